@@ -22,6 +22,9 @@ export default defineConfig({
       'apps/*/{src,test}/**/*.test.ts',
       'fixtures/{src,test}/**/*.test.ts',
     ],
+    benchmark: {
+      include: ['packages/*/bench/**/*.bench.ts', 'apps/*/bench/**/*.bench.ts', 'fixtures/bench/**/*.bench.ts'],
+    },
     testTimeout: 20000,
     hookTimeout: 20000,
   },
