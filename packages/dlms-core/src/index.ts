@@ -12,3 +12,4 @@ export * from './datetime.js';
 export * from './axdr/types.js';
 export * from './axdr/length.js';
 export * from './axdr/data.js';
+export * from './channel.js';
