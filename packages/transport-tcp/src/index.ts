@@ -6,3 +6,4 @@
  * `node:dgram` that implement the `ByteChannel` and `ApduChannel` contracts of `@meteringlab/dlms-core`.
  */
 export * from './memory.js';
+export * from './wrapper.js';
