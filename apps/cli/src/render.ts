@@ -1,0 +1,262 @@
+/**
+ * The readable tree the `dlms decode` command prints: one line per field, children indented by two
+ * spaces, COSEM Data values with their type, OBIS codes as `A-B:C.D.E.F` with their well-known name,
+ * date-times with wildcards, conformance bits and result codes by name.
+ *
+ * It walks the decoded objects generically (any APDU arm, any nesting), so a new APDU type prints
+ * without a change here. It only formats: it never decodes bytes and never changes a value.
+ */
+import { DataTag, toHex, type CosemDateTime, type Data, type TypeDescription } from '@meteringlab/dlms-core';
+import {
+  ACSE_SERVICE_PROVIDER_DIAGNOSTICS,
+  ACSE_SERVICE_USER_DIAGNOSTICS,
+  ASSOCIATION_RESULTS,
+  DATA_ACCESS_RESULTS,
+  conformanceNames,
+  dateTimeOfBytes,
+  formatDate,
+  formatDateTime,
+  formatObis,
+  formatTime,
+  looksLikeDateTime,
+  printableAscii,
+} from './format.js';
+import { apduName, obisName, type Apdu } from './stack.js';
+
+const INDENT = '  ';
+
+/** True when `v` has the shape of a COSEM Data value of the model in `axdr/types.ts`. */
+export function isData(v: unknown): v is Data {
+  if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return false;
+  const t = (v as { type?: unknown }).type;
+  if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(DataTag, t)) return false;
+  if (t === 'null-data' || t === 'dont-care') return Object.keys(v).length === 1;
+  if (!('value' in v)) return false;
+  if (t === 'array' || t === 'structure' || t === 'compact-array') return Array.isArray((v as { value: unknown }).value);
+  return true;
+}
+
+function isDateTimeShape(v: object): v is CosemDateTime {
+  return 'year' in v && 'month' in v && 'dayOfMonth' in v && 'hour' in v && 'deviation' in v && 'clockStatus' in v;
+}
+
+/** `invokeIdAndPriority` → `invoke-id-and-priority`, the Green Book's spelling. */
+export function kebab(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+}
+
+/** `1-0:1.8.0.255` followed by the well-known name when there is one. */
+export function describeObis(b: Uint8Array): string {
+  const name = obisName(b);
+  return name ? `${formatObis(b)} (${name})` : formatObis(b);
+}
+
+function describeOctetString(b: Uint8Array): string {
+  const head = `octet-string[${b.length}] ${toHex(b)}`;
+  if (b.length === 6) return `${head} = ${describeObis(b)}`;
+  if (b.length === 12 && looksLikeDateTime(b)) return `${head} = ${formatDateTime(dateTimeOfBytes(b))}`;
+  const ascii = printableAscii(b);
+  return ascii !== undefined ? `${head} = "${ascii}"` : head;
+}
+
+function describeTypeDescription(td: TypeDescription): string {
+  switch (td.type) {
+    case 'array':
+      return `array[${td.count}] of ${describeTypeDescription(td.element)}`;
+    case 'structure':
+      return `structure{${td.elements.map(describeTypeDescription).join(', ')}}`;
+    default:
+      return td.type;
+  }
+}
+
+function bits(b: { length: number; bytes: Uint8Array }): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (b.bytes[i >> 3]! >> (7 - (i & 7))) & 1 ? '1' : '0';
+  return s;
+}
+
+/** The first line describing a Data value (children of arrays and structures come separately). */
+function dataHead(d: Data): string {
+  switch (d.type) {
+    case 'null-data':
+    case 'dont-care':
+      return d.type;
+    case 'array':
+    case 'structure':
+      return `${d.type} (${d.value.length} ${d.value.length === 1 ? 'element' : 'elements'})`;
+    case 'compact-array':
+      return `compact-array of ${describeTypeDescription(d.description)} (${d.value.length} elements)`;
+    case 'boolean':
+      return d.raw === undefined ? `boolean ${d.value}` : `boolean ${d.value} (raw 0x${d.raw.toString(16)})`;
+    case 'bit-string':
+      return `bit-string[${d.value.length}] ${bits(d.value)}`;
+    case 'octet-string':
+      return describeOctetString(d.value);
+    case 'visible-string':
+    case 'utf8-string':
+      return `${d.type} ${JSON.stringify(d.value)}`;
+    case 'date-time':
+      return `date-time ${formatDateTime(d.value)}`;
+    case 'date':
+      return `date ${formatDate(d.value)}`;
+    case 'time':
+      return `time ${formatTime(d.value)}`;
+    case 'bcd':
+      return `bcd 0x${d.value.toString(16).toUpperCase().padStart(2, '0')}`;
+    default:
+      return `${d.type} ${String(d.value)}`;
+  }
+}
+
+/** Lines of one Data value, the first one prefixed by `label`, children indented below. */
+export function renderData(d: Data, indent = '', label = ''): string[] {
+  const out: string[] = [];
+  pushData(out, d, indent, label);
+  return out;
+}
+
+function pushData(out: string[], d: Data, indent: string, label: string): void {
+  out.push(`${indent}${label}${dataHead(d)}`);
+  if (d.type === 'array' || d.type === 'structure' || d.type === 'compact-array') {
+    const inner = indent + INDENT;
+    for (let i = 0; i < d.value.length; i++) pushData(out, d.value[i]!, inner, `[${i}] `);
+  }
+}
+
+/** Names for numeric fields whose meaning the key tells; the value is printed with its name. */
+function namedNumber(key: string, v: number, parentType: string | undefined): string | undefined {
+  const k = key.toLowerCase();
+  if (k === 'conformance' || k.endsWith('conformance')) {
+    const names = conformanceNames(v);
+    return `0x${v.toString(16).toUpperCase().padStart(6, '0')} (${names.join(', ') || 'none'})`;
+  }
+  if (k === 'dataaccessresult' || k === 'actionresult' || (k === 'result' && parentType !== undefined && !/aare/.test(parentType))) {
+    const n = DATA_ACCESS_RESULTS[v];
+    return n ? `${v} (${n})` : undefined;
+  }
+  if ((k === 'result' || k === 'associationresult') && parentType !== undefined && /aare/.test(parentType)) {
+    const n = ASSOCIATION_RESULTS[v];
+    return n ? `${v} (${n})` : undefined;
+  }
+  return undefined;
+}
+
+/** Result-source-diagnostic in whichever shape the ACSE codec gives it. */
+function diagnosticText(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const source = (o['source'] ?? o['type']) as unknown;
+  const code = (o['value'] ?? o['code'] ?? o['diagnostic']) as unknown;
+  if (typeof code !== 'number' || typeof source !== 'string') return undefined;
+  const table = /provider/.test(source) ? ACSE_SERVICE_PROVIDER_DIAGNOSTICS : ACSE_SERVICE_USER_DIAGNOSTICS;
+  const name = table[code];
+  return `${source} ${code}${name ? ` (${name})` : ''}`;
+}
+
+function scalar(key: string, v: unknown, parentType: string | undefined): string | undefined {
+  switch (typeof v) {
+    case 'number':
+      return namedNumber(key, v, parentType) ?? String(v);
+    case 'bigint':
+      return v.toString();
+    case 'string':
+      return v;
+    case 'boolean':
+      return String(v);
+    default:
+      return undefined;
+  }
+}
+
+function bytesText(key: string, b: Uint8Array): string {
+  const k = key.toLowerCase();
+  if (b.length === 6 && /(instance|logicalname|obis|ln$)/.test(k)) return describeObis(b);
+  if (b.length === 3 && /conformance/.test(k)) {
+    const v = (b[0]! << 16) | (b[1]! << 8) | b[2]!;
+    return namedNumber('conformance', v, undefined)!;
+  }
+  const ascii = printableAscii(b);
+  const hex = b.length === 0 ? '(empty)' : toHex(b);
+  return ascii !== undefined && b.length >= 4 && /(value|password|challenge|title)/.test(k) ? `${hex} = "${ascii}"` : hex;
+}
+
+function pushNode(out: string[], key: string, v: unknown, indent: string, parentType: string | undefined): void {
+  if (v === undefined) return;
+  const label = `${indent}${kebab(key)}: `;
+  if (v === null) {
+    out.push(`${label}absent`);
+    return;
+  }
+  const s = scalar(key, v, parentType);
+  if (s !== undefined) {
+    out.push(label + s);
+    return;
+  }
+  if (v instanceof Uint8Array) {
+    out.push(label + bytesText(key, v));
+    return;
+  }
+  if (isData(v)) {
+    pushData(out, v, indent, label.slice(indent.length));
+    return;
+  }
+  if (Array.isArray(v)) {
+    if (v.length === 0) {
+      out.push(`${label}(none)`);
+      return;
+    }
+    out.push(`${label}(${v.length} ${v.length === 1 ? 'item' : 'items'})`);
+    const inner = indent + INDENT;
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      const itemScalar = scalar(key, item, parentType);
+      if (itemScalar !== undefined) out.push(`${inner}[${i}] ${itemScalar}`);
+      else if (item instanceof Uint8Array) out.push(`${inner}[${i}] ${bytesText(key, item)}`);
+      else if (isData(item)) pushData(out, item, inner, `[${i}] `);
+      else pushObject(out, `${inner}[${i}] `, item as object, inner + INDENT);
+    }
+    return;
+  }
+  if (typeof v === 'object') {
+    if (isDateTimeShape(v)) {
+      out.push(label + formatDateTime(v));
+      return;
+    }
+    if (/diagnostic/i.test(key)) {
+      const d = diagnosticText(v);
+      if (d !== undefined) {
+        out.push(label + d);
+        return;
+      }
+    }
+    pushObject(out, label, v, indent + INDENT);
+  }
+}
+
+function pushObject(out: string[], head: string, o: object, inner: string): void {
+  const rec = o as Record<string, unknown>;
+  const type = typeof rec['type'] === 'string' ? (rec['type'] as string) : undefined;
+  out.push(type !== undefined ? head + type : head.trimEnd());
+  for (const [k, val] of Object.entries(rec)) {
+    if (k === 'type' && type !== undefined) continue;
+    pushNode(out, k, val, inner, type);
+  }
+}
+
+/** Lines of any decoded object (APDU, envelope, …): its fields one per line, nested ones indented. */
+export function renderFields(o: object, indent = ''): string[] {
+  const out: string[] = [];
+  const rec = o as Record<string, unknown>;
+  const type = typeof rec['type'] === 'string' ? (rec['type'] as string) : undefined;
+  for (const [k, val] of Object.entries(rec)) {
+    if (k === 'type' && type !== undefined) continue;
+    pushNode(out, k, val, indent, type);
+  }
+  return out;
+}
+
+/** The readable tree of an APDU: its name on the first line, then its fields indented. */
+export function renderTree(apdu: Apdu): string {
+  return [apduName(apdu), ...renderFields(apdu, INDENT)].join('\n');
+}
