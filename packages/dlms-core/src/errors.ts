@@ -34,7 +34,8 @@ export type SecurityErrorCode =
   | 'MISSING_KEY'
   | 'UNSUPPORTED_SECURITY'
   | 'INVALID_SECURITY_CONTROL'
-  | 'COUNTER_EXHAUSTED';
+  | 'COUNTER_EXHAUSTED'
+  | 'INVALID_SYSTEM_TITLE';
 
 /** Stable codes of protocol (state machine) errors. */
 export type ProtocolErrorCode =
