@@ -24,7 +24,8 @@ export type FramingErrorCode =
   | 'BAD_VERSION'
   | 'FRAME_TOO_LONG'
   | 'UNKNOWN_ADDRESS'
-  | 'FRAMER_FAILED';
+  | 'FRAMER_FAILED'
+  | 'UNKNOWN_CONTROL';
 
 /** Stable codes of security errors. */
 export type SecurityErrorCode =
@@ -45,7 +46,10 @@ export type ProtocolErrorCode =
   | 'INVOKE_ID_MISMATCH'
   | 'BLOCK_SEQUENCE'
   | 'SERVICE_ERROR'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'SEQUENCE_ERROR'
+  | 'INVALID_NR'
+  | 'FRAME_REJECTED';
 
 /** Stable codes of transport (I/O) errors. */
 export type TransportErrorCode =
