@@ -13,3 +13,41 @@ export * from './axdr/types.js';
 export * from './axdr/length.js';
 export * from './axdr/data.js';
 export * from './channel.js';
+export {
+  type InvokeIdAndPriority,
+  type LongInvokeIdAndPriority,
+  type CosemAttributeDescriptor,
+  type CosemMethodDescriptor,
+  type DataAccessResult,
+  type DataAccessResultName,
+  type ActionResult,
+  type ActionResultName,
+  type GetDataResult,
+  type DataBlockG,
+  type DataBlockSA,
+  DataAccessResultCode,
+  ActionResultCode,
+  dataAccessResultFromCode,
+  dataAccessResultCode,
+  actionResultFromCode,
+  actionResultCode,
+  decodeInvokeIdAndPriority,
+  encodeInvokeIdAndPriority,
+  decodeLongInvokeIdAndPriority,
+  encodeLongInvokeIdAndPriority,
+  decodeCosemAttributeDescriptor,
+  encodeCosemAttributeDescriptor,
+  decodeCosemMethodDescriptor,
+  encodeCosemMethodDescriptor,
+} from './xdlms/common.js';
+export * from './xdlms/selective-access.js';
+export * from './xdlms/get.js';
+export * from './xdlms/set.js';
+export * from './xdlms/action.js';
+export * from './xdlms/access.js';
+export * from './xdlms/data-notification.js';
+export * from './xdlms/event-notification.js';
+export * from './xdlms/exception-response.js';
+export * from './xdlms/general-block-transfer.js';
+export * from './xdlms/sn.js';
+export * from './apdu.js';
