@@ -1,0 +1,120 @@
+/**
+ * Names of the DLMS application contexts and authentication mechanisms (object identifiers under the
+ * DLMS UA arc 2.16.756.5.8, IEC 62056-5-3 / Green Book "Application context name" and "Authentication
+ * mechanism name"), and a small helper for the named INTEGER/ENUMERATED values of ACSE and xDLMS.
+ *
+ * Known OIDs are shown by name; any other OID stays a dotted string so a server can answer
+ * `application-context-name-not-supported` or `authentication-mechanism-name-not-recognised` rather
+ * than fail to decode. Named values work the same way: a code outside the table stays a number.
+ */
+import { ArgumentError } from '../errors.js';
+import { parseObjectIdentifier, type ObjectIdentifier } from '../ber/primitives.js';
+
+/** OID prefix of the DLMS application context names: {joint-iso-ccitt(2) country(16) country-name(756) identified-organization(5) DLMS-UA(8) application-context(1)}. */
+const APPLICATION_CONTEXT_ARC = '2.16.756.5.8.1.';
+/** OID prefix of the DLMS authentication mechanism names: {... DLMS-UA(8) authentication-mechanism-name(2)}. */
+const MECHANISM_ARC = '2.16.756.5.8.2.';
+
+/** Application context names by their last arc (Logical_Name_Referencing_No_Ciphering ::= ... 1, etc.). */
+export const APPLICATION_CONTEXT_NAMES = [
+  'logical-name-referencing-no-ciphering',
+  'short-name-referencing-no-ciphering',
+  'logical-name-referencing-with-ciphering',
+  'short-name-referencing-with-ciphering',
+] as const;
+export type KnownApplicationContextName = (typeof APPLICATION_CONTEXT_NAMES)[number];
+/** A known application context by name, or any other context as a dotted OID. */
+export type ApplicationContextName = KnownApplicationContextName | ObjectIdentifier;
+
+/**
+ * Authentication mechanism names by their last arc: 0 lowest level (none), 1 low level (LLS),
+ * 2 high level manufacturer-specific, 3 HLS MD5, 4 HLS SHA-1, 5 HLS GMAC, 6 HLS SHA-256, 7 HLS ECDSA.
+ */
+export const MECHANISM_NAMES = [
+  'none',
+  'lls',
+  'hls-manufacturer',
+  'hls-md5',
+  'hls-sha1',
+  'hls-gmac',
+  'hls-sha256',
+  'hls-ecdsa',
+] as const;
+export type KnownMechanismName = (typeof MECHANISM_NAMES)[number];
+/** A known mechanism by name, or any other mechanism as a dotted OID. */
+export type MechanismName = KnownMechanismName | ObjectIdentifier;
+
+function nameOf<N extends string>(oid: ObjectIdentifier, arc: string, names: readonly N[]): N | ObjectIdentifier {
+  if (oid.startsWith(arc)) {
+    const last = oid.slice(arc.length);
+    if (/^[0-9]$/.test(last)) {
+      const name = names[Number(last) - (arc === APPLICATION_CONTEXT_ARC ? 1 : 0)];
+      if (name !== undefined) return name;
+    }
+  }
+  return oid;
+}
+
+function oidOf(v: string, arc: string, names: readonly string[], what: string): ObjectIdentifier {
+  const i = names.indexOf(v);
+  if (i >= 0) return `${arc}${i + (arc === APPLICATION_CONTEXT_ARC ? 1 : 0)}` as ObjectIdentifier;
+  if (!/^\d/.test(v)) throw new ArgumentError(`'${v}' is not a known ${what}`);
+  parseObjectIdentifier(v);
+  return v as ObjectIdentifier;
+}
+
+/** The name of an application context OID, or the OID itself when not a DLMS one. */
+export function applicationContextNameFromOid(oid: ObjectIdentifier): ApplicationContextName {
+  return nameOf(oid, APPLICATION_CONTEXT_ARC, APPLICATION_CONTEXT_NAMES);
+}
+
+/** The OID of an application context name (a dotted OID is checked and passed through). */
+export function applicationContextNameToOid(name: ApplicationContextName): ObjectIdentifier {
+  return oidOf(name, APPLICATION_CONTEXT_ARC, APPLICATION_CONTEXT_NAMES, 'application context name');
+}
+
+/** The name of a mechanism OID, or the OID itself when not a DLMS one. */
+export function mechanismNameFromOid(oid: ObjectIdentifier): MechanismName {
+  return nameOf(oid, MECHANISM_ARC, MECHANISM_NAMES);
+}
+
+/** The OID of a mechanism name (a dotted OID is checked and passed through). */
+export function mechanismNameToOid(name: MechanismName): ObjectIdentifier {
+  return oidOf(name, MECHANISM_ARC, MECHANISM_NAMES, 'authentication mechanism name');
+}
+
+/** A table of named INTEGER or ENUMERATED values. */
+export interface NamedValues<N extends string> {
+  /** Every name, in table order. */
+  readonly names: readonly N[];
+  /** The code of a name, or of a raw number (checked against `min`..`max`). */
+  code(v: N | number): number;
+  /** The name of a code, or the code itself when the table has no name for it. */
+  name(code: number): N | number;
+}
+
+/** Builds a {@link NamedValues} table; raw numbers given to `code` must lie in `min..max`. */
+export function namedValues<N extends string>(
+  entries: readonly (readonly [N, number])[],
+  what: string,
+  min: number,
+  max: number,
+): NamedValues<N> {
+  const byName = new Map<string, number>(entries);
+  const byCode = new Map<number, N>(entries.map(([n, c]) => [c, n]));
+  return {
+    names: entries.map(([n]) => n),
+    code(v: N | number): number {
+      if (typeof v === 'number') {
+        if (!Number.isInteger(v) || v < min || v > max) throw new ArgumentError(`${v} is not a valid ${what}`);
+        return v;
+      }
+      const c = byName.get(v);
+      if (c === undefined) throw new ArgumentError(`'${String(v)}' is not a ${what}`);
+      return c;
+    },
+    name(code: number): N | number {
+      return byCode.get(code) ?? code;
+    },
+  };
+}
