@@ -7,3 +7,6 @@
  */
 export * from './memory.js';
 export * from './wrapper.js';
+export * from './wrapper-channel.js';
+export * from './tcp.js';
+export * from './wrapper-tcp.js';

@@ -19,8 +19,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   private ended = false;
   private error: unknown = undefined;
   private failed = false;
-  /** Called after the consumer took an item (used to resume a paused source). */
-  onDrain: (() => void) | undefined;
+  /** Called with each item the consumer takes (used to resume a paused source). */
+  onTake: ((item: T) => void) | undefined;
 
   /** Items waiting to be read. */
   get length(): number {
@@ -32,14 +32,16 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.ended || this.failed;
   }
 
-  push(item: T): void {
-    if (this.closed) return;
+  /** Adds an item; true when it was queued, false when handed straight to a waiting reader (or dropped, closed). */
+  push(item: T): boolean {
+    if (this.closed) return false;
     const w = this.waiters.shift();
     if (w) {
       w.resolve({ value: item, done: false });
-      return;
+      return false;
     }
     this.items.push(item);
+    return true;
   }
 
   /** No more items: readers get what is queued, then the end. */
@@ -96,7 +98,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }
-      this.onDrain?.();
+      this.onTake?.(value);
       return Promise.resolve({ value, done: false });
     }
     if (this.closed) {

@@ -1,0 +1,180 @@
+/**
+ * The IEC 62056-47 TCP profile: a wrapper client (`connectWrapper`) and a wrapper server
+ * (`createWrapperServer`) built from the TCP byte channel and the wrapper APDU channel.
+ *
+ * The server gives each connection its own {@link WrapperApduChannel}; the handler routes on the
+ * destination wPort of each frame (the logical device) with `receiveFrames()`. Limits: a maximum number
+ * of connections (an excess connection is closed at once and counted), an idle timeout, a maximum APDU
+ * length. A malformed stream closes only the connection that sent it.
+ *
+ * Not here: the association (dlms-core), logical-device dispatch (the caller's handler), TLS.
+ */
+import net from 'node:net';
+import { TransportError } from '@meteringlab/dlms-core';
+import { connectTcp, tcpByteChannel, type ConnectTcpOptions, type TcpByteChannel, type TcpChannelOptions } from './tcp.js';
+import { DLMS_WRAPPER_PORT, type WrapperLimits } from './wrapper.js';
+import { wrapperApduChannel, type WrapperApduChannel } from './wrapper-channel.js';
+
+/** Options of {@link connectWrapper}. */
+export interface ConnectWrapperOptions extends ConnectTcpOptions, WrapperLimits {
+  readonly host: string;
+  /** TCP port of the server (default 4059, the IANA-registered DLMS/COSEM port). */
+  readonly port?: number;
+  /** wPort of this client (the client SAP, e.g. 0x10 for the public client). */
+  readonly clientWPort: number;
+  /** wPort of the server's logical device (e.g. 0x01 for the management logical device). */
+  readonly serverWPort: number;
+}
+
+/** A wrapper client connection: an {@link ApduChannel} plus the frames and the socket underneath. */
+export interface WrapperClient extends WrapperApduChannel {
+  readonly bytes: TcpByteChannel;
+}
+
+/**
+ * Connects to a wrapper server over TCP. `send` frames APDUs from `clientWPort` to `serverWPort`;
+ * `receive()` yields the APDUs addressed back from `serverWPort` to `clientWPort` (others are counted in
+ * `stats.misaddressed` and skipped). Rejects with `CONNECT_TIMEOUT` or `CONNECT_FAILED`.
+ */
+export async function connectWrapper(options: ConnectWrapperOptions): Promise<WrapperClient> {
+  const bytes = await connectTcp(options.host, options.port ?? DLMS_WRAPPER_PORT, options);
+  const channel = wrapperApduChannel(bytes, {
+    localWPort: options.clientWPort,
+    remoteWPort: options.serverWPort,
+    ...(options.maxApduLength === undefined ? {} : { maxApduLength: options.maxApduLength }),
+  });
+  return { ...channel, bytes };
+}
+
+/** What the server knows about a connection when it hands it over. */
+export interface WrapperConnectionInfo {
+  /** Sequence number of the connection, from 1, unique for the server's lifetime. */
+  readonly id: number;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localPort: number | undefined;
+}
+
+/** Options of {@link createWrapperServer}. */
+export interface WrapperServerOptions extends WrapperLimits, TcpChannelOptions {
+  /** TCP port to listen on (default 4059; 0 for an ephemeral port). */
+  readonly port?: number;
+  /** Address to listen on (default: all interfaces). */
+  readonly host?: string;
+  /** Connections served at once (default 100); an excess connection is closed at once. */
+  readonly maxConnections?: number;
+  /** Disable Nagle's algorithm on accepted sockets (default true). */
+  readonly noDelay?: boolean;
+  /**
+   * Called for each accepted connection. If it returns a promise, the connection is closed once the
+   * promise settles (a rejection goes to `onError`); if it returns nothing, the handler owns the channel
+   * and closes it itself.
+   */
+  onConnection(channel: WrapperApduChannel, info: WrapperConnectionInfo): void | Promise<void>;
+  /** Errors of a handler or of a connection (e.g. a `FramingError`); the server keeps serving. */
+  onError?(error: unknown, info: WrapperConnectionInfo): void;
+}
+
+/** Counters of a wrapper server. */
+export interface WrapperServerStats {
+  accepted: number;
+  /** Connections closed at once because `maxConnections` were being served. */
+  rejected: number;
+  /** Handlers that ended with an error (framing, idle timeout, handler bug). */
+  failed: number;
+}
+
+/** A listening wrapper server. */
+export interface WrapperServer {
+  /** The port actually listened on (useful with port 0). */
+  readonly port: number;
+  /** Connections being served. */
+  readonly connections: number;
+  readonly stats: Readonly<WrapperServerStats>;
+  /**
+   * Graceful close: stops accepting, closes every connection after its pending writes are flushed
+   * (destroying a connection whose peer does not close within `closeTimeoutMs`), and resolves when the
+   * listening socket and every connection are closed. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts a wrapper server; resolves once it listens. */
+export function createWrapperServer(options: WrapperServerOptions): Promise<WrapperServer> {
+  const maxConnections = options.maxConnections ?? 100;
+  const stats: WrapperServerStats = { accepted: 0, rejected: 0, failed: 0 };
+  const live = new Set<TcpByteChannel>();
+  let nextId = 1;
+  let closing: Promise<void> | undefined;
+
+  const server = net.createServer((socket) => {
+    if (closing || live.size >= maxConnections) {
+      stats.rejected++;
+      socket.destroy();
+      return;
+    }
+    stats.accepted++;
+    socket.setNoDelay(options.noDelay ?? true);
+    const bytes = tcpByteChannel(socket, options);
+    live.add(bytes);
+    socket.once('close', () => live.delete(bytes));
+    const info: WrapperConnectionInfo = {
+      id: nextId++,
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort,
+      localPort: socket.localPort,
+    };
+    const channel = wrapperApduChannel(
+      bytes,
+      options.maxApduLength === undefined ? {} : { maxApduLength: options.maxApduLength },
+    );
+    const fail = (e: unknown) => {
+      stats.failed++;
+      options.onError?.(e, info);
+    };
+    let result: void | Promise<void>;
+    try {
+      result = options.onConnection(channel, info);
+    } catch (e) {
+      fail(e);
+      void bytes.close();
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        () => bytes.close(),
+        (e: unknown) => {
+          fail(e);
+          return bytes.close();
+        },
+      );
+    }
+  });
+
+  const close = (): Promise<void> => {
+    if (closing) return closing;
+    const listening = new Promise<void>((resolve) => server.close(() => resolve()));
+    closing = Promise.all([listening, ...[...live].map((c) => c.close())]).then(() => undefined);
+    return closing;
+  };
+
+  return new Promise((resolve, reject) => {
+    const onListenError = (e: NodeJS.ErrnoException) =>
+      reject(new TransportError('LINK_FAILED', `cannot listen: ${e.code ?? e.message}`, { cause: e }));
+    server.once('error', onListenError);
+    server.listen({ port: options.port ?? DLMS_WRAPPER_PORT, host: options.host }, () => {
+      server.off('error', onListenError);
+      // Accept errors after listening (e.g. EMFILE) must not crash the process; Node retries.
+      server.on('error', () => undefined);
+      const address = server.address() as net.AddressInfo;
+      resolve({
+        port: address.port,
+        get connections() {
+          return live.size;
+        },
+        stats,
+        close,
+      });
+    });
+  });
+}
