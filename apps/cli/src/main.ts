@@ -97,13 +97,7 @@ function treeOf(m: DecodedMessage, total: number, index: number): string {
     const which = m.frames.length === 1 ? `frame ${m.frames[0]}` : `frames ${m.frames.join(', ')}`;
     lines.push(`# message ${index + 1}: ${which} (${m.format})`);
   }
-  for (const t of m.transport ?? []) {
-    if (typeof t === 'object' && t !== null) {
-      const rec = t as Record<string, unknown>;
-      lines.push(`${typeof rec['type'] === 'string' ? rec['type'] : m.format} frame`);
-      lines.push(...renderFields(t, '  '));
-    }
-  }
+  for (const t of m.transport ?? []) lines.push(...renderFields({ [`${m.format} frame`]: t }));
   for (const n of m.notes) lines.push(`# ${n}`);
   if (m.security) {
     lines.push('security');

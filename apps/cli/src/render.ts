@@ -21,7 +21,7 @@ import {
   looksLikeDateTime,
   printableAscii,
 } from './format.js';
-import { apduName, obisName, type Apdu } from './stack.js';
+import { apduName, decodeSecurityControl, obisName, type Apdu } from './stack.js';
 
 const INDENT = '  ';
 
@@ -52,10 +52,10 @@ export function describeObis(b: Uint8Array): string {
 }
 
 function describeOctetString(b: Uint8Array): string {
-  const head = `octet-string[${b.length}] ${toHex(b)}`;
+  const head = `octet-string[${b.length}] ${hexText(b)}`;
   if (b.length === 6) return `${head} = ${describeObis(b)}`;
   if (b.length === 12 && looksLikeDateTime(b)) return `${head} = ${formatDateTime(dateTimeOfBytes(b))}`;
-  const ascii = printableAscii(b);
+  const ascii = b.length <= MAX_TREE_BYTES ? printableAscii(b) : undefined;
   return ascii !== undefined ? `${head} = "${ascii}"` : head;
 }
 
@@ -127,6 +127,7 @@ function pushData(out: string[], d: Data, indent: string, label: string): void {
 /** Names for numeric fields whose meaning the key tells; the value is printed with its name. */
 function namedNumber(key: string, v: number, parentType: string | undefined): string | undefined {
   const k = key.toLowerCase();
+  if (k === 'securitycontrol') return securityControlText(v);
   if (k === 'conformance' || k.endsWith('conformance')) {
     const names = conformanceNames(v);
     return `0x${v.toString(16).toUpperCase().padStart(6, '0')} (${names.join(', ') || 'none'})`;
@@ -140,6 +141,22 @@ function namedNumber(key: string, v: number, parentType: string | undefined): st
     return n ? `${v} (${n})` : undefined;
   }
   return undefined;
+}
+
+/** `0x30 (suite 0, authenticated, encrypted, unicast key)` (Green Book 9.2.7.2.4). */
+function securityControlText(v: number): string {
+  const hex = `0x${v.toString(16).toUpperCase().padStart(2, '0')}`;
+  try {
+    const sc = decodeSecurityControl(v);
+    if (sc === undefined) return hex;
+    const parts = [`suite ${sc.suite}`];
+    if (sc.authenticated) parts.push('authenticated');
+    if (sc.encrypted) parts.push('encrypted');
+    parts.push(sc.broadcastKey ? 'broadcast key' : 'unicast key');
+    return `${hex} (${parts.join(', ')})`;
+  } catch {
+    return `${hex} (not a valid security control byte)`;
+  }
 }
 
 /** Result-source-diagnostic in whichever shape the ACSE codec gives it. */
@@ -169,15 +186,27 @@ function scalar(key: string, v: unknown, parentType: string | undefined): string
   }
 }
 
+/** Byte strings longer than this are shortened in the tree (the JSON output keeps every byte). */
+const MAX_TREE_BYTES = 48;
+
+function hexText(b: Uint8Array): string {
+  if (b.length === 0) return '(empty)';
+  if (b.length <= MAX_TREE_BYTES) return toHex(b);
+  return `${toHex(b.subarray(0, MAX_TREE_BYTES))}... (${b.length} bytes; --json shows all)`;
+}
+
 function bytesText(key: string, b: Uint8Array): string {
   const k = key.toLowerCase();
   if (b.length === 6 && /(instance|logicalname|obis|ln$)/.test(k)) return describeObis(b);
+  if (b.length === 12 && /(datetime|time$)/.test(k) && looksLikeDateTime(b)) {
+    return `${toHex(b)} = ${formatDateTime(dateTimeOfBytes(b))}`;
+  }
   if (b.length === 3 && /conformance/.test(k)) {
     const v = (b[0]! << 16) | (b[1]! << 8) | b[2]!;
     return namedNumber('conformance', v, undefined)!;
   }
   const ascii = printableAscii(b);
-  const hex = b.length === 0 ? '(empty)' : toHex(b);
+  const hex = hexText(b);
   return ascii !== undefined && b.length >= 4 && /(value|password|challenge|title)/.test(k) ? `${hex} = "${ascii}"` : hex;
 }
 
@@ -230,8 +259,37 @@ function pushNode(out: string[], key: string, v: unknown, indent: string, parent
         return;
       }
     }
+    const inline = inlineText(v);
+    if (inline !== undefined) {
+      out.push(label + inline);
+      return;
+    }
     pushObject(out, label, v, indent + INDENT);
   }
+}
+
+/**
+ * Small flat objects on one line (`invoke-id 1, confirmed true, high-priority true`): objects without
+ * a `type`, with at most four fields, each a number, boolean, short string or short byte string.
+ */
+function inlineText(o: object): string | undefined {
+  const rec = o as Record<string, unknown>;
+  if ('type' in rec) return undefined;
+  const entries = Object.entries(rec).filter(([, v]) => v !== undefined);
+  if (entries.length === 0 || entries.length > 4) return undefined;
+  const parts: string[] = [];
+  for (const [k, v] of entries) {
+    if (v instanceof Uint8Array) {
+      if (v.length > 12) return undefined;
+      parts.push(`${kebab(k)} ${bytesText(k, v)}`);
+      continue;
+    }
+    if (typeof v === 'string' && v.length > 40) return undefined;
+    const s = scalar(k, v, undefined);
+    if (s === undefined || s.length > 60) return undefined;
+    parts.push(`${kebab(k)} ${s}`);
+  }
+  return parts.join(', ');
 }
 
 function pushObject(out: string[], head: string, o: object, inner: string): void {

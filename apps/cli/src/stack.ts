@@ -10,10 +10,7 @@ import * as core from '@meteringlab/dlms-core';
 import * as hdlc from '@meteringlab/transport-hdlc-serial';
 import type { Data } from '@meteringlab/dlms-core';
 
-/** A decoded APDU: a readonly plain object discriminated on `type`. */
-export interface Apdu {
-  readonly type: string;
-}
+export { decodeApdu, encodeApdu, apduName, type Apdu } from '@meteringlab/dlms-core';
 
 /** What `unprotectApdu` returns. */
 export interface Unprotected {
@@ -35,12 +32,15 @@ export interface UnprotectOptions {
 }
 
 interface CoreParts {
-  decodeApdu(bytes: Uint8Array): Apdu;
-  encodeApdu(apdu: Apdu): Uint8Array;
-  apduName(apdu: Apdu): string;
   obisName(obis: unknown): string | undefined;
   dataToJson(d: Data): unknown;
   unprotectApdu(bytes: Uint8Array, options: UnprotectOptions): Unprotected;
+  decodeSecurityControl(byte: number): {
+    readonly suite: number;
+    readonly authenticated: boolean;
+    readonly encrypted: boolean;
+    readonly broadcastKey: boolean;
+  };
 }
 
 const c = core as unknown as Partial<CoreParts>;
@@ -58,11 +58,10 @@ function need<T>(f: T | undefined, name: string): T {
   return f;
 }
 
-export const decodeApdu = (b: Uint8Array): Apdu => need(c.decodeApdu, 'decodeApdu (dlms-core)')(b);
-export const encodeApdu = (a: Apdu): Uint8Array => need(c.encodeApdu, 'encodeApdu (dlms-core)')(a);
-export const apduName = (a: Apdu): string => (c.apduName ? c.apduName(a) : a.type);
 export const obisName = (b: Uint8Array): string | undefined => (c.obisName ? c.obisName(b) : undefined);
 export const dataToJson = c.dataToJson;
+export const decodeSecurityControl = (byte: number): ReturnType<CoreParts['decodeSecurityControl']> | undefined =>
+  c.decodeSecurityControl ? c.decodeSecurityControl(byte) : undefined;
 export const hasUnprotect = (): boolean => c.unprotectApdu !== undefined;
 export const unprotectApdu = (b: Uint8Array, o: UnprotectOptions): Unprotected =>
   need(c.unprotectApdu, 'unprotectApdu (dlms-core security)')(b, o);
