@@ -63,3 +63,4 @@ export * from './acse/aarq.js';
 export * from './acse/aare.js';
 export * from './acse/rlrq.js';
 export * from './acse/rlre.js';
+export * from './security/index.js';
