@@ -7,7 +7,7 @@
  * done by the stack's own codecs; this module only chains them and remembers where each APDU came from,
  * so that an error can name the frame and the offset. It never prints and never exits.
  */
-import { DecodeError, DlmsError, FramingError, decodeDataBytes, type Data } from '@meteringlab/dlms-core';
+import { DecodeError, DlmsError, FramingError, decodeDataBytes, isCipheredApduTag, type Data } from '@meteringlab/dlms-core';
 import { detectFormat, type FrameFormat } from './detect.js';
 import {
   decodeApdu,
@@ -15,7 +15,8 @@ import {
   decodeWrapperFrame,
   unprotectApdu,
   type Apdu,
-  type Unprotected,
+  type ProtectionEnvelope,
+  type UnprotectedApdu,
 } from './stack.js';
 
 /** How to read the frames: guessed per frame, or forced. `data` is a bare A-XDR Data value. */
@@ -33,7 +34,7 @@ export interface DecodeOptions {
 
 /** What the security layer said about a ciphered APDU. */
 export interface SecurityInfo {
-  readonly envelope: Unprotected['envelope'];
+  readonly envelope: ProtectionEnvelope;
   readonly verified: boolean;
 }
 
@@ -138,17 +139,6 @@ function unframe(frame: Uint8Array, index: number, total: number, format: Format
   return { bytes: payload, frame: index, base, format: fmt, transport: withoutPayload(decoded), notes };
 }
 
-/** Tags of the ciphered APDUs (Green Book, xDLMS APDU CHOICE): glo-/ded- service ones and general-*. */
-export function isCipheredTag(tag: number): boolean {
-  return (
-    (tag >= 0x21 && tag <= 0x2f) ||
-    (tag >= 0x31 && tag <= 0x3f) ||
-    (tag >= 0xc8 && tag <= 0xcf) ||
-    (tag >= 0xd0 && tag <= 0xd7) ||
-    (tag >= 0xdb && tag <= 0xdf)
-  );
-}
-
 function decodePiece(p: Piece, total: number, options: DecodeOptions): DecodedMessage {
   const at = (e: unknown): number | undefined => (e instanceof DecodeError ? e.offset + p.base : undefined);
   if (p.format === 'data') {
@@ -161,8 +151,8 @@ function decodePiece(p: Piece, total: number, options: DecodeOptions): DecodedMe
   let bytes = p.bytes;
   let security: SecurityInfo | undefined;
   const keyed = options.key !== undefined || options.authKey !== undefined;
-  if (keyed && bytes.length > 0 && isCipheredTag(bytes[0]!)) {
-    let u: Unprotected;
+  if (keyed && bytes.length > 0 && isCipheredApduTag(bytes[0]!)) {
+    let u: UnprotectedApdu;
     try {
       u = unprotectApdu(bytes, {
         key: options.key,

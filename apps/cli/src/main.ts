@@ -8,10 +8,10 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { DecodeError, DlmsError, FramingError } from '@meteringlab/dlms-core';
+import { DecodeError, DlmsError, FramingError, toHex, type ProtectionEnvelope } from '@meteringlab/dlms-core';
 import { decodeFrames, FrameDecodeError, type DecodedMessage, type FormatOption } from './decode.js';
 import { framesOfArguments, framesOfText, InputError } from './input.js';
-import { renderData, renderFields, renderTree } from './render.js';
+import { describeSecurityControl, invocationCounterText, renderData, renderFields, renderTree } from './render.js';
 import { toJson, toPlainJson, type Json } from './to-json.js';
 import { MissingPartError } from './stack.js';
 
@@ -90,6 +90,41 @@ function withoutKeys(o: unknown): unknown {
   return out;
 }
 
+/** The envelope of a deciphered APDU: form, security control, system title, invocation counter. */
+function securityLines(env: ProtectionEnvelope, verified: boolean | undefined, indent = ''): string[] {
+  const form = env.service !== undefined ? `${env.type === 'ded-ciphered' ? 'ded' : 'glo'}-${env.service}` : env.type;
+  const lines = [`${indent}security: ${form}`];
+  const inner = indent + '  ';
+  if (env.securityControl) lines.push(`${inner}security-control: ${describeSecurityControl(env.securityControl)}`);
+  if (env.systemTitle) lines.push(`${inner}system-title: ${toHex(env.systemTitle)}`);
+  if (env.invocationCounter !== undefined) {
+    lines.push(`${inner}invocation-counter: ${invocationCounterText(env.invocationCounter)}`);
+  }
+  if (env.signatureVerified !== undefined) lines.push(`${inner}signature-verified: ${env.signatureVerified}`);
+  if (verified !== undefined) {
+    lines.push(`${inner}verified: ${verified ? 'yes' : 'NO (deciphered without checking the authentication tag)'}`);
+  }
+  if (env.inner) lines.push(...securityLines(env.inner, undefined, inner));
+  return lines;
+}
+
+/** The envelope as JSON, without the ciphered bytes (and never a key). */
+function securityJson(env: ProtectionEnvelope): Json {
+  const { apdu: _apdu, inner, ...rest } = env;
+  const out = toPlainJson(withoutKeys(rest)) as { [k: string]: Json };
+  if (inner) out['inner'] = securityJson(inner);
+  return out;
+}
+
+const CIPHERED_TYPES = new Set([
+  'glo-ciphered',
+  'ded-ciphered',
+  'general-glo-ciphering',
+  'general-ded-ciphering',
+  'general-ciphering',
+  'general-signing',
+]);
+
 function treeOf(m: DecodedMessage, total: number, index: number): string {
   const lines: string[] = [];
   const framed = total > 1 || m.format === 'wrapper' || m.format === 'hdlc' || m.frames.length > 1;
@@ -99,12 +134,11 @@ function treeOf(m: DecodedMessage, total: number, index: number): string {
   }
   for (const t of m.transport ?? []) lines.push(...renderFields({ [`${m.format} frame`]: t }));
   for (const n of m.notes) lines.push(`# ${n}`);
-  if (m.security) {
-    lines.push('security');
-    lines.push(...renderFields(withoutKeys(m.security.envelope) as object, '  '));
-    lines.push(`  verified: ${m.security.verified ? 'yes (authentication tag checked)' : 'NO (--no-verify: tag not checked)'}`);
-  }
+  if (m.security) lines.push(...securityLines(m.security.envelope, m.security.verified));
   if (m.apdu) lines.push(renderTree(m.apdu));
+  if (m.apdu && !m.security && CIPHERED_TYPES.has(m.apdu.type)) {
+    lines.push('# ciphered: pass --key <hex> (and --auth-key <hex>, --system-title <hex>) to decipher');
+  }
   if (m.data) lines.push(...renderData(m.data));
   return lines.join('\n');
 }
@@ -114,7 +148,7 @@ function jsonOf(m: DecodedMessage): Json {
   if (m.transport) out['transport'] = toPlainJson(m.transport);
   if (m.notes.length) out['notes'] = [...m.notes];
   if (m.security) {
-    out['security'] = { ...(toPlainJson(withoutKeys(m.security.envelope)) as object), verified: m.security.verified };
+    out['security'] = { ...(securityJson(m.security.envelope) as object), verified: m.security.verified };
   }
   if (m.apdu) out['apdu'] = toJson(m.apdu);
   if (m.data) out['data'] = toPlainJson(m.data);

@@ -6,7 +6,14 @@
  * It walks the decoded objects generically (any APDU arm, any nesting), so a new APDU type prints
  * without a change here. It only formats: it never decodes bytes and never changes a value.
  */
-import { DataTag, toHex, type CosemDateTime, type Data, type TypeDescription } from '@meteringlab/dlms-core';
+import {
+  DataTag,
+  toHex,
+  type CosemDateTime,
+  type Data,
+  type SecurityControl,
+  type TypeDescription,
+} from '@meteringlab/dlms-core';
 import {
   ACSE_SERVICE_PROVIDER_DIAGNOSTICS,
   ACSE_SERVICE_USER_DIAGNOSTICS,
@@ -128,6 +135,7 @@ function pushData(out: string[], d: Data, indent: string, label: string): void {
 function namedNumber(key: string, v: number, parentType: string | undefined): string | undefined {
   const k = key.toLowerCase();
   if (k === 'securitycontrol') return securityControlText(v);
+  if (k === 'invocationcounter') return invocationCounterText(v);
   if (k === 'conformance' || k.endsWith('conformance')) {
     const names = conformanceNames(v);
     return `0x${v.toString(16).toUpperCase().padStart(6, '0')} (${names.join(', ') || 'none'})`;
@@ -143,17 +151,26 @@ function namedNumber(key: string, v: number, parentType: string | undefined): st
   return undefined;
 }
 
+/** `19088743 (0x01234567)`: counters are usually quoted in hex. */
+export function invocationCounterText(v: number): string {
+  return `${v} (0x${v.toString(16).toUpperCase().padStart(8, '0')})`;
+}
+
+/** `suite 0, authenticated, encrypted, unicast key` for a decoded security control. */
+export function describeSecurityControl(sc: SecurityControl): string {
+  const parts = [`suite ${sc.suite}`];
+  if (sc.authenticated) parts.push('authenticated');
+  if (sc.encrypted) parts.push('encrypted');
+  if (!sc.authenticated && !sc.encrypted) parts.push('no protection');
+  parts.push(sc.broadcastKey ? 'broadcast key' : 'unicast key');
+  return parts.join(', ');
+}
+
 /** `0x30 (suite 0, authenticated, encrypted, unicast key)` (Green Book 9.2.7.2.4). */
 function securityControlText(v: number): string {
   const hex = `0x${v.toString(16).toUpperCase().padStart(2, '0')}`;
   try {
-    const sc = decodeSecurityControl(v);
-    if (sc === undefined) return hex;
-    const parts = [`suite ${sc.suite}`];
-    if (sc.authenticated) parts.push('authenticated');
-    if (sc.encrypted) parts.push('encrypted');
-    parts.push(sc.broadcastKey ? 'broadcast key' : 'unicast key');
-    return `${hex} (${parts.join(', ')})`;
+    return `${hex} (${describeSecurityControl(decodeSecurityControl(v))})`;
   } catch {
     return `${hex} (not a valid security control byte)`;
   }
