@@ -10,3 +10,4 @@ export * from './wrapper.js';
 export * from './wrapper-channel.js';
 export * from './tcp.js';
 export * from './wrapper-tcp.js';
+export * from './udp.js';

@@ -9,12 +9,8 @@
  *
  * Not here: sockets (see `tcp.ts`), datagrams (see `udp.ts`), association logic.
  */
-import {
-  FramingError,
-  ProtocolError,
-  type ApduChannel,
-  type ByteChannel,
-} from '@meteringlab/dlms-core';
+import { FramingError, type ApduChannel, type ByteChannel } from '@meteringlab/dlms-core';
+import { frameChannel } from './frame-channel.js';
 import {
   createWrapperFramer,
   encodeWrapperFrame,
@@ -138,43 +134,12 @@ export function wrapperApduChannel(bytes: ByteChannel, options: WrapperChannelOp
     stats.framesOut++;
   };
 
-  const apdus: AsyncIterable<Uint8Array> = {
-    [Symbol.asyncIterator]: () => ({
-      next: async (): Promise<IteratorResult<Uint8Array>> => {
-        for (;;) {
-          const r = await source.next();
-          if (r.done) return { value: undefined, done: true };
-          const f = r.value;
-          if (
-            (localWPort !== undefined && f.destination !== localWPort) ||
-            (remoteWPort !== undefined && f.source !== remoteWPort)
-          ) {
-            stats.misaddressed++;
-            continue;
-          }
-          return { value: f.apdu, done: false };
-        }
-      },
-      return: () => Promise.resolve({ value: undefined, done: true }),
-    }),
-  };
-
-  return {
-    send: (apdu) => {
-      const last = source.last;
-      const from = localWPort ?? last?.destination;
-      const to = remoteWPort ?? last?.source;
-      if (from === undefined || to === undefined) {
-        return Promise.reject(
-          new ProtocolError('INVALID_STATE', 'no wPorts to send with: set localWPort/remoteWPort or receive a frame first'),
-        );
-      }
-      return sendFrame({ source: from, destination: to, apdu });
-    },
+  return frameChannel({
+    frames: source,
+    lastFrame: () => source.last,
     sendFrame,
-    receive: () => apdus,
-    receiveFrames: () => source,
     close: () => bytes.close(),
+    ports: { localWPort, remoteWPort },
     stats,
-  };
+  });
 }
