@@ -1,0 +1,99 @@
+/**
+ * ExceptionResponse (0xD8): state-error and service-error by name, the invocation-counter-error arm
+ * with its Unsigned32, unlisted values kept as numbers. Hand-built from the Green Book ASN.1.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeApdu, encodeApdu, fromHex, toHex, isDlmsError, type Apdu } from '../src/index.js';
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (!isDlmsError(e)) throw e;
+    return e.code;
+  }
+  return undefined;
+}
+
+function checkFixture(hex: string, expected: Apdu): void {
+  const bytes = fromHex(hex);
+  const v = decodeApdu(bytes);
+  expect(v).toEqual(expected);
+  expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
+  expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
+  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  const longer = new Uint8Array(bytes.length + 1);
+  longer.set(bytes);
+  expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
+}
+
+const iid = (invokeId: number, confirmed = true, highPriority = true) => ({ invokeId, confirmed, highPriority });
+interface Fixture {
+  readonly name: string;
+  readonly origin: string;
+  readonly hex: string;
+  readonly apdu: Apdu;
+}
+
+function runFixtures(title: string, fixtures: readonly Fixture[]): void {
+  describe(title, () => {
+    for (const f of fixtures) {
+      it(`${f.name} (${f.origin})`, () => checkFixture(f.hex, f.apdu));
+    }
+  });
+}
+
+runFixtures('ExceptionResponse fixtures', [
+  {
+    name: 'service-not-allowed / operation-not-possible',
+    origin: 'hand-built from the ASN.1',
+    hex: 'D8 01 01', // state-error 1, service-error choice 1 (NULL)
+    apdu: { type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' },
+  },
+  {
+    name: 'service-unknown / service-not-supported',
+    origin: 'hand-built from the ASN.1',
+    hex: 'D8 02 02',
+    apdu: { type: 'exception-response', stateError: 'service-unknown', serviceError: 'service-not-supported' },
+  },
+  {
+    name: 'other-reason, pdu-too-long, deciphering-error',
+    origin: 'hand-built from the ASN.1',
+    hex: 'D8 01 05',
+    apdu: { type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'deciphering-error' },
+  },
+  {
+    name: 'invocation-counter-error with the expected counter',
+    origin: 'hand-built from the ASN.1 (invocation-counter-error [6] IMPLICIT Unsigned32)',
+    hex: 'D8 01 06 01234568', // counter 0x01234568
+    apdu: {
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+      serviceError: 'invocation-counter-error',
+      invocationCounter: 0x01234568,
+    },
+  },
+  {
+    name: 'unlisted values kept as numbers',
+    origin: 'hand-built',
+    hex: 'D8 00 09',
+    apdu: { type: 'exception-response', stateError: 0, serviceError: 9 },
+  },
+]);
+
+describe('ExceptionResponse encoding rules', () => {
+  it('names the remaining service errors', () => {
+    expect(decodeApdu(fromHex('D80103'))).toMatchObject({ serviceError: 'other-reason' });
+    expect(decodeApdu(fromHex('D80104'))).toMatchObject({ serviceError: 'pdu-too-long' });
+  });
+  it('needs the counter for invocation-counter-error, and only there', () => {
+    expect(
+      codeOf(() => encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'invocation-counter-error' })),
+    ).toBe('INVALID_ARGUMENT');
+    expect(
+      codeOf(() =>
+        encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'other-reason', invocationCounter: 1 }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+  });
+});
