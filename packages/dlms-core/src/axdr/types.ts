@@ -5,6 +5,13 @@
  * keep their width and signedness, 64-bit integers are `bigint`, octet strings are bytes, date and time
  * values keep their raw fields (wildcards included), compact arrays keep their type description.
  * Visible strings map bytes 1:1 to code points 0–255 (latin1), so any byte survives the round trip.
+ * The two values JavaScript cannot hold exactly keep their wire bytes beside the value: a boolean byte
+ * other than 0 or 1 (`raw`) and a float NaN whose bits are not the canonical quiet NaN (`raw`).
+ * The only normalisation left is the A-XDR length form: a length sent in a longer form than needed
+ * decodes (unless `canonical` is asked for) and re-encodes in its shortest form.
+ *
+ * Tag numbers: the Data CHOICE of IEC 62056-6-2 / Blue Book 4.1.5 "Common data types" (also in the
+ * Green Book's xDLMS ASN.1); tags 7, 8, 11 and 14 are unused, 34–254 are reserved.
  */
 import type { CosemDate, CosemDateTime, CosemTime } from '../datetime.js';
 
@@ -74,6 +81,9 @@ export type NumberDataType =
   | 'delta-long-unsigned'
   | 'delta-double-long-unsigned';
 
+/** Simple (non-container) Data type names: what a type description may name besides array and structure. */
+export type SimpleDataType = Exclude<DataType, 'array' | 'structure' | 'compact-array'>;
+
 export interface NullData {
   readonly type: 'null-data';
 }
@@ -109,6 +119,12 @@ export interface BigIntData {
 export interface FloatData {
   readonly type: 'float32' | 'float64';
   readonly value: number;
+  /**
+   * The 4 or 8 wire bytes of a NaN whose bits differ from the canonical quiet NaN (`7FC00000`,
+   * `7FF8000000000000`), so that its sign and payload survive decode → encode. Absent otherwise: a plain
+   * `NaN` value encodes as the canonical quiet NaN. When present, `value` is `NaN`.
+   */
+  readonly raw?: Uint8Array;
 }
 export interface OctetStringData {
   readonly type: 'octet-string';
@@ -141,7 +157,10 @@ export interface CompactArrayData {
   readonly value: readonly Data[];
 }
 
-/** One COSEM Data value. */
+/**
+ * One COSEM Data value: a readonly plain object discriminated on `type` (the Green Book name of the
+ * CHOICE arm); `value` holds the content.
+ */
 export type Data =
   | NullData
   | DontCare
@@ -160,8 +179,12 @@ export type Data =
   | TimeData
   | CompactArrayData;
 
-/** The type description of a compact array (the Green Book's TypeDescription CHOICE). */
+/**
+ * The type description of a compact array (the Green Book's TypeDescription CHOICE, IEC 62056-6-2
+ * 4.1.5): `array` carries its element count as an Unsigned16 and one element description, `structure`
+ * a SEQUENCE OF descriptions; every simple type is its tag alone. Compact arrays do not nest.
+ */
 export type TypeDescription =
   | { readonly type: 'array'; readonly count: number; readonly element: TypeDescription }
   | { readonly type: 'structure'; readonly elements: readonly TypeDescription[] }
-  | { readonly type: Exclude<DataType, 'array' | 'structure' | 'compact-array'> };
+  | { readonly type: SimpleDataType };
