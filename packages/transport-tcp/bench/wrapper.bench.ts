@@ -11,7 +11,9 @@ const BATCH = 1000;
 
 function stream(apduLength: number): { bytes: Uint8Array; frames: Uint8Array[] } {
   const apdu = Uint8Array.from({ length: apduLength }, (_, i) => i & 0xff);
-  const frames = Array.from({ length: BATCH }, (_, i) => encodeWrapperFrame({ source: 0x10, destination: 1 + (i & 7), apdu }));
+  const frames = Array.from({ length: BATCH }, (_, i) =>
+    encodeWrapperFrame({ source: 0x10, destination: 1 + (i & 7), apdu }),
+  );
   const bytes = new Uint8Array(frames.reduce((s, f) => s + f.length, 0));
   let at = 0;
   for (const f of frames) {

@@ -52,7 +52,10 @@ export function frameChannel(parts: FrameChannelParts): WrapperApduChannel {
       const to = remoteWPort ?? last?.source;
       if (from === undefined || to === undefined) {
         return Promise.reject(
-          new ProtocolError('INVALID_STATE', 'no wPorts to send with: set localWPort/remoteWPort or receive a frame first'),
+          new ProtocolError(
+            'INVALID_STATE',
+            'no wPorts to send with: set localWPort/remoteWPort or receive a frame first',
+          ),
         );
       }
       return parts.sendFrame({ source: from, destination: to, apdu });

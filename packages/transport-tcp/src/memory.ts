@@ -97,7 +97,14 @@ function checkRate(name: string, v: number | undefined): number {
 
 /** One direction of a link: applies the losses and feeds the peer's queue. */
 class Pipe {
-  readonly stats: LinkStats = { writes: 0, dropped: 0, corrupted: 0, duplicated: 0, reordered: 0, delivered: 0 };
+  readonly stats: LinkStats = {
+    writes: 0,
+    dropped: 0,
+    corrupted: 0,
+    duplicated: 0,
+    reordered: 0,
+    delivered: 0,
+  };
   private readonly rng: () => number;
   private readonly drop: number;
   private readonly corrupt: number;
@@ -275,7 +282,9 @@ class Link {
  * With `options`, the link is lossy in a reproducible way (see the module notes for the order of the
  * effects); `chunking` splits writes into random pieces, the usual test for stream framers.
  */
-export function memoryChannelPair(options: MemoryChannelOptions = {}): [MemoryByteChannel, MemoryByteChannel] {
+export function memoryChannelPair(
+  options: MemoryChannelOptions = {},
+): [MemoryByteChannel, MemoryByteChannel] {
   const link = new Link(options, true);
   const end = (i: 0 | 1): MemoryByteChannel => ({
     write: (bytes) => link.write(i, bytes),

@@ -81,7 +81,9 @@ export function tcpByteChannel(socket: net.Socket, options: TcpChannelOptions = 
   });
   socket.on('error', (e: NodeJS.ErrnoException) => {
     closed = true;
-    queue.fail(new TransportError('LINK_FAILED', `TCP connection failed: ${e.code ?? e.message}`, { cause: e }));
+    queue.fail(
+      new TransportError('LINK_FAILED', `TCP connection failed: ${e.code ?? e.message}`, { cause: e }),
+    );
   });
   socket.on('close', () => {
     closed = true;
@@ -101,7 +103,8 @@ export function tcpByteChannel(socket: net.Socket, options: TcpChannelOptions = 
     }
     return new Promise((resolve, reject) => {
       socket.write(bytes, (err) => {
-        if (err) reject(new TransportError('LINK_FAILED', `TCP write failed: ${err.message}`, { cause: err }));
+        if (err)
+          reject(new TransportError('LINK_FAILED', `TCP write failed: ${err.message}`, { cause: err }));
         else resolve();
       });
     });
@@ -147,20 +150,33 @@ export function tcpByteChannel(socket: net.Socket, options: TcpChannelOptions = 
  * `CONNECT_TIMEOUT` when no connection is made within `connectTimeoutMs`, `CONNECT_FAILED` when the
  * connection is refused or the host unreachable.
  */
-export function connectTcp(host: string, port: number, options: ConnectTcpOptions = {}): Promise<TcpByteChannel> {
+export function connectTcp(
+  host: string,
+  port: number,
+  options: ConnectTcpOptions = {},
+): Promise<TcpByteChannel> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     const onError = (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new TransportError('CONNECT_FAILED', `cannot connect to ${host}:${port}: ${e.code ?? e.message}`, { cause: e }));
+      reject(
+        new TransportError('CONNECT_FAILED', `cannot connect to ${host}:${port}: ${e.code ?? e.message}`, {
+          cause: e,
+        }),
+      );
     };
     const timer = setTimeout(() => {
       socket.off('error', onError);
       socket.on('error', () => undefined);
       socket.destroy();
-      reject(new TransportError('CONNECT_TIMEOUT', `no connection to ${host}:${port} within ${connectTimeoutMs} ms`));
+      reject(
+        new TransportError(
+          'CONNECT_TIMEOUT',
+          `no connection to ${host}:${port} within ${connectTimeoutMs} ms`,
+        ),
+      );
     }, connectTimeoutMs);
     socket.once('error', onError);
     socket.once('connect', () => {

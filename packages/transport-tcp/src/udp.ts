@@ -17,7 +17,13 @@ import net from 'node:net';
 import { ArgumentError, TransportError } from '@meteringlab/dlms-core';
 import { AsyncQueue } from './queue.js';
 import { frameChannel } from './frame-channel.js';
-import { DLMS_WRAPPER_PORT, decodeWrapperFrame, encodeWrapperFrame, type WrapperFrame, type WrapperLimits } from './wrapper.js';
+import {
+  DLMS_WRAPPER_PORT,
+  decodeWrapperFrame,
+  encodeWrapperFrame,
+  type WrapperFrame,
+  type WrapperLimits,
+} from './wrapper.js';
 import type { WrapperApduChannel, WrapperChannelStats } from './wrapper-channel.js';
 
 /** Counters of a UDP wrapper channel. */
@@ -76,7 +82,10 @@ class DatagramPeer {
         return r;
       },
       [Symbol.asyncIterator]() {
-        return { next: () => this.next(), return: () => Promise.resolve({ value: undefined, done: true as const }) };
+        return {
+          next: () => this.next(),
+          return: () => Promise.resolve({ value: undefined, done: true as const }),
+        };
       },
     };
     this.channel = frameChannel({
@@ -106,7 +115,9 @@ class DatagramPeer {
 function sendOn(socket: dgram.Socket, bytes: Uint8Array, port?: number, address?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null) =>
-      err ? reject(new TransportError('LINK_FAILED', `UDP send failed: ${err.message}`, { cause: err })) : resolve();
+      err
+        ? reject(new TransportError('LINK_FAILED', `UDP send failed: ${err.message}`, { cause: err }))
+        : resolve();
     if (port === undefined) socket.send(bytes, done);
     else socket.send(bytes, port, address, done);
   });
@@ -239,7 +250,10 @@ export async function createWrapperUdpServer(options: WrapperUdpServerOptions): 
   let nextId = 1;
   let closing: Promise<void> | undefined;
 
-  const forget = (key: string, entry: { peer: DatagramPeer; timer: ReturnType<typeof setTimeout> | undefined }) => {
+  const forget = (
+    key: string,
+    entry: { peer: DatagramPeer; timer: ReturnType<typeof setTimeout> | undefined },
+  ) => {
     if (peers.get(key) === entry) peers.delete(key);
     if (entry.timer) clearTimeout(entry.timer);
     entry.peer.closed = true;

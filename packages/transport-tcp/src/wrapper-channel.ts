@@ -97,7 +97,10 @@ class FrameSource implements AsyncIterable<WrapperFrame> {
       if (r.done) {
         this.finished = true;
         if (this.framer.buffered > 0 && !this.framer.failed) {
-          throw new FramingError('TRUNCATED', `the stream ended inside a wrapper frame (${this.framer.buffered} bytes held)`);
+          throw new FramingError(
+            'TRUNCATED',
+            `the stream ended inside a wrapper frame (${this.framer.buffered} bytes held)`,
+          );
         }
         continue;
       }
@@ -123,7 +126,10 @@ class FrameSource implements AsyncIterable<WrapperFrame> {
  * sets neither and routes with `receiveFrames()` / `sendFrame()` (or answers with `send`, which replies
  * to the last frame received).
  */
-export function wrapperApduChannel(bytes: ByteChannel, options: WrapperChannelOptions = {}): WrapperApduChannel {
+export function wrapperApduChannel(
+  bytes: ByteChannel,
+  options: WrapperChannelOptions = {},
+): WrapperApduChannel {
   const stats: WrapperChannelStats = { framesIn: 0, framesOut: 0, misaddressed: 0 };
   const source = new FrameSource(bytes, options, stats);
   const { localWPort, remoteWPort } = options;

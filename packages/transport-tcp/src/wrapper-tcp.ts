@@ -11,7 +11,13 @@
  */
 import net from 'node:net';
 import { TransportError } from '@meteringlab/dlms-core';
-import { connectTcp, tcpByteChannel, type ConnectTcpOptions, type TcpByteChannel, type TcpChannelOptions } from './tcp.js';
+import {
+  connectTcp,
+  tcpByteChannel,
+  type ConnectTcpOptions,
+  type TcpByteChannel,
+  type TcpChannelOptions,
+} from './tcp.js';
 import { DLMS_WRAPPER_PORT, type WrapperLimits } from './wrapper.js';
 import { wrapperApduChannel, type WrapperApduChannel } from './wrapper-channel.js';
 

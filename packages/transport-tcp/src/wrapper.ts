@@ -104,7 +104,11 @@ export function decodeWrapperFrame(bytes: Uint8Array, options?: WrapperLimits): 
   checkLength(length, max, 0);
   const end = WRAPPER_HEADER_LENGTH + length;
   if (bytes.length < end) {
-    throw new FramingError('TRUNCATED', `the header announces ${length} APDU bytes, got ${bytes.length - 8}`, bytes.length);
+    throw new FramingError(
+      'TRUNCATED',
+      `the header announces ${length} APDU bytes, got ${bytes.length - 8}`,
+      bytes.length,
+    );
   }
   if (bytes.length > end) {
     throw new FramingError('TRAILING_BYTES', `${bytes.length - end} byte(s) after the wrapper frame`, end);
@@ -119,13 +123,21 @@ export function decodeWrapperFrame(bytes: Uint8Array, options?: WrapperLimits): 
 function checkVersion(b: Uint8Array, at: number, offset: number): void {
   const v = (b[at]! << 8) | b[at + 1]!;
   if (v !== WRAPPER_VERSION) {
-    throw new FramingError('BAD_VERSION', `wrapper version 0x${v.toString(16).padStart(4, '0')} is not 0x0001`, offset);
+    throw new FramingError(
+      'BAD_VERSION',
+      `wrapper version 0x${v.toString(16).padStart(4, '0')} is not 0x0001`,
+      offset,
+    );
   }
 }
 
 function checkLength(length: number, max: number, offset: number): void {
   if (length > max) {
-    throw new FramingError('FRAME_TOO_LONG', `wrapper APDU length ${length} exceeds the limit ${max}`, offset + 6);
+    throw new FramingError(
+      'FRAME_TOO_LONG',
+      `wrapper APDU length ${length} exceeds the limit ${max}`,
+      offset + 6,
+    );
   }
 }
 
@@ -166,7 +178,8 @@ export function createWrapperFramer(options?: WrapperLimits): WrapperFramer {
   };
 
   const push = (chunk: Uint8Array): WrapperFrame[] => {
-    if (failed) throw new FramingError('FRAMER_FAILED', 'the wrapper framer failed earlier; close the connection');
+    if (failed)
+      throw new FramingError('FRAMER_FAILED', 'the wrapper framer failed earlier; close the connection');
     const out: WrapperFrame[] = [];
     const n = chunk.length;
     let p = 0;

@@ -149,7 +149,9 @@ describe('memoryChannelPair (lossy, seeded)', () => {
   it('corrupt: exactly one byte differs in each corrupted write', async () => {
     const [a, b] = memoryChannelPair({ seed: SEED, corruptRate: 0.5 });
     const reading = drain(b.chunks);
-    const sent = Array.from({ length: 50 }, (_, i) => Uint8Array.from({ length: 16 }, (_, j) => (i * 16 + j) & 0xff));
+    const sent = Array.from({ length: 50 }, (_, i) =>
+      Uint8Array.from({ length: 16 }, (_, j) => (i * 16 + j) & 0xff),
+    );
     for (const m of sent) await a.write(m);
     await a.close();
     const got = await reading;

@@ -40,7 +40,13 @@ async function echoServer(extra: Partial<WrapperServerOptions> = {}): Promise<Wr
 }
 
 async function client(port: number, extra: object = {}) {
-  const c = await connectWrapper({ host: HOST, port, clientWPort: PUBLIC_CLIENT, serverWPort: MANAGEMENT_LD, ...extra });
+  const c = await connectWrapper({
+    host: HOST,
+    port,
+    clientWPort: PUBLIC_CLIENT,
+    serverWPort: MANAGEMENT_LD,
+    ...extra,
+  });
   cleanups.push(() => c.close());
   return c;
 }
@@ -180,25 +186,33 @@ describe('wrapper over TCP', () => {
   // itself (libuv accepts eagerly).
   const python = spawnSync('python3', ['-c', 'print(1)']).status === 0;
   if (!python) console.warn('[transport-tcp] python3 not found: skipping the CONNECT_TIMEOUT test');
-  it.skipIf(!python)('times out connecting to a listener whose backlog is full with CONNECT_TIMEOUT', async () => {
-    const py: ChildProcess = spawn(
-      'python3',
-      ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    cleanups.push(() => py.kill());
-    const port = await new Promise<number>((r) => py.stdout!.once('data', (d) => r(Number(String(d).trim()))));
-    // Fill the accept queue; these connects complete (or time out) but are never accepted.
-    const fillers: net.Socket[] = [];
-    for (let i = 0; i < 3; i++) {
-      const s = net.connect({ host: HOST, port });
-      s.on('error', () => undefined);
-      fillers.push(s);
-    }
-    cleanups.push(() => fillers.forEach((s) => s.destroy()));
-    await new Promise((r) => setTimeout(r, 100));
-    await expectCode(connectTcp(HOST, port, { connectTimeoutMs: 300 }), 'CONNECT_TIMEOUT');
-  });
+  it.skipIf(!python)(
+    'times out connecting to a listener whose backlog is full with CONNECT_TIMEOUT',
+    async () => {
+      const py: ChildProcess = spawn(
+        'python3',
+        [
+          '-c',
+          'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      cleanups.push(() => py.kill());
+      const port = await new Promise<number>((r) =>
+        py.stdout!.once('data', (d) => r(Number(String(d).trim()))),
+      );
+      // Fill the accept queue; these connects complete (or time out) but are never accepted.
+      const fillers: net.Socket[] = [];
+      for (let i = 0; i < 3; i++) {
+        const s = net.connect({ host: HOST, port });
+        s.on('error', () => undefined);
+        fillers.push(s);
+      }
+      cleanups.push(() => fillers.forEach((s) => s.destroy()));
+      await new Promise((r) => setTimeout(r, 100));
+      await expectCode(connectTcp(HOST, port, { connectTimeoutMs: 300 }), 'CONNECT_TIMEOUT');
+    },
+  );
 
   it('ends a silent client connection with IDLE_TIMEOUT', async () => {
     const server = await createWrapperServer({
@@ -214,7 +228,10 @@ describe('wrapper over TCP', () => {
 
   it('closes a connection idle on the server side, reporting IDLE_TIMEOUT', async () => {
     const errors: string[] = [];
-    const server = await echoServer({ idleTimeoutMs: 150, onError: (e) => errors.push((e as DlmsError).code) });
+    const server = await echoServer({
+      idleTimeoutMs: 150,
+      onError: (e) => errors.push((e as DlmsError).code),
+    });
     const c = await client(server.port);
     expect(await ending(c.receive())).toMatch(/^(end|LINK_FAILED)$/);
     await until(() => errors.length > 0);
@@ -253,7 +270,10 @@ describe('wrapper over TCP', () => {
 
   it('closes a connection announcing an APDU over maxApduLength (FRAME_TOO_LONG)', async () => {
     const errors: string[] = [];
-    const server = await echoServer({ maxApduLength: 100, onError: (e) => errors.push((e as DlmsError).code) });
+    const server = await echoServer({
+      maxApduLength: 100,
+      onError: (e) => errors.push((e as DlmsError).code),
+    });
     const bad = await connectTcp(HOST, server.port);
     cleanups.push(() => bad.close());
     await bad.write(encodeWrapperFrame({ source: 1, destination: 1, apdu: new Uint8Array(101) }));
@@ -264,10 +284,9 @@ describe('wrapper over TCP', () => {
 
   it('closes gracefully: stops accepting, flushes in-flight writes, then closes', async () => {
     const big = Uint8Array.from({ length: 60_000 }, (_, i) => i & 0xff);
-    let server!: WrapperServer;
     let sent!: () => void;
     const allQueued = new Promise<void>((r) => (sent = r));
-    server = await createWrapperServer({
+    const server = await createWrapperServer({
       port: 0,
       host: HOST,
       onConnection: async (ch) => {
@@ -292,6 +311,31 @@ describe('wrapper over TCP', () => {
     await closed;
     expect(server.connections).toBe(0);
     await expectCode(connectTcp(HOST, server.port, { connectTimeoutMs: 2000 }), 'CONNECT_FAILED');
+  });
+
+  it('pauses and resumes a socket for a slow consumer without losing bytes', async () => {
+    const frame = Uint8Array.from({ length: 65535 }, (_, i) => (i * 31) & 0xff);
+    const count = 32; // 2 MiB, far above the 4 KiB high-water mark below
+    const server = await createWrapperServer({
+      port: 0,
+      host: HOST,
+      onConnection: async (ch) => {
+        for await (const _ of ch.receive()) {
+          for (let i = 0; i < count; i++) await ch.send(frame);
+          return;
+        }
+      },
+    });
+    cleanups.push(() => server.close());
+    const c = await client(server.port, { highWaterMarkBytes: 4096 });
+    await c.send(Uint8Array.of(0));
+    let got = 0;
+    for await (const a of c.receive()) {
+      expect(sameBytes(a, frame)).toBe(true);
+      await new Promise((r) => setImmediate(r)); // a consumer slower than the socket
+      if (++got === count) break;
+    }
+    expect(got).toBe(count);
   });
 
   it('rejects writes after close with CLOSED; close is idempotent', async () => {
@@ -321,7 +365,9 @@ describe('wrapper channel over an in-memory pair', () => {
     await client.close();
     const got = [];
     for await (const f of server.receiveFrames()) got.push(f);
-    expect(got.map((f) => [f.source, f.destination])).toEqual(apdus.map(() => [PUBLIC_CLIENT, MANAGEMENT_LD]));
+    expect(got.map((f) => [f.source, f.destination])).toEqual(
+      apdus.map(() => [PUBLIC_CLIENT, MANAGEMENT_LD]),
+    );
     expect(got.map((f) => Uint8Array.from(f.apdu))).toEqual(apdus);
   });
 

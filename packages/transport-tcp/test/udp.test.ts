@@ -96,14 +96,21 @@ describe('wrapper over UDP', () => {
     await c.send(Uint8Array.of(1));
     const from = await new Promise<dgram.RemoteInfo>((r) => raw.once('message', (_m, info) => r(info)));
     await sendRaw(raw, Uint8Array.of(0xff, 0xff, 0, 0), from.port);
-    await sendRaw(raw, encodeWrapperFrame({ source: 0x01, destination: 0x10, apdu: Uint8Array.of(0xc4) }), from.port);
+    await sendRaw(
+      raw,
+      encodeWrapperFrame({ source: 0x01, destination: 0x10, apdu: Uint8Array.of(0xc4) }),
+      from.port,
+    );
     expect(await nextApdu(c)).toEqual(Uint8Array.of(0xc4));
     expect(c.stats.badDatagrams).toBe(1);
   });
 
   it('forgets an idle peer, ending its handler with IDLE_TIMEOUT', async () => {
     const errors: string[] = [];
-    const server = await echoServer({ idleTimeoutMs: 100, onError: (e) => errors.push((e as DlmsError).code) });
+    const server = await echoServer({
+      idleTimeoutMs: 100,
+      onError: (e) => errors.push((e as DlmsError).code),
+    });
     const c = await client(server.port);
     await c.send(Uint8Array.of(1));
     expect(await nextApdu(c)).toEqual(Uint8Array.of(1));

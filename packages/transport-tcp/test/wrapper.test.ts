@@ -36,7 +36,11 @@ const FIXTURES: { name: string; hex: string; frame: WrapperFrame }[] = [
   },
 ];
 
-const plain = (f: WrapperFrame) => ({ source: f.source, destination: f.destination, apdu: Uint8Array.from(f.apdu) });
+const plain = (f: WrapperFrame) => ({
+  source: f.source,
+  destination: f.destination,
+  apdu: Uint8Array.from(f.apdu),
+});
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
@@ -69,7 +73,8 @@ describe('wrapper codec', () => {
 
     it(`every prefix is TRUNCATED, one more byte is TRAILING_BYTES: ${f.name}`, () => {
       const bytes = fromHex(f.hex);
-      for (let i = 0; i < bytes.length; i++) expectCode(() => decodeWrapperFrame(bytes.subarray(0, i)), 'TRUNCATED');
+      for (let i = 0; i < bytes.length; i++)
+        expectCode(() => decodeWrapperFrame(bytes.subarray(0, i)), 'TRUNCATED');
       expectCode(() => decodeWrapperFrame(concat([bytes, Uint8Array.of(0)])), 'TRAILING_BYTES');
     });
   }
@@ -86,13 +91,25 @@ describe('wrapper codec', () => {
   });
 
   it('rejects a length over maxApduLength with FRAME_TOO_LONG', () => {
-    expectCode(() => decodeWrapperFrame(fromHex('0001 0010 0001 0005 0102030405'), { maxApduLength: 4 }), 'FRAME_TOO_LONG');
+    expectCode(
+      () => decodeWrapperFrame(fromHex('0001 0010 0001 0005 0102030405'), { maxApduLength: 4 }),
+      'FRAME_TOO_LONG',
+    );
   });
 
   it('refuses to encode what does not fit', () => {
-    expectCode(() => encodeWrapperFrame({ source: 0x10000, destination: 1, apdu: new Uint8Array(0) }), 'INVALID_ARGUMENT');
-    expectCode(() => encodeWrapperFrame({ source: 1, destination: -1, apdu: new Uint8Array(0) }), 'INVALID_ARGUMENT');
-    expectCode(() => encodeWrapperFrame({ source: 1, destination: 1, apdu: new Uint8Array(0x10000) }), 'INVALID_ARGUMENT');
+    expectCode(
+      () => encodeWrapperFrame({ source: 0x10000, destination: 1, apdu: new Uint8Array(0) }),
+      'INVALID_ARGUMENT',
+    );
+    expectCode(
+      () => encodeWrapperFrame({ source: 1, destination: -1, apdu: new Uint8Array(0) }),
+      'INVALID_ARGUMENT',
+    );
+    expectCode(
+      () => encodeWrapperFrame({ source: 1, destination: 1, apdu: new Uint8Array(0x10000) }),
+      'INVALID_ARGUMENT',
+    );
     expectCode(() => createWrapperFramer({ maxApduLength: 70000 }), 'INVALID_ARGUMENT');
   });
 });
