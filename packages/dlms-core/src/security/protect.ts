@@ -66,6 +66,12 @@ export interface UnprotectOptions {
    * unverifiable signatures, all marked `verified: false`. For diagnostic tools only.
    */
   readonly allowUnverified?: boolean;
+  /**
+   * Reject frames that carry no authentication tag (`AUTHENTICATION_FAILED`). Defaults to true when
+   * `authKey` is given: a caller that holds the authentication key expects authenticated frames, and
+   * clearing SC bit 4 of an authenticated frame must not downgrade it to "encryption only".
+   */
+  readonly requireAuthentication?: boolean;
   /** Replay protection: check → verify → commit. Makes the call asynchronous. */
   readonly counters?: InvocationCounterStore;
   /** Key id of the counter; by default derived from the envelope ('global-unicast', 'global-broadcast', 'dedicated'). */
@@ -189,6 +195,9 @@ function unprotectInner(
     };
   }
   const sc = decodeSecurityControl(apdu.securityControl);
+  if (!sc.authenticated && (o.requireAuthentication ?? o.authKey !== undefined) && o.allowUnverified !== true) {
+    throw new SecurityError('AUTHENTICATION_FAILED', 'the frame carries no authentication tag but authentication is required');
+  }
   const systemTitle = senderSystemTitle(apdu, o);
   let counterId: CounterId | undefined;
   if (o.counters !== undefined) {
