@@ -2,16 +2,32 @@
  * The pipeline of `dlms decode`: frames in (bytes), decoded messages out (plain objects ready to be
  * printed as a tree or as JSON).
  *
- * frame → transport codec (wrapper / HDLC, by the transport packages) → APDU bytes → reassembly of
- * pieces spread over several frames → deciphering (dlms-core security) → `decodeApdu`. Every step is
- * done by the stack's own codecs; this module only chains them and remembers where each APDU came from,
- * so that an error can name the frame and the offset. It never prints and never exits.
+ * frame → transport codec (wrapper: transport-tcp; HDLC: transport-hdlc-serial, segments joined by its
+ * `Reassembler`) → APDU bytes → deciphering (dlms-core `unprotectApdu`) → `decodeApdu` → pieces spread
+ * over several APDUs put back together (general block transfer, GET with data blocks). Every decoding
+ * step is done by the stack's own codecs; this module chains them and remembers where each APDU came
+ * from, so that an error names the frame and the offset. It never prints and never exits.
  */
-import { DecodeError, DlmsError, FramingError, decodeDataBytes, isCipheredApduTag, type Data } from '@meteringlab/dlms-core';
+import {
+  DecodeError,
+  FramingError,
+  decodeDataBytes,
+  isCipheredApduTag,
+  type Data,
+  type GeneralBlockTransfer,
+  type GetResponseWithDatablock,
+} from '@meteringlab/dlms-core';
+import {
+  LLC_COMMAND,
+  LLC_RESPONSE,
+  Reassembler,
+  decodeHdlcFrame,
+  decodeHdlcParameters,
+  type HdlcFrame,
+} from '@meteringlab/transport-hdlc-serial';
 import { detectFormat, type FrameFormat } from './detect.js';
 import {
   decodeApdu,
-  decodeHdlcFrame,
   decodeWrapperFrame,
   unprotectApdu,
   type Apdu,
@@ -38,7 +54,7 @@ export interface SecurityInfo {
   readonly verified: boolean;
 }
 
-/** One decoded message: an APDU (or a bare Data value) and where it came from. */
+/** One decoded message: an APDU, a bare Data value or a link frame, and where it came from. */
 export interface DecodedMessage {
   /** Format of the frame(s) it came from. */
   readonly format: FormatOption;
@@ -52,15 +68,19 @@ export interface DecodedMessage {
   readonly security?: SecurityInfo;
   readonly apdu?: Apdu;
   readonly data?: Data;
+  /** HDLC parameters of a SNRM or UA frame. */
+  readonly parameters?: unknown;
+  /** The bytes of an APDU whose remaining segments were not given. */
+  readonly partial?: Uint8Array;
 }
 
-/** A failure, with the frame and the absolute offset in that frame where it happened. */
+/** A failure, with where it happened: a frame (1-based) or a reassembled APDU, and the offset in it. */
 export class FrameDecodeError extends Error {
   constructor(
-    readonly frame: number,
-    readonly frameCount: number,
+    /** `frame 2`, `the APDU reassembled from frames 1-3`, or '' when there is a single frame. */
+    readonly where: string,
     readonly offset: number | undefined,
-    readonly stage: 'decode' | 'decipher' | 'frame',
+    readonly stage: 'decode' | 'decipher' | 'frame' | 'reassemble',
     override readonly cause: unknown,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
@@ -72,6 +92,10 @@ function llcLength(b: Uint8Array): number {
   return b.length >= 3 && b[0] === 0xe6 && (b[1] === 0xe6 || b[1] === 0xe7) && b[2] === 0x00 ? 3 : 0;
 }
 
+function llcNote(b: Uint8Array): string {
+  return `LLC header E6 ${b[1] === 0xe6 ? 'E6' : 'E7'} 00 removed`;
+}
+
 /** Offset of `view` inside `whole` when it is a view of the same buffer, else `undefined`. */
 function offsetIn(view: Uint8Array, whole: Uint8Array): number | undefined {
   if (view.buffer !== whole.buffer) return undefined;
@@ -79,73 +103,177 @@ function offsetIn(view: Uint8Array, whole: Uint8Array): number | undefined {
   return d >= 0 && d <= whole.length ? d : undefined;
 }
 
-/** An APDU's bytes and where they start in which frame. */
+function offsetOf(e: unknown): number | undefined {
+  return e instanceof DecodeError || e instanceof FramingError ? e.offset : undefined;
+}
+
+/** `1-3` or `1, 4`. */
+function frameList(frames: readonly number[]): string {
+  const consecutive = frames.every((f, i) => i === 0 || f === frames[i - 1]! + 1);
+  return consecutive && frames.length > 2 ? `${frames[0]}-${frames[frames.length - 1]}` : frames.join(', ');
+}
+
+/** APDU bytes and where they come from. */
 interface Piece {
   readonly bytes: Uint8Array;
-  readonly frame: number;
-  readonly base: number;
+  readonly frames: readonly number[];
+  /** Offset of `bytes` in its frame (a single frame only), for error offsets. */
+  readonly base: number | undefined;
   readonly format: FormatOption;
-  readonly transport?: unknown;
-  readonly notes: string[];
+  readonly transport?: readonly unknown[];
+  readonly notes: readonly string[];
 }
 
-/** The payload field of a transport codec's frame object, whatever it is named. */
-function payloadOf(frame: unknown): Uint8Array | undefined {
-  if (typeof frame !== 'object' || frame === null) return undefined;
-  const o = frame as Record<string, unknown>;
-  for (const k of ['apdu', 'payload', 'information', 'info', 'data']) {
-    const v = o[k];
-    if (v instanceof Uint8Array) return v;
-  }
-  return undefined;
+function hdlcHeader(f: HdlcFrame): Record<string, unknown> {
+  return { destination: f.destination, source: f.source, control: f.control, segmented: f.segmented };
 }
 
-function withoutPayload(frame: unknown): unknown {
-  if (typeof frame !== 'object' || frame === null) return frame;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(frame as Record<string, unknown>)) {
-    if (!(v instanceof Uint8Array && v === payloadOf(frame))) out[k] = v;
+/** State of the frame-by-frame pass: HDLC segments being joined. */
+class FramePass {
+  readonly out: (Piece | DecodedMessage)[] = [];
+  private segments: Reassembler | undefined;
+  private segmentFrames: number[] = [];
+  private segmentHeaders: unknown[] = [];
+  private segmentInformation: Uint8Array[] = [];
+  private firstSegment: { frame: Uint8Array; information: Uint8Array } | undefined;
+
+  constructor(
+    private readonly total: number,
+    private readonly format: FormatOption,
+  ) {}
+
+  where(frame: number): string {
+    return this.total > 1 ? `frame ${frame}` : '';
   }
-  return out;
+
+  push(frame: Uint8Array, index: number): void {
+    const fmt = this.format === 'auto' ? detectFormat(frame) : this.format;
+    if (fmt === 'hdlc') return this.hdlc(frame, index);
+    this.flushIncomplete();
+    if (fmt === 'apdu' || fmt === 'data') {
+      const llc = fmt === 'apdu' ? llcLength(frame) : 0;
+      this.out.push({
+        bytes: frame.subarray(llc),
+        frames: [index],
+        base: llc,
+        format: fmt,
+        notes: llc ? [llcNote(frame)] : [],
+      });
+      return;
+    }
+    let w;
+    try {
+      w = decodeWrapperFrame(frame);
+    } catch (e) {
+      throw new FrameDecodeError(this.where(index), offsetOf(e), 'frame', e);
+    }
+    const llc = llcLength(w.apdu);
+    this.out.push({
+      bytes: w.apdu.subarray(llc),
+      frames: [index],
+      base: (offsetIn(w.apdu, frame) ?? 0) + llc,
+      format: 'wrapper',
+      transport: [{ source: w.source, destination: w.destination }],
+      notes: llc ? [llcNote(w.apdu)] : [],
+    });
+  }
+
+  /** Segments whose APDU continues in frames not given: shown as they are, with a note. */
+  private flushIncomplete(): void {
+    if (!this.segments) return;
+    const parts = this.segmentInformation;
+    this.out.push({
+      format: 'hdlc',
+      frames: this.segmentFrames,
+      transport: this.segmentHeaders,
+      notes: ['incomplete APDU: the last segment has the segmentation bit set and no further segment was given'],
+      partial: concat(parts),
+    });
+    this.segments = undefined;
+    this.firstSegment = undefined;
+  }
+
+  private hdlc(frame: Uint8Array, index: number): void {
+    let f: HdlcFrame;
+    try {
+      f = decodeHdlcFrame(frame);
+    } catch (e) {
+      throw new FrameDecodeError(this.where(index), offsetOf(e), 'frame', e);
+    }
+    const carriesApdu = (f.control.type === 'i' || f.control.type === 'ui') && f.information.length > 0;
+    if (!carriesApdu) {
+      this.flushIncomplete();
+      let parameters: unknown;
+      if ((f.control.type === 'snrm' || f.control.type === 'ua') && f.information.length > 0) {
+        try {
+          parameters = decodeHdlcParameters(f.information);
+        } catch (e) {
+          throw new FrameDecodeError(this.where(index), offsetOf(e), 'frame', e);
+        }
+      }
+      const notes = f.information.length > 0 && parameters === undefined ? ['information field not decoded'] : [];
+      this.out.push({ format: 'hdlc', frames: [index], transport: [hdlcHeader(f)], notes, parameters });
+      return;
+    }
+    if (!this.segments) {
+      // The first segment tells the direction: E6 E7 00 from a server, E6 E6 00 from a client.
+      const llc = f.information[1] === 0xe7 ? LLC_RESPONSE : LLC_COMMAND;
+      this.segments = new Reassembler(llc, 0x7fffffff);
+      this.segmentFrames = [];
+      this.segmentHeaders = [];
+      this.segmentInformation = [];
+      this.firstSegment = { frame, information: f.information };
+    }
+    this.segmentFrames.push(index);
+    this.segmentHeaders.push(hdlcHeader(f));
+    this.segmentInformation.push(f.information);
+    const apdu = this.segments.add(f.information, f.segmented);
+    if (apdu === undefined) return;
+    if (apdu instanceof FramingError) throw new FrameDecodeError(this.where(index), undefined, 'reassemble', apdu);
+    const first = this.firstSegment!;
+    const llc = llcLength(first.information);
+    const notes: string[] = [];
+    if (llc) notes.push(llcNote(first.information));
+    if (this.segmentFrames.length > 1) notes.push(`reassembled from ${this.segmentFrames.length} HDLC segments`);
+    this.out.push({
+      bytes: apdu,
+      frames: this.segmentFrames,
+      base: this.segmentFrames.length === 1 ? (offsetIn(first.information, first.frame) ?? 0) + llc : undefined,
+      format: 'hdlc',
+      transport: this.segmentHeaders,
+      notes,
+    });
+    this.segments = undefined;
+    this.firstSegment = undefined;
+  }
+
+  finish(): (Piece | DecodedMessage)[] {
+    this.flushIncomplete();
+    return this.out;
+  }
 }
 
-function unframe(frame: Uint8Array, index: number, total: number, format: FormatOption): Piece {
-  const fmt = format === 'auto' ? detectFormat(frame) : format;
-  const fail = (e: unknown, at?: number): never => {
-    const offset = e instanceof DecodeError || e instanceof FramingError ? e.offset : undefined;
-    throw new FrameDecodeError(index, total, at ?? offset, 'frame', e);
-  };
-  if (fmt === 'apdu' || fmt === 'data') {
-    const llc = fmt === 'apdu' ? llcLength(frame) : 0;
-    const notes = llc ? ['LLC header E6 E' + (frame[1] === 0xe6 ? '6' : '7') + ' 00 removed'] : [];
-    return { bytes: frame.subarray(llc), frame: index, base: llc, format: fmt, notes };
-  }
-  let decoded: unknown;
-  try {
-    decoded = fmt === 'wrapper' ? decodeWrapperFrame(frame) : decodeHdlcFrame(frame);
-  } catch (e) {
-    return fail(e);
-  }
-  let payload = payloadOf(decoded);
-  if (payload === undefined) return fail(new Error(`the ${fmt} frame carries no APDU`), 0);
-  let base = offsetIn(payload, frame) ?? 0;
-  const notes: string[] = [];
-  const llc = llcLength(payload);
-  if (llc) {
-    notes.push('LLC header E6 E' + (payload[1] === 0xe6 ? '6' : '7') + ' 00 removed');
-    payload = payload.subarray(llc);
-    base += llc;
-  }
-  return { bytes: payload, frame: index, base, format: fmt, transport: withoutPayload(decoded), notes };
+function isPiece(x: Piece | DecodedMessage): x is Piece {
+  return 'bytes' in x;
+}
+
+function whereOf(p: Piece, total: number): string {
+  if (p.frames.length > 1) return `the APDU reassembled from frames ${frameList(p.frames)}`;
+  return total > 1 ? `frame ${p.frames[0]}` : '';
 }
 
 function decodePiece(p: Piece, total: number, options: DecodeOptions): DecodedMessage {
-  const at = (e: unknown): number | undefined => (e instanceof DecodeError ? e.offset + p.base : undefined);
+  const where = whereOf(p, total);
+  const at = (e: unknown): number | undefined => {
+    const o = offsetOf(e);
+    return o === undefined ? undefined : o + (p.base ?? 0);
+  };
+  const base = { format: p.format, frames: p.frames, transport: p.transport, notes: p.notes };
   if (p.format === 'data') {
     try {
-      return { format: p.format, frames: [p.frame], notes: p.notes, data: decodeDataBytes(p.bytes) };
+      return { ...base, data: decodeDataBytes(p.bytes) };
     } catch (e) {
-      throw new FrameDecodeError(p.frame, total, at(e), 'decode', e);
+      throw new FrameDecodeError(where, at(e), 'decode', e);
     }
   }
   let bytes = p.bytes;
@@ -161,35 +289,150 @@ function decodePiece(p: Piece, total: number, options: DecodeOptions): DecodedMe
         allowUnverified: options.noVerify === true,
       });
     } catch (e) {
-      throw new FrameDecodeError(p.frame, total, at(e), 'decipher', e);
+      throw new FrameDecodeError(where, at(e), 'decipher', e);
     }
     security = { envelope: u.envelope, verified: u.verified };
     bytes = u.plaintext;
   }
   try {
-    const apdu = decodeApdu(bytes);
-    return {
-      format: p.format,
-      frames: [p.frame],
-      transport: p.transport === undefined ? undefined : [p.transport],
-      notes: p.notes,
-      security,
-      apdu,
-    };
+    return { ...base, security, apdu: decodeApdu(bytes) };
   } catch (e) {
-    // Offsets inside deciphered plaintext are offsets of the plaintext, not of the frame.
-    const offset = security === undefined ? at(e) : e instanceof DecodeError ? e.offset : undefined;
-    throw new FrameDecodeError(p.frame, total, offset, 'decode', e);
+    if (security !== undefined) {
+      // Offsets inside deciphered plaintext are offsets of the plaintext, not of the frame.
+      throw new FrameDecodeError(`${where ? `${where}, ` : ''}deciphered APDU`, offsetOf(e), 'decode', e);
+    }
+    throw new FrameDecodeError(where, at(e), 'decode', e);
   }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function blockError(where: string, message: string): FrameDecodeError {
+  return new FrameDecodeError(where, undefined, 'reassemble', new Error(message));
+}
+
+/**
+ * Joins runs of general-block-transfer APDUs (Green Book 9.3.10: block numbers counting up from 1,
+ * the last one flagged) into the APDU they carry, and runs of GET-Response-With-Datablock (numbers
+ * counting up, the last one flagged, raw-data slices of one encoded Data) into one GET-Response-Normal.
+ * Runs that are not complete are left as they are.
+ */
+function joinBlocks(messages: DecodedMessage[], total: number, options: DecodeOptions): DecodedMessage[] {
+  const out: DecodedMessage[] = [];
+  let i = 0;
+  while (i < messages.length) {
+    const m = messages[i]!;
+    const kind = m.apdu?.type;
+    if (kind !== 'general-block-transfer' && kind !== 'get-response-with-datablock') {
+      out.push(m);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < messages.length && messages[j]!.apdu?.type === kind) {
+      j++;
+      if (lastOf(messages[j - 1]!.apdu!)) break;
+    }
+    const run = messages.slice(i, j);
+    if (run.length < 2 || !lastOf(run[run.length - 1]!.apdu!)) {
+      out.push(...run);
+      i = j;
+      continue;
+    }
+    const frames = run.flatMap((r) => r.frames);
+    const where = `frames ${frameList(frames)}`;
+    checkNumbers(run, where);
+    const transport = run.flatMap((r) => r.transport ?? []);
+    const notes = [...new Set(run.flatMap((r) => r.notes))];
+    if (kind === 'general-block-transfer') {
+      const inner = concat(run.map((r) => (r.apdu as GeneralBlockTransfer).blockData));
+      const piece: Piece = { bytes: inner, frames, base: undefined, format: m.format, transport, notes };
+      const decoded = decodePiece(piece, total, options);
+      out.push({ ...decoded, notes: [...notes, `reassembled from ${run.length} general-block-transfer blocks`] });
+    } else {
+      out.push(joinGetBlocks(run, frames, transport, notes, where));
+    }
+    i = j;
+  }
+  return out;
+}
+
+function lastOf(a: Apdu): boolean {
+  if (a.type === 'general-block-transfer') return a.lastBlock;
+  if (a.type === 'get-response-with-datablock') return a.block.lastBlock;
+  return true;
+}
+
+function numberOf(a: Apdu): number {
+  if (a.type === 'general-block-transfer') return a.blockNumber;
+  if (a.type === 'get-response-with-datablock') return a.block.blockNumber;
+  return 0;
+}
+
+function checkNumbers(run: readonly DecodedMessage[], where: string): void {
+  for (let k = 1; k < run.length; k++) {
+    const prev = numberOf(run[k - 1]!.apdu!);
+    const cur = numberOf(run[k]!.apdu!);
+    if (cur !== prev + 1) {
+      throw blockError(where, `block ${cur} follows block ${prev} (frame ${run[k]!.frames[0]}): a block is missing or out of order`);
+    }
+  }
+}
+
+function joinGetBlocks(
+  run: readonly DecodedMessage[],
+  frames: number[],
+  transport: unknown[],
+  notes: string[],
+  where: string,
+): DecodedMessage {
+  const blocks = run.map((r) => r.apdu as GetResponseWithDatablock);
+  const first = blocks[0]!;
+  const failed = blocks.find((b) => b.block.result.type === 'data-access-result');
+  const note = `reassembled from ${blocks.length} GET data blocks (${blocks[0]!.block.blockNumber}-${blocks[blocks.length - 1]!.block.blockNumber})`;
+  if (failed && failed.block.result.type === 'data-access-result') {
+    return {
+      format: run[0]!.format,
+      frames,
+      transport,
+      notes: [...notes, note],
+      apdu: {
+        type: 'get-response-normal',
+        invokeIdAndPriority: first.invokeIdAndPriority,
+        result: { type: 'data-access-result', result: failed.block.result.result },
+      },
+    };
+  }
+  const raw = concat(blocks.map((b) => (b.block.result.type === 'raw-data' ? b.block.result.rawData : new Uint8Array(0))));
+  let data: Data;
+  try {
+    data = decodeDataBytes(raw);
+  } catch (e) {
+    throw new FrameDecodeError(`the Data reassembled from ${where}`, offsetOf(e), 'decode', e);
+  }
+  return {
+    format: run[0]!.format,
+    frames,
+    transport,
+    notes: [...notes, note],
+    apdu: { type: 'get-response-normal', invokeIdAndPriority: first.invokeIdAndPriority, result: { type: 'data', data } },
+  };
 }
 
 /** Decodes the frames given to the command into messages (several frames may make one message). */
 export function decodeFrames(frames: readonly Uint8Array[], options: DecodeOptions): DecodedMessage[] {
-  const pieces = frames.map((f, i) => unframe(f, i + 1, frames.length, options.format));
-  return pieces.map((p) => decodePiece(p, frames.length, options));
-}
-
-/** The stable code of an error of the stack, if it is one. */
-export function codeOf(e: unknown): string | undefined {
-  return e instanceof DlmsError ? e.code : undefined;
+  const pass = new FramePass(frames.length, options.format);
+  frames.forEach((f, i) => pass.push(f, i + 1));
+  const messages = pass.finish().map((x) => (isPiece(x) ? decodePiece(x, frames.length, options) : x));
+  return joinBlocks(messages, frames.length, options);
 }

@@ -13,7 +13,6 @@ import { decodeFrames, FrameDecodeError, type DecodedMessage, type FormatOption 
 import { framesOfArguments, framesOfText, InputError } from './input.js';
 import { describeSecurityControl, invocationCounterText, renderData, renderFields, renderTree } from './render.js';
 import { toJson, toPlainJson, type Json } from './to-json.js';
-import { MissingPartError } from './stack.js';
 
 export { detectFormat, type FrameFormat } from './detect.js';
 export { renderTree, renderData } from './render.js';
@@ -140,6 +139,8 @@ function treeOf(m: DecodedMessage, total: number, index: number): string {
     lines.push('# ciphered: pass --key <hex> (and --auth-key <hex>, --system-title <hex>) to decipher');
   }
   if (m.data) lines.push(...renderData(m.data));
+  if (m.parameters !== undefined) lines.push(...renderFields({ parameters: m.parameters }));
+  if (m.partial !== undefined) lines.push(...renderFields({ partialApdu: m.partial }));
   return lines.join('\n');
 }
 
@@ -152,6 +153,8 @@ function jsonOf(m: DecodedMessage): Json {
   }
   if (m.apdu) out['apdu'] = toJson(m.apdu);
   if (m.data) out['data'] = toPlainJson(m.data);
+  if (m.parameters !== undefined) out['parameters'] = toPlainJson(m.parameters);
+  if (m.partial !== undefined) out['partialApdu'] = toPlainJson(m.partial);
   return out;
 }
 
@@ -159,7 +162,7 @@ function jsonOf(m: DecodedMessage): Json {
 export function errorLine(e: unknown, hasAuthKey: boolean): string {
   if (e instanceof FrameDecodeError) {
     const cause = e.cause;
-    const where = e.frameCount > 1 ? ` frame ${e.frame}` : '';
+    const where = e.where ? ` ${e.where}` : '';
     const code = cause instanceof DlmsError ? cause.code : undefined;
     const text = (cause instanceof Error ? cause.message : String(cause)).replace(/ \(at offset \d+\)$/, '');
     if (e.stage === 'decipher') {
@@ -171,12 +174,11 @@ export function errorLine(e: unknown, hasAuthKey: boolean): string {
       }
       return `cannot decipher${where}: ${code ?? 'ERROR'}: ${text}`;
     }
-    if (cause instanceof MissingPartError) return `cannot decode${where}: ${cause.message}`;
+    if (e.stage === 'reassemble') return `cannot reassemble${where}: ${code ? `${code}: ` : ''}${text}`;
     const at = e.offset !== undefined ? ` at offset ${e.offset}` : '';
     return `cannot decode${where}: ${code ?? 'ERROR'}${at}: ${text}`;
   }
   if (e instanceof InputError) return `bad input: ${e.message}`;
-  if (e instanceof MissingPartError) return e.message;
   if (e instanceof DecodeError || e instanceof FramingError) {
     const at = e.offset !== undefined ? ` at offset ${e.offset}` : '';
     return `cannot decode: ${e.code}${at}: ${e.message.replace(/ \(at offset \d+\)$/, '')}`;

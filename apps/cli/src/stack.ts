@@ -1,12 +1,11 @@
 /**
  * The parts of the stack the `dlms` command calls, in one place.
  *
- * A few of them (OBIS names, the JSON form of Data, the HDLC frame codec) are being written at the same
- * time as this command; until a part exists this module reports it as missing (or the command falls
- * back to less detail), instead of failing to build. It contains no protocol logic of its own.
+ * Two of them (the well-known OBIS names and the typed JSON form of Data) are being written at the
+ * same time as this command; until they are in the build the command prints less (no OBIS names) or
+ * uses the same documented JSON form written here. It contains no protocol logic of its own.
  */
 import * as core from '@meteringlab/dlms-core';
-import * as hdlc from '@meteringlab/transport-hdlc-serial';
 import type { Data } from '@meteringlab/dlms-core';
 
 export {
@@ -21,27 +20,14 @@ export {
 } from '@meteringlab/dlms-core';
 export { decodeWrapperFrame } from '@meteringlab/transport-tcp';
 
-interface CoreParts {
+interface LaterParts {
   obisName(obis: unknown): string | undefined;
   dataToJson(d: Data): unknown;
 }
 
-const c = core as unknown as Partial<CoreParts>;
-const h = hdlc as unknown as Partial<{ decodeHdlcFrame(b: Uint8Array): unknown }>;
+const later = core as unknown as Partial<LaterParts>;
 
-/** Thrown when a part of the stack the command needs is not there yet. */
-export class MissingPartError extends Error {
-  constructor(readonly part: string) {
-    super(`${part} is not available in this build of the stack`);
-  }
-}
-
-function need<T>(f: T | undefined, name: string): T {
-  if (f === undefined) throw new MissingPartError(name);
-  return f;
-}
-
-export const obisName = (b: Uint8Array): string | undefined => (c.obisName ? c.obisName(b) : undefined);
-export const dataToJson = c.dataToJson;
-export const decodeHdlcFrame = (b: Uint8Array): unknown =>
-  need(h.decodeHdlcFrame, 'decodeHdlcFrame (transport-hdlc-serial)')(b);
+/** The well-known name of a logical name, when dlms-core has the table. */
+export const obisName = (b: Uint8Array): string | undefined => (later.obisName ? later.obisName(b) : undefined);
+/** dlms-core's lossless typed JSON form of Data, when it is in the build. */
+export const dataToJson = later.dataToJson;
