@@ -46,7 +46,11 @@ export interface CosemDateTime extends CosemDate, CosemTime {
   readonly clockStatus: number;
 }
 
-/** Clock status bits (IEC 62056-6-2, 4.1.6.1). */
+/**
+ * Clock status bits (IEC 62056-6-2 / Blue Book 4.1.6.1): bit 0 invalid value, bit 1 doubtful value,
+ * bit 2 different clock base, bit 3 invalid clock status, bits 4–6 reserved, bit 7 daylight saving
+ * active. The whole byte 0xFF means "not specified". Decoded to named flags by `decodeClockStatus`.
+ */
 export const ClockStatus = {
   invalidValue: 0x01,
   doubtfulValue: 0x02,
@@ -55,25 +59,33 @@ export const ClockStatus = {
   daylightSavingActive: 0x80,
 } as const;
 
+/** Clock status value meaning "not specified". */
+export const CLOCK_STATUS_NOT_SPECIFIED = 0xff;
+
+/** Reads a 5-byte COSEM date (raw fields, wildcards kept). */
 export function decodeCosemDate(r: Reader): CosemDate {
   r.require(5);
   const year = r.u16();
   return { year, month: r.u8(), dayOfMonth: r.u8(), dayOfWeek: r.u8() };
 }
 
+/** Writes a 5-byte COSEM date; a field out of its byte range is an `ArgumentError`. */
 export function encodeCosemDate(w: Writer, d: CosemDate): void {
   w.u16(d.year).u8(d.month).u8(d.dayOfMonth).u8(d.dayOfWeek);
 }
 
+/** Reads a 4-byte COSEM time (raw fields, wildcards kept). */
 export function decodeCosemTime(r: Reader): CosemTime {
   r.require(4);
   return { hour: r.u8(), minute: r.u8(), second: r.u8(), hundredths: r.u8() };
 }
 
+/** Writes a 4-byte COSEM time; a field out of its byte range is an `ArgumentError`. */
 export function encodeCosemTime(w: Writer, t: CosemTime): void {
   w.u8(t.hour).u8(t.minute).u8(t.second).u8(t.hundredths);
 }
 
+/** Reads a 12-byte COSEM date-time (raw fields, wildcards kept; deviation as a signed 16-bit value). */
 export function decodeCosemDateTime(r: Reader): CosemDateTime {
   r.require(12);
   const b = r.bytes;
@@ -94,6 +106,7 @@ export function decodeCosemDateTime(r: Reader): CosemDateTime {
   };
 }
 
+/** Writes a 12-byte COSEM date-time; a field out of its range is an `ArgumentError`. */
 export function encodeCosemDateTime(w: Writer, d: CosemDateTime): void {
   encodeCosemDate(w, d);
   encodeCosemTime(w, d);

@@ -9,6 +9,7 @@ export { Reader } from './reader.js';
 export { Writer } from './writer.js';
 export * from './hex.js';
 export * from './datetime.js';
+export * from './datetime-convert.js';
 export * from './axdr/types.js';
 export * from './axdr/length.js';
 export * from './axdr/data.js';
