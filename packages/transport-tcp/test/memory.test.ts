@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { isDlmsError } from '@meteringlab/dlms-core';
-import { memoryApduChannelPair, memoryChannelPair, type MemoryChannelOptions } from '../src/index.js';
+import {
+  memoryApduChannelPair,
+  memoryChannelPair,
+  wrapperApduChannel,
+  type MemoryChannelOptions,
+} from '../src/index.js';
 
 const bytes = (...v: number[]) => Uint8Array.from(v);
 
@@ -220,5 +226,45 @@ describe('memoryApduChannelPair', () => {
     expect(r1.length).toBeGreaterThan(5);
     expect(r1.length).toBeLessThan(25);
     expect(await go()).toEqual(r1);
+  });
+});
+
+describe('memoryChannelPair properties', () => {
+  it('chunking and delay never change the byte stream, whatever the seed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer(),
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { maxLength: 10 }),
+        fc.integer({ min: 1, max: 16 }),
+        async (seed, writes, maxPieceLength) => {
+          const [a, b] = memoryChannelPair({ seed, chunking: { maxPieceLength }, delayMs: [0, 1] });
+          const reading = drain(b.chunks);
+          for (const w of writes) await a.write(w);
+          await a.close();
+          expect(concat(await reading)).toEqual(concat(writes));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('the wrapper over a chunking pair yields exactly the APDUs sent, whatever the seed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer(),
+        fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 10 }),
+        async (seed, apdus) => {
+          const [a, b] = memoryChannelPair({ seed, chunking: true });
+          const client = wrapperApduChannel(a, { localWPort: 0x10, remoteWPort: 0x01 });
+          const server = wrapperApduChannel(b, { localWPort: 0x01, remoteWPort: 0x10 });
+          for (const x of apdus) await client.send(x);
+          await client.close();
+          const got: Uint8Array[] = [];
+          for await (const x of server.receive()) got.push(Uint8Array.from(x));
+          expect(got).toEqual(apdus.map((x) => Uint8Array.from(x)));
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });
