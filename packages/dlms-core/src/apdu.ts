@@ -11,6 +11,9 @@ import { Writer } from './writer.js';
 import { ArgumentError } from './errors.js';
 import type { DataLimits } from './axdr/data.js';
 import { type Aarq, AARQ_TAG, decodeAarq, encodeAarq } from './acse/aarq.js';
+import { type Aare, AARE_TAG, decodeAare, encodeAare } from './acse/aare.js';
+import { type Rlrq, RLRQ_TAG, decodeRlrq, encodeRlrq } from './acse/rlrq.js';
+import { type Rlre, RLRE_TAG, decodeRlre, encodeRlre } from './acse/rlre.js';
 import {
   type InitiateRequest,
   type InitiateResponse,
@@ -117,6 +120,9 @@ import {
 /** Every APDU the stack decodes and encodes, discriminated on `type`. */
 export type Apdu =
   | Aarq
+  | Aare
+  | Rlrq
+  | Rlre
   | InitiateRequest
   | InitiateResponse
   | ConfirmedServiceError
@@ -217,6 +223,15 @@ export function decodeApdu(bytes: Uint8Array, options?: DecodeApduOptions): Apdu
     case AARQ_TAG:
       apdu = decodeAarq(r);
       break;
+    case AARE_TAG:
+      apdu = decodeAare(r);
+      break;
+    case RLRQ_TAG:
+      apdu = decodeRlrq(r);
+      break;
+    case RLRE_TAG:
+      apdu = decodeRlre(r);
+      break;
     default:
       if (!isCipheredApduTag(tag)) throw r.error('UNKNOWN_TAG', `unknown APDU tag 0x${tag.toString(16)}`, 0);
       apdu = decodeCipheredApdu(r);
@@ -292,6 +307,12 @@ export function encodeApduTo(w: Writer, apdu: Apdu): void {
       return encodeConfirmedServiceError(w, apdu);
     case 'aarq':
       return encodeAarq(w, apdu);
+    case 'aare':
+      return encodeAare(w, apdu);
+    case 'rlrq':
+      return encodeRlrq(w, apdu);
+    case 'rlre':
+      return encodeRlre(w, apdu);
     case 'glo-ciphered':
     case 'ded-ciphered':
     case 'general-glo-ciphering':

@@ -28,7 +28,6 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
 }
 
-const iid = (invokeId: number, confirmed = true, highPriority = true) => ({ invokeId, confirmed, highPriority });
 interface Fixture {
   readonly name: string;
   readonly origin: string;
