@@ -11,3 +11,4 @@ export * from './wrapper-channel.js';
 export * from './tcp.js';
 export * from './wrapper-tcp.js';
 export * from './udp.js';
+export * from './counter-store-file.js';
