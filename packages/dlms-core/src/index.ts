@@ -10,6 +10,8 @@ export { Writer } from './writer.js';
 export * from './hex.js';
 export * from './datetime.js';
 export * from './datetime-convert.js';
+export * from './obis.js';
+export * from './obis-names.js';
 export * from './axdr/types.js';
 export * from './axdr/length.js';
 export * from './axdr/data.js';
