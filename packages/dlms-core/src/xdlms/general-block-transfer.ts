@@ -4,8 +4,8 @@
  * General-Block-Transfer ::= SEQUENCE { block-control Unsigned8, block-number Unsigned16,
  *                                       block-number-ack Unsigned16, block-data OCTET STRING }
  *
- * block-control: bit 7 last-block, bit 6 streaming, bits 0-5 window (the number of blocks the sender
- * of this APDU can receive). The block-data is an A-XDR octet string (length-prefixed), kept as a view.
+ * block-control: bit 7 last-block, bit 6 streaming, bits 0-5 window (the window size the sender of
+ * this APDU advertises). The block-data is an A-XDR octet string (length-prefixed), kept as a view.
  * Windowing, streaming and reassembly belong to the association layer.
  */
 import type { Reader } from '../reader.js';
@@ -20,7 +20,7 @@ export interface GeneralBlockTransfer {
   readonly type: 'general-block-transfer';
   readonly lastBlock: boolean;
   readonly streaming: boolean;
-  /** 0..63. */
+  /** Advertised window size, 0..63. */
   readonly window: number;
   readonly blockNumber: number;
   readonly blockNumberAck: number;
