@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Reader, Writer, decodeAare, encodeAare, fromHex, isDlmsError, toHex, type Aare } from '../src/index.js';
+import {
+  Reader,
+  Writer,
+  decodeAare,
+  encodeAare,
+  fromHex,
+  isDlmsError,
+  toHex,
+  type Aare,
+} from '../src/index.js';
 import { arbAare } from '../../../fixtures/src/arbitraries/acse.js';
 
 function whole(b: Uint8Array): Aare {
@@ -41,11 +50,12 @@ const FIXTURES: { name: string; hex: string; value: Aare }[] = [
     // Origin: Green Book AARE example (public vector gb-aare-accepted-no-security).
     name: 'Green Book: accepted, no security',
     hex:
-      '6129' +
-      LN +
-      'A203' + '020100' + // result: INTEGER 0 (accepted)
-      'A305' + 'A103' + '020100' + // result-source-diagnostic: acse-service-user, INTEGER 0 (null)
-      'BE10' + '040E' + INITIATE_RESPONSE,
+      '6129' + // AARE, 41 bytes
+      LN + // application-context-name
+      'A203020100' + // result: INTEGER 0 (accepted)
+      'A305A103020100' + // result-source-diagnostic: acse-service-user, INTEGER 0 (null)
+      'BE10040E' + // user-information: OCTET STRING of 14 bytes
+      INITIATE_RESPONSE,
     value: {
       type: 'aare',
       applicationContextName: 'logical-name-referencing-no-ciphering',
@@ -62,7 +72,10 @@ const FIXTURES: { name: string; hex: string; value: Aare }[] = [
       type: 'aare',
       applicationContextName: 'logical-name-referencing-no-ciphering',
       result: 'rejected-permanent',
-      resultSourceDiagnostic: { source: 'acse-service-user', value: 'application-context-name-not-supported' },
+      resultSourceDiagnostic: {
+        source: 'acse-service-user',
+        value: 'application-context-name-not-supported',
+      },
       userInformation: { apdu: initiateResponse, raw: fromHex(INITIATE_RESPONSE) },
     },
   },
@@ -70,8 +83,12 @@ const FIXTURES: { name: string; hex: string; value: Aare }[] = [
     // Origin: Green Book AARE example (public vector gb-aare-rejected-dlms-version).
     name: 'Green Book: rejected, ConfirmedServiceError dlms-version-too-low',
     hex:
-      '611F' + LN + 'A203020101' + 'A305A103020101' +
-      'BE06' + '0404' + '0E010601', // ConfirmedServiceError: initiateError, initiate, dlms-version-too-low
+      '611F' + // AARE, 31 bytes
+      LN + // application-context-name
+      'A203020101' + // result: rejected-permanent
+      'A305A103020101' + // acse-service-user 1: no-reason-given
+      'BE060404' + // user-information: OCTET STRING of 4 bytes
+      '0E010601', // ConfirmedServiceError: initiateError, initiate, dlms-version-too-low
     value: {
       type: 'aare',
       applicationContextName: 'logical-name-referencing-no-ciphering',
@@ -91,12 +108,15 @@ const FIXTURES: { name: string; hex: string; value: Aare }[] = [
     // Origin: Green Book AARE example (public vector gb-aare-hls-gmac-accepted).
     name: 'Green Book: HLS GMAC, authentication-required, challenge P6wRJ21F',
     hex:
-      '6142' + LN + 'A203020100' +
+      '6142' + // AARE, 66 bytes
+      LN + // application-context-name
+      'A203020100' + // result: accepted
       'A305A10302010E' + // acse-service-user 14: authentication-required
       '88020780' + // responder-acse-requirements: authentication
       '890760857405080205' + // mechanism-name HLS GMAC
       'AA0A8008503677524A323146' + // responding-authentication-value: charstring "P6wRJ21F"
-      'BE10040E' + INITIATE_RESPONSE,
+      'BE10040E' + // user-information
+      INITIATE_RESPONSE,
     value: {
       type: 'aare',
       applicationContextName: 'logical-name-referencing-no-ciphering',
@@ -111,19 +131,20 @@ const FIXTURES: { name: string; hex: string; value: Aare }[] = [
   {
     name: 'project fixture: every field, provider diagnostic, ciphered glo-initiate-response',
     hex:
-      '615D' +
+      '615D' + // AARE, 93 bytes
       'A109060760857405080103' + // LN with ciphering
       'A203020102' + // result 2: rejected-transient
-      'A305A2030201' + '02' + // acse-service-provider 2: no-common-acse-version
+      'A305A203020102' + // acse-service-provider 2: no-common-acse-version
       'A40A04084D4D4D0000000001' + // responding-AP-title: server system title
       'A503040133' + // responding-AE-qualifier
       'A603020107' + // responding-AP-invocation-identifier 7
       'A703020108' + // responding-AE-invocation-identifier 8
       '88020700' + // responder-acse-requirements: no authentication
       '890760857405080200' + // mechanism-name 2.16.756.5.8.2.0 (lowest level)
-      'AA0A8008503677524A323146' +
+      'AA0A8008503677524A323146' + // responding-authentication-value: charstring
       '9D025859' + // implementation-information "XY"
-      'BE0C040A' + '28083000000001AABBCC', // glo-initiate-response, kept as bytes
+      'BE0C040A' + // user-information: OCTET STRING of 10 bytes
+      '28083000000001AABBCC', // glo-initiate-response (tag 0x28), kept as bytes
     value: {
       type: 'aare',
       applicationContextName: 'logical-name-referencing-with-ciphering',
@@ -146,7 +167,8 @@ const FIXTURES: { name: string; hex: string; value: Aare }[] = [
   {
     name: 'project fixture: codes without a name stay numbers, no user-information',
     hex:
-      '6117' + LN +
+      '6117' + // AARE, 23 bytes
+      LN + // application-context-name
       'A203020105' + // result 5: no name
       'A305A1030201C8', // acse-service-user -56: no name
     value: {
@@ -187,8 +209,16 @@ describe('AARE', () => {
     ['a diagnostic arm [0]', '6117' + LN + 'A203020100' + 'A305A003020100', 'UNKNOWN_TAG'],
     ['a diagnostic with two values', '611A' + LN + 'A203020100' + 'A308A103020100020100', 'TRAILING_BYTES'],
     ['result not an INTEGER', '6117' + LN + 'A203010100' + 'A305A103020100', 'UNKNOWN_TAG'],
-    ['an InitiateRequest in user-information', '6129' + LN + 'A203020100A305A103020100BE10040E' + '01000000065F1F0400007E1F04B0', 'UNKNOWN_TAG'],
-    ['a glo-initiate-request in user-information', '611E' + LN + 'A203020100A305A103020100BE050403210000', 'UNKNOWN_TAG'],
+    [
+      'an InitiateRequest in user-information',
+      '6129' + LN + 'A203020100A305A103020100BE10040E' + '01000000065F1F0400007E1F04B0',
+      'UNKNOWN_TAG',
+    ],
+    [
+      'a glo-initiate-request in user-information',
+      '611E' + LN + 'A203020100A305A103020100BE050403210000',
+      'UNKNOWN_TAG',
+    ],
     ['an empty user-information OCTET STRING', '611B' + LN + 'A203020100A305A103020100BE020400', 'TRUNCATED'],
   ];
 
@@ -200,13 +230,28 @@ describe('AARE', () => {
     const base = FIXTURES[0]!.value;
     expect(codeOf(() => encoded({ ...base, result: 'refused' as 'accepted' }))).toBe('INVALID_ARGUMENT');
     expect(
-      codeOf(() => encoded({ ...base, resultSourceDiagnostic: { source: 'acse-service-provider', value: 'authentication-failure' as 'null' } })),
+      codeOf(() =>
+        encoded({
+          ...base,
+          resultSourceDiagnostic: {
+            source: 'acse-service-provider',
+            value: 'authentication-failure' as 'null',
+          },
+        }),
+      ),
     ).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => encoded({ ...base, resultSourceDiagnostic: { source: 'nobody' as 'acse-service-user', value: 0 } }))).toBe(
-      'INVALID_ARGUMENT',
-    );
     expect(
-      codeOf(() => encoded({ ...base, userInformation: { apdu: { type: 'ciphered-apdu', bytes: fromHex('21000000') } } })),
+      codeOf(() =>
+        encoded({ ...base, resultSourceDiagnostic: { source: 'nobody' as 'acse-service-user', value: 0 } }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    expect(
+      codeOf(() =>
+        encoded({
+          ...base,
+          userInformation: { apdu: { type: 'ciphered-apdu', bytes: fromHex('21000000') } },
+        }),
+      ),
     ).toBe('INVALID_ARGUMENT');
   });
 

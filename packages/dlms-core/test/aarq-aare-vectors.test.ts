@@ -30,7 +30,8 @@ import {
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const vectorsPath = `${repoRoot}../shared/vectors/public-vectors.json`;
 const present = existsSync(vectorsPath);
-if (!present) console.warn(`public vectors not found at ${vectorsPath}: skipping the AARQ/AARE/Initiate vector suite`);
+if (!present)
+  console.warn(`public vectors not found at ${vectorsPath}: skipping the AARQ/AARE/Initiate vector suite`);
 
 interface Vector {
   id: string;
@@ -64,12 +65,14 @@ function roundTrip<T>(hex: string, decode: (r: Reader) => T, encode: (w: Writer,
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const requestOf = (a: Aarq): InitiateRequest => {
   const apdu = a.userInformation?.apdu;
-  if (apdu?.type !== 'initiate-request') throw new Error(`expected a plain InitiateRequest, got ${apdu?.type}`);
+  if (apdu?.type !== 'initiate-request')
+    throw new Error(`expected a plain InitiateRequest, got ${apdu?.type}`);
   return apdu;
 };
 const responseOf = (a: Aare): InitiateResponse => {
   const apdu = a.userInformation?.apdu;
-  if (apdu?.type !== 'initiate-response') throw new Error(`expected a plain InitiateResponse, got ${apdu?.type}`);
+  if (apdu?.type !== 'initiate-response')
+    throw new Error(`expected a plain InitiateResponse, got ${apdu?.type}`);
   return apdu;
 };
 
@@ -124,13 +127,17 @@ const AARQ_CHECKS: Record<string, (a: Aarq) => void> = {
     expect(a.callingAuthenticationValue).toEqual({ type: 'charstring', value: ascii('12345678') });
     expect(a.senderAcseRequirements).toEqual({ authentication: true });
     const i = requestOf(a);
-    expect([i.proposedDlmsVersionNumber, i.clientMaxReceivePduSize, i.proposedConformance]).toEqual([6, 1200, 0x007e1f]);
+    expect([i.proposedDlmsVersionNumber, i.clientMaxReceivePduSize, i.proposedConformance]).toEqual([
+      6, 1200, 0x007e1f,
+    ]);
   },
   'gb-aarq-hls-gmac': (a) => {
     expect(a.mechanismName).toBe('hls-gmac');
     expect(a.callingAuthenticationValue).toEqual({ type: 'charstring', value: ascii('K56iVagY') });
     const i = requestOf(a);
-    expect([i.proposedDlmsVersionNumber, i.clientMaxReceivePduSize, i.proposedConformance]).toEqual([6, 1200, 0x007e1f]);
+    expect([i.proposedDlmsVersionNumber, i.clientMaxReceivePduSize, i.proposedConformance]).toEqual([
+      6, 1200, 0x007e1f,
+    ]);
   },
   'gb-aarq-hls-mechanism2': (a) => {
     expect(a.mechanismName).toBe('hls-manufacturer');
@@ -152,7 +159,9 @@ const AARQ_CHECKS: Record<string, (a: Aarq) => void> = {
   'gb-aarq-encode-pdu-65535': (a) => {
     expect(a.mechanismName).toBeUndefined();
     const i = requestOf(a);
-    expect([i.proposedDlmsVersionNumber, i.clientMaxReceivePduSize, i.proposedConformance]).toEqual([6, 65535, 0x001e1d]);
+    expect([i.proposedDlmsVersionNumber, i.clientMaxReceivePduSize, i.proposedConformance]).toEqual([
+      6, 65535, 0x001e1d,
+    ]);
     expect(conformanceToNames(i.proposedConformance)).toEqual(CONFORMANCE_001E1D);
   },
 };
@@ -172,7 +181,10 @@ const AARE_CHECKS: Record<string, (a: Aare) => void> = {
   },
   'gb-aare-rejected-app-context': (a) => {
     expect(a.result).toBe('rejected-permanent');
-    expect(a.resultSourceDiagnostic).toEqual({ source: 'acse-service-user', value: 'application-context-name-not-supported' });
+    expect(a.resultSourceDiagnostic).toEqual({
+      source: 'acse-service-user',
+      value: 'application-context-name-not-supported',
+    });
     expect(responseOf(a).serverMaxReceivePduSize).toBe(500);
   },
   'gb-aare-rejected-dlms-version': (a) => {
@@ -186,11 +198,16 @@ const AARE_CHECKS: Record<string, (a: Aare) => void> = {
   },
   'gb-aare-hls-gmac-accepted': (a) => {
     expect(a.result).toBe('accepted');
-    expect(a.resultSourceDiagnostic).toEqual({ source: 'acse-service-user', value: 'authentication-required' });
+    expect(a.resultSourceDiagnostic).toEqual({
+      source: 'acse-service-user',
+      value: 'authentication-required',
+    });
     expect(a.mechanismName).toBe('hls-gmac');
     expect(a.respondingAuthenticationValue).toEqual({ type: 'charstring', value: ascii('P6wRJ21F') });
     const i = responseOf(a);
-    expect([i.negotiatedDlmsVersionNumber, i.serverMaxReceivePduSize, i.negotiatedConformance]).toEqual([6, 500, 0x00501f]);
+    expect([i.negotiatedDlmsVersionNumber, i.serverMaxReceivePduSize, i.negotiatedConformance]).toEqual([
+      6, 500, 0x00501f,
+    ]);
   },
   'aare-accepted-conformance-001e1d': (a) => {
     expect(a.result).toBe('accepted');
@@ -211,17 +228,23 @@ describe.skipIf(!present)('public vectors: AARQ, AARE and xDLMS Initiate', () =>
     expect(aares.map((v) => v.id).sort()).toEqual(Object.keys(AARE_CHECKS).sort());
   });
 
-  it.each(aarqs.map((v) => [v.id, v] as const))('%s decodes as stated and re-encodes to the same bytes', (id, v) => {
-    const a = roundTrip(single(v), decodeAarq, encodeAarq);
-    expect(a.type).toBe('aarq');
-    AARQ_CHECKS[id]!(a);
-  });
+  it.each(aarqs.map((v) => [v.id, v] as const))(
+    '%s decodes as stated and re-encodes to the same bytes',
+    (id, v) => {
+      const a = roundTrip(single(v), decodeAarq, encodeAarq);
+      expect(a.type).toBe('aarq');
+      AARQ_CHECKS[id]!(a);
+    },
+  );
 
-  it.each(aares.map((v) => [v.id, v] as const))('%s decodes as stated and re-encodes to the same bytes', (id, v) => {
-    const a = roundTrip(single(v), decodeAare, encodeAare);
-    expect(a.type).toBe('aare');
-    AARE_CHECKS[id]!(a);
-  });
+  it.each(aares.map((v) => [v.id, v] as const))(
+    '%s decodes as stated and re-encodes to the same bytes',
+    (id, v) => {
+      const a = roundTrip(single(v), decodeAare, encodeAare);
+      expect(a.type).toBe('aare');
+      AARE_CHECKS[id]!(a);
+    },
+  );
 
   it('xdlms-initiate-request-response: the four frames', () => {
     const frames = byId('xdlms-initiate-request-response').hex as string[];
@@ -236,7 +259,9 @@ describe.skipIf(!present)('public vectors: AARQ, AARE and xDLMS Initiate', () =>
     });
     const r1 = roundTrip(frames[1]!, decodeInitiateRequest, encodeInitiateRequest);
     expect(toHex(r1.dedicatedKey!)).toBe('00112233445566778899AABBCCDDEEFF');
-    expect([r1.proposedDlmsVersionNumber, r1.proposedConformance, r1.clientMaxReceivePduSize]).toEqual([6, 0x007e1f, 1200]);
+    expect([r1.proposedDlmsVersionNumber, r1.proposedConformance, r1.clientMaxReceivePduSize]).toEqual([
+      6, 0x007e1f, 1200,
+    ]);
     const r2 = roundTrip(frames[2]!, decodeInitiateResponse, encodeInitiateResponse);
     expect(r2).toEqual({
       type: 'initiate-response',

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Reader, Writer, decodeAarq, encodeAarq, fromHex, isDlmsError, toHex, type Aarq } from '../src/index.js';
+import {
+  Reader,
+  Writer,
+  decodeAarq,
+  encodeAarq,
+  fromHex,
+  isDlmsError,
+  toHex,
+  type Aarq,
+} from '../src/index.js';
 import { arbAarq } from '../../../fixtures/src/arbitraries/acse.js';
 
 function whole(b: Uint8Array): Aarq {
@@ -28,7 +37,12 @@ function codeOf(f: () => unknown): string | undefined {
 /** Hex of a TLV with its short or long BER length, built independently of the encoder under test. */
 function tlv(tag: string, content: string): string {
   const n = content.replace(/ /g, '').length / 2;
-  const len = n < 0x80 ? n.toString(16).padStart(2, '0') : n <= 0xff ? `81${n.toString(16).padStart(2, '0')}` : `82${n.toString(16).padStart(4, '0')}`;
+  const len =
+    n < 0x80
+      ? n.toString(16).padStart(2, '0')
+      : n <= 0xff
+        ? `81${n.toString(16).padStart(2, '0')}`
+        : `82${n.toString(16).padStart(4, '0')}`;
   return `${tag}${len}${content.replace(/ /g, '')}`.toUpperCase();
 }
 
@@ -49,8 +63,9 @@ const FIXTURES: { name: string; hex: string; value: Aarq }[] = [
     name: 'Green Book: LN, no security',
     hex:
       '601D' + // AARQ, 29 bytes
-      LN +
-      'BE10' + '040E' + INITIATE_REQUEST, // user-information: OCTET STRING of 14 bytes
+      LN + // application-context-name
+      'BE10040E' + // user-information [30], 16 bytes: OCTET STRING of 14 bytes
+      INITIATE_REQUEST, // the InitiateRequest
     value: {
       type: 'aarq',
       applicationContextName: 'logical-name-referencing-no-ciphering',
@@ -61,12 +76,14 @@ const FIXTURES: { name: string; hex: string; value: Aarq }[] = [
     // Origin: Green Book AARQ example (public vector gb-aarq-lls).
     name: 'Green Book: LLS with password 12345678',
     hex:
-      '6036' +
-      LN +
+      '6036' + // AARQ, 54 bytes
+      LN + // application-context-name
       '8A020780' + // sender-acse-requirements: 7 unused bits, authentication bit set
       '8B0760857405080201' + // mechanism-name 2.16.756.5.8.2.1 (LLS)
-      'AC0A' + '8008' + '3132333435363738' + // calling-authentication-value: charstring "12345678"
-      'BE10040E' + INITIATE_REQUEST,
+      'AC0A8008' + // calling-authentication-value: charstring [0] of 8 bytes
+      '3132333435363738' + // "12345678"
+      'BE10040E' + // user-information
+      INITIATE_REQUEST,
     value: {
       type: 'aarq',
       applicationContextName: 'logical-name-referencing-no-ciphering',
@@ -79,7 +96,14 @@ const FIXTURES: { name: string; hex: string; value: Aarq }[] = [
   {
     // Origin: Green Book AARQ example (public vector gb-aarq-hls-gmac).
     name: 'Green Book: HLS GMAC with challenge K56iVagY',
-    hex: '6036' + LN + '8A020780' + '8B0760857405080205' + 'AC0A80084B35366956616759' + 'BE10040E' + INITIATE_REQUEST,
+    hex:
+      '6036' + // AARQ, 54 bytes
+      LN + // application-context-name
+      '8A020780' + // sender-acse-requirements: authentication
+      '8B0760857405080205' + // mechanism-name 2.16.756.5.8.2.5 (HLS GMAC)
+      'AC0A80084B35366956616759' + // calling-authentication-value: charstring "K56iVagY"
+      'BE10040E' + // user-information
+      INITIATE_REQUEST,
     value: {
       type: 'aarq',
       applicationContextName: 'logical-name-referencing-no-ciphering',
@@ -93,13 +117,14 @@ const FIXTURES: { name: string; hex: string; value: Aarq }[] = [
     // Origin: Green Book AARQ example (public vector gb-aarq-ciphered-lls).
     name: 'Green Book: LN with ciphering, LLS, glo-initiate-request',
     hex:
-      '6066' +
+      '6066' + // AARQ, 102 bytes
       'A109060760857405080103' + // application-context-name 2.16.756.5.8.1.3 (LN with ciphering)
-      'A60A' + '0408' + '4D4D4D0000BC614E' + // calling-AP-title: system title
-      '8A020780' +
-      '8B0760857405080201' +
-      'AC0A80083132333435363738' +
-      'BE34' + '0432' + // user-information: OCTET STRING of 50 bytes, a glo-initiate-request
+      'A60A0408' + // calling-AP-title: OCTET STRING of 8 bytes
+      '4D4D4D0000BC614E' + // the client system title
+      '8A020780' + // sender-acse-requirements: authentication
+      '8B0760857405080201' + // mechanism-name LLS
+      'AC0A80083132333435363738' + // calling-authentication-value: charstring "12345678"
+      'BE340432' + // user-information: OCTET STRING of 50 bytes, a glo-initiate-request
       '21303001234567801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE6841DB204D39EE6FDB8E356855',
     value: {
       type: 'aarq',
@@ -111,16 +136,20 @@ const FIXTURES: { name: string; hex: string; value: Aarq }[] = [
       userInformation: {
         apdu: {
           type: 'ciphered-apdu',
-          bytes: fromHex('21303001234567801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE6841DB204D39EE6FDB8E356855'),
+          bytes: fromHex(
+            '21303001234567801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE6841DB204D39EE6FDB8E356855',
+          ),
         },
-        raw: fromHex('21303001234567801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE6841DB204D39EE6FDB8E356855'),
+        raw: fromHex(
+          '21303001234567801302FF8A7874133D414CED25B42534D28DB0047720606B175BD52211BE6841DB204D39EE6FDB8E356855',
+        ),
       },
     },
   },
   {
     name: 'project fixture: every field',
     hex:
-      '606B' +
+      '606B' + // AARQ, 107 bytes
       '80020780' + // protocol-version: version1
       'A109060760857405080104' + // SN with ciphering
       'A2040402ABCD' + // called-AP-title
@@ -133,9 +162,11 @@ const FIXTURES: { name: string; hex: string; value: Aarq }[] = [
       'A903020100' + // calling-AE-invocation-identifier 0
       '8A020780' + // sender-acse-requirements
       '8B0760857405080207' + // mechanism-name HLS ECDSA
-      'AC058103' + '06AAC0' + // calling-authentication-value: bitstring, 6 unused bits
+      'AC058103' +
+      '06AAC0' + // calling-authentication-value: bitstring, 6 unused bits
       '9D03414243' + // implementation-information "ABC"
-      'BE10040E' + INITIATE_REQUEST,
+      'BE10040E' + // user-information
+      INITIATE_REQUEST,
     value: {
       type: 'aarq',
       protocolVersion: { bytes: fromHex('80'), unusedBits: 7 },
@@ -169,7 +200,8 @@ const FIXTURES: { name: string; hex: string; value: Aarq }[] = [
     name: 'project fixture: OIDs DLMS does not define stay dotted',
     hex:
       '6014' +
-      'A1050603' + '2A0304' + // application-context-name 1.2.3.4
+      'A1050603' +
+      '2A0304' + // application-context-name 1.2.3.4
       '8A020700' + // sender-acse-requirements: authentication bit clear
       '8B0760857405080209', // mechanism-name 2.16.756.5.8.2.9 (not defined)
     value: {
@@ -215,13 +247,29 @@ describe('AARQ', () => {
     ['fields out of order', '600F' + '8A020780' + LN, 'INVALID_VALUE'],
     ['a field twice', '6016' + LN + LN, 'INVALID_VALUE'],
     ['application-context-name-list [13]', '6010' + LN + 'AD03060100', 'UNKNOWN_TAG'],
-    ['bytes after the OID inside application-context-name', '600C' + 'A10A06076085740508010100', 'TRAILING_BYTES'],
+    [
+      'bytes after the OID inside application-context-name',
+      '600C' + 'A10A06076085740508010100',
+      'TRAILING_BYTES',
+    ],
     ['application-context-name not an OID', '600B' + 'A109040760857405080101', 'UNKNOWN_TAG'],
     ['Authentication-value external arm', '600F' + LN + 'AC02A200', 'UNKNOWN_TAG'],
-    ['user-information holds an InitiateResponse', '601D' + LN + 'BE10040E' + '0800065F1F040000501F01F40007', 'UNKNOWN_TAG'],
-    ['user-information holds more than the InitiateRequest', '601E' + LN + 'BE11040F' + INITIATE_REQUEST + '00', 'TRAILING_BYTES'],
+    [
+      'user-information holds an InitiateResponse',
+      '601D' + LN + 'BE10040E' + '0800065F1F040000501F01F40007',
+      'UNKNOWN_TAG',
+    ],
+    [
+      'user-information holds more than the InitiateRequest',
+      '601E' + LN + 'BE11040F' + INITIATE_REQUEST + '00',
+      'TRAILING_BYTES',
+    ],
     ['user-information is not an OCTET STRING', '601D' + LN + 'BE10030E' + INITIATE_REQUEST, 'UNKNOWN_TAG'],
-    ['user-information OCTET STRING shorter than its field', '601E' + LN + 'BE11040E' + INITIATE_REQUEST + '00', 'TRAILING_BYTES'],
+    [
+      'user-information OCTET STRING shorter than its field',
+      '601E' + LN + 'BE11040E' + INITIATE_REQUEST + '00',
+      'TRAILING_BYTES',
+    ],
     ['calling-AP-invocation-identifier not minimal', '6011' + LN + 'A80402020001', 'INVALID_VALUE'],
     ['sender-acse-requirements with 8 unused bits', '600F' + LN + '8A020880', 'INVALID_VALUE'],
   ];
@@ -232,12 +280,22 @@ describe('AARQ', () => {
 
   it('rejects values it cannot encode', () => {
     const base = FIXTURES[0]!.value;
-    expect(codeOf(() => encoded({ ...base, applicationContextName: 'logical-name' as 'logical-name-referencing-no-ciphering' }))).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expect(
+      codeOf(() =>
+        encoded({
+          ...base,
+          applicationContextName: 'logical-name' as 'logical-name-referencing-no-ciphering',
+        }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => encoded({ ...base, mechanismName: 'hls-sha384' as 'lls' }))).toBe('INVALID_ARGUMENT');
     expect(
-      codeOf(() => encoded({ ...base, userInformation: { apdu: { type: 'ciphered-apdu', bytes: fromHex('28000000') } } })),
+      codeOf(() =>
+        encoded({
+          ...base,
+          userInformation: { apdu: { type: 'ciphered-apdu', bytes: fromHex('28000000') } },
+        }),
+      ),
     ).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => encoded({ ...base, callingApInvocationId: 2 ** 48 }))).toBe('INVALID_ARGUMENT');
   });

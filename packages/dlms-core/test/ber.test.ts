@@ -107,11 +107,14 @@ describe('BER lengths', () => {
     expect(codeOf(() => readBerLength(new Reader(fromHex('80000000'))))).toBe('INVALID_VALUE');
   });
 
-  it.each([0x85, 0x86, 0x88, 0xfe, 0xff])('rejects the length-of-length byte %i (0x85 and up) with LIMIT_EXCEEDED', (first) => {
-    const b = new Uint8Array(300);
-    b[0] = first;
-    expect(codeOf(() => readBerLength(new Reader(b)))).toBe('LIMIT_EXCEEDED');
-  });
+  it.each([0x85, 0x86, 0x88, 0xfe, 0xff])(
+    'rejects the length-of-length byte %i (0x85 and up) with LIMIT_EXCEEDED',
+    (first) => {
+      const b = new Uint8Array(300);
+      b[0] = first;
+      expect(codeOf(() => readBerLength(new Reader(b)))).toBe('LIMIT_EXCEEDED');
+    },
+  );
 
   it('reports a length beyond the input as TRUNCATED', () => {
     expect(codeOf(() => readBerLength(new Reader(fromHex('03AABB'))))).toBe('TRUNCATED');
@@ -218,7 +221,9 @@ describe('BER OBJECT IDENTIFIER', () => {
     expect(codeOf(() => decodeBerObjectIdentifier(new Reader(new Uint8Array(0))))).toBe('INVALID_VALUE');
     expect(codeOf(() => decodeBerObjectIdentifier(new Reader(fromHex('608001'))))).toBe('INVALID_VALUE');
     expect(codeOf(() => decodeBerObjectIdentifier(new Reader(fromHex('6085'))))).toBe('INVALID_VALUE');
-    expect(codeOf(() => decodeBerObjectIdentifier(new Reader(fromHex('2B9080808000'))))).toBe('LIMIT_EXCEEDED');
+    expect(codeOf(() => decodeBerObjectIdentifier(new Reader(fromHex('2B9080808000'))))).toBe(
+      'LIMIT_EXCEEDED',
+    );
     expect(codeOf(() => hexOf((w) => encodeBerObjectIdentifier(w, '3.1')))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => hexOf((w) => encodeBerObjectIdentifier(w, '1.40')))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => hexOf((w) => encodeBerObjectIdentifier(w, 'lls')))).toBe('INVALID_ARGUMENT');
@@ -252,9 +257,9 @@ describe('BER BIT STRING', () => {
     expect(codeOf(() => decodeBerBitString(new Reader(fromHex('0800'))))).toBe('INVALID_VALUE');
     expect(codeOf(() => decodeBerBitString(new Reader(fromHex('01'))))).toBe('INVALID_VALUE');
     expect(codeOf(() => decodeBerBitString(new Reader(new Uint8Array(0))))).toBe('TRUNCATED');
-    expect(codeOf(() => hexOf((w) => encodeBerBitString(w, { bytes: new Uint8Array(0), unusedBits: 3 })))).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expect(
+      codeOf(() => hexOf((w) => encodeBerBitString(w, { bytes: new Uint8Array(0), unusedBits: 3 }))),
+    ).toBe('INVALID_ARGUMENT');
   });
 });
 

@@ -39,17 +39,29 @@ const FIXTURES: { name: string; hex: string; value: ConfirmedServiceError }[] = 
     // Origin: Green Book AARE example rejecting the DLMS version (public vector gb-aare-rejected-dlms-version).
     name: 'initiateError / initiate / dlms-version-too-low',
     hex: '0E' + '01' + '06' + '01', // tag, initiateError [1], initiate [6], dlms-version-too-low (1)
-    value: { type: 'confirmed-service-error', service: 'initiate-error', error: { kind: 'initiate', value: 'dlms-version-too-low' } },
+    value: {
+      type: 'confirmed-service-error',
+      service: 'initiate-error',
+      error: { kind: 'initiate', value: 'dlms-version-too-low' },
+    },
   },
   {
     name: 'read / access / object-access-violated (project fixture)',
     hex: '0E' + '05' + '05' + '02',
-    value: { type: 'confirmed-service-error', service: 'read', error: { kind: 'access', value: 'object-access-violated' } },
+    value: {
+      type: 'confirmed-service-error',
+      service: 'read',
+      error: { kind: 'access', value: 'object-access-violated' },
+    },
   },
   {
     name: 'write / service / pdu-size (project fixture)',
     hex: '0E' + '06' + '03' + '01',
-    value: { type: 'confirmed-service-error', service: 'write', error: { kind: 'service', value: 'pdu-size' } },
+    value: {
+      type: 'confirmed-service-error',
+      service: 'write',
+      error: { kind: 'service', value: 'pdu-size' },
+    },
   },
   {
     name: 'initiateError / application-reference / deciphering-error (project fixture)',
@@ -63,17 +75,29 @@ const FIXTURES: { name: string; hex: string; value: ConfirmedServiceError }[] = 
   {
     name: 'terminateUpLoad / task / ti-unusable (last arms of both CHOICEs)',
     hex: '0E' + '13' + '09' + '04',
-    value: { type: 'confirmed-service-error', service: 'terminate-up-load', error: { kind: 'task', value: 'ti-unusable' } },
+    value: {
+      type: 'confirmed-service-error',
+      service: 'terminate-up-load',
+      error: { kind: 'task', value: 'ti-unusable' },
+    },
   },
   {
     name: 'other-error keeps its raw code; an unnamed initiate code stays a number',
     hex: '0E' + '01' + '0A' + '2A',
-    value: { type: 'confirmed-service-error', service: 'initiate-error', error: { kind: 'other-error', value: 42 } },
+    value: {
+      type: 'confirmed-service-error',
+      service: 'initiate-error',
+      error: { kind: 'other-error', value: 42 },
+    },
   },
   {
     name: 'unnamed initiate value',
     hex: '0E' + '01' + '06' + '09',
-    value: { type: 'confirmed-service-error', service: 'initiate-error', error: { kind: 'initiate', value: 9 } },
+    value: {
+      type: 'confirmed-service-error',
+      service: 'initiate-error',
+      error: { kind: 'initiate', value: 9 },
+    },
   },
 ];
 
@@ -103,8 +127,12 @@ describe('ConfirmedServiceError', () => {
   it('rejects names it does not know when encoding', () => {
     const base = FIXTURES[0]!.value;
     expect(codeOf(() => encoded({ ...base, service: 'nope' as 'read' }))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => encoded({ ...base, error: { kind: 'initiate', value: 'nope' as 'other' } }))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => encoded({ ...base, error: { kind: 'initiate', value: 256 } }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => encoded({ ...base, error: { kind: 'initiate', value: 'nope' as 'other' } }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(codeOf(() => encoded({ ...base, error: { kind: 'initiate', value: 256 } }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('decode(encode(x)) equals x', () => {

@@ -59,7 +59,15 @@ describe('conformance block', () => {
     ],
     [
       0x00501f,
-      ['priority-mgmt-supported', 'block-transfer-with-get-or-read', 'get', 'set', 'selective-access', 'event-notification', 'action'],
+      [
+        'priority-mgmt-supported',
+        'block-transfer-with-get-or-read',
+        'get',
+        'set',
+        'selective-access',
+        'event-notification',
+        'action',
+      ],
     ],
     [
       0x001e1d,
@@ -101,7 +109,8 @@ describe('conformance block', () => {
 
   it('every prefix of the encoding is TRUNCATED', () => {
     const b = fromHex('5F1F0400007E1F');
-    for (let n = 0; n < b.length; n++) expect(codeOf(() => decodeConformance(new Reader(b.subarray(0, n))))).toBe('TRUNCATED');
+    for (let n = 0; n < b.length; n++)
+      expect(codeOf(() => decodeConformance(new Reader(b.subarray(0, n))))).toBe('TRUNCATED');
   });
 
   it('rejects another tag, another length, unused bits and unknown names or values', () => {

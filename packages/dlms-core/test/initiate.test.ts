@@ -62,9 +62,15 @@ const REQUESTS: { name: string; hex: string; value: InitiateRequest }[] = [
   {
     name: 'dedicated key (the plaintext of the Green Book glo-initiate-request)',
     hex:
-      '01' +
-      '01' + '10' + '00112233445566778899AABBCCDDEEFF' + // dedicated-key present, 16 bytes
-      '00' + '00' + '06' + '5F1F0400007E1F' + '04B0',
+      '01' + // tag InitiateRequest
+      '01' + // dedicated-key present
+      '10' + // its length, 16
+      '00112233445566778899AABBCCDDEEFF' + // the key
+      '00' + // response-allowed: default (TRUE)
+      '00' + // proposed-quality-of-service absent
+      '06' + // proposed-dlms-version-number 6
+      '5F1F0400007E1F' + // conformance 0x007E1F
+      '04B0', // client-max-receive-pdu-size 1200
     value: {
       type: 'initiate-request',
       dedicatedKey: fromHex('00112233445566778899AABBCCDDEEFF'),
@@ -77,10 +83,13 @@ const REQUESTS: { name: string; hex: string; value: InitiateRequest }[] = [
   {
     name: 'response not allowed, QoS present (project fixture)',
     hex:
-      '01' + '00' +
-      '01' + '00' + // response-allowed present: FALSE
-      '01' + 'FF' + // proposed-quality-of-service present: -1
-      '06' + '5F1F0400FFFFFF' + '0000',
+      '01' + // tag InitiateRequest
+      '00' + // dedicated-key absent
+      '0100' + // response-allowed present: FALSE
+      '01FF' + // proposed-quality-of-service present: -1
+      '06' + // proposed-dlms-version-number 6
+      '5F1F0400FFFFFF' + // every conformance bit
+      '0000', // client-max-receive-pdu-size 0 (no limit)
     value: {
       type: 'initiate-request',
       responseAllowed: false,
@@ -159,18 +168,34 @@ describe('InitiateRequest', () => {
   });
 
   it('rejects a wrong tag, a bad presence flag and a malformed conformance block (tag, length, unused bits)', () => {
-    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('08000000065F1F0400007E1F04B0')))).toBe('UNKNOWN_TAG');
-    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01020000065F1F0400007E1F04B0')))).toBe('INVALID_VALUE');
-    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01000000065F200400007E1F04B0')))).toBe('UNKNOWN_TAG');
-    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01000000065F1F0300007E04B0')))).toBe('INVALID_VALUE');
-    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01000000065F1F0401007E1F04B0')))).toBe('INVALID_VALUE');
+    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('08000000065F1F0400007E1F04B0')))).toBe(
+      'UNKNOWN_TAG',
+    );
+    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01020000065F1F0400007E1F04B0')))).toBe(
+      'INVALID_VALUE',
+    );
+    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01000000065F200400007E1F04B0')))).toBe(
+      'UNKNOWN_TAG',
+    );
+    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01000000065F1F0300007E04B0')))).toBe(
+      'INVALID_VALUE',
+    );
+    expect(codeOf(() => whole(decodeInitiateRequest, fromHex('01000000065F1F0401007E1F04B0')))).toBe(
+      'INVALID_VALUE',
+    );
   });
 
   it('rejects values it cannot encode', () => {
     const base = REQUESTS[0]!.value;
-    expect(codeOf(() => encoded(encodeInitiateRequest, { ...base, proposedConformance: 0x1000000 }))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => encoded(encodeInitiateRequest, { ...base, clientMaxReceivePduSize: 70000 }))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => encoded(encodeInitiateRequest, { ...base, proposedQualityOfService: 200 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => encoded(encodeInitiateRequest, { ...base, proposedConformance: 0x1000000 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(codeOf(() => encoded(encodeInitiateRequest, { ...base, clientMaxReceivePduSize: 70000 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(codeOf(() => encoded(encodeInitiateRequest, { ...base, proposedQualityOfService: 200 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('decode(encode(x)) equals x', () => {
@@ -214,7 +239,9 @@ describe('InitiateResponse', () => {
   });
 
   it('rejects a wrong tag', () => {
-    expect(codeOf(() => whole(decodeInitiateResponse, fromHex('0100065F1F040000501F01F40007')))).toBe('UNKNOWN_TAG');
+    expect(codeOf(() => whole(decodeInitiateResponse, fromHex('0100065F1F040000501F01F40007')))).toBe(
+      'UNKNOWN_TAG',
+    );
   });
 
   it('decode(encode(x)) equals x', () => {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Reader, Writer, decodeRlre, encodeRlre, fromHex, isDlmsError, toHex, type Rlre } from '../src/index.js';
+import {
+  Reader,
+  Writer,
+  decodeRlre,
+  encodeRlre,
+  fromHex,
+  isDlmsError,
+  toHex,
+  type Rlre,
+} from '../src/index.js';
 import { arbRlre } from '../../../fixtures/src/arbitraries/acse.js';
 
 function whole(b: Uint8Array): Rlre {
@@ -102,7 +111,11 @@ describe('RLRE', () => {
         encoded({
           type: 'rlre',
           userInformation: {
-            apdu: { type: 'confirmed-service-error', service: 'read', error: { kind: 'access', value: 'other' } } as never,
+            apdu: {
+              type: 'confirmed-service-error',
+              service: 'read',
+              error: { kind: 'access', value: 'other' },
+            } as never,
           },
         }),
       ),

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Reader, Writer, decodeRlrq, encodeRlrq, fromHex, isDlmsError, toHex, type Rlrq } from '../src/index.js';
+import {
+  Reader,
+  Writer,
+  decodeRlrq,
+  encodeRlrq,
+  fromHex,
+  isDlmsError,
+  toHex,
+  type Rlrq,
+} from '../src/index.js';
 import { arbRlrq } from '../../../fixtures/src/arbitraries/acse.js';
 
 function whole(b: Uint8Array): Rlrq {
@@ -101,7 +110,9 @@ describe('RLRQ', () => {
   });
 
   it('rejects a reason it cannot encode', () => {
-    expect(codeOf(() => encoded({ type: 'rlrq', reason: 'not-finished' as 'normal' }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => encoded({ type: 'rlrq', reason: 'not-finished' as 'normal' }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('decode(encode(x)) equals x', () => {

@@ -85,6 +85,7 @@ export const ASSOCIATION_RESULT = namedValues(
   INTEGER_MIN,
   INTEGER_MAX,
 );
+/** Name of an Association-result. */
 export type AssociationResult = (typeof ASSOCIATION_RESULT.names)[number];
 
 /** acse-service-user diagnostic values (ISO/IEC 8650-1, as used by IEC 62056-5-3). */
@@ -110,6 +111,7 @@ export const ACSE_SERVICE_USER_DIAGNOSTIC = namedValues(
   INTEGER_MIN,
   INTEGER_MAX,
 );
+/** Name of an acse-service-user diagnostic. */
 export type AcseServiceUserDiagnostic = (typeof ACSE_SERVICE_USER_DIAGNOSTIC.names)[number];
 
 /** acse-service-provider diagnostic values. */
@@ -123,6 +125,7 @@ export const ACSE_SERVICE_PROVIDER_DIAGNOSTIC = namedValues(
   INTEGER_MIN,
   INTEGER_MAX,
 );
+/** Name of an acse-service-provider diagnostic. */
 export type AcseServiceProviderDiagnostic = (typeof ACSE_SERVICE_PROVIDER_DIAGNOSTIC.names)[number];
 
 /** Associate-source-diagnostic: who answered, and why. */
@@ -176,8 +179,13 @@ function decodeDiagnostic(v: Reader): AssociateSourceDiagnostic {
   const tag = readBerTag(v);
   const c = v.sub(readBerLength(v));
   let d: AssociateSourceDiagnostic;
-  if (tag === 0xa1) d = { source: 'acse-service-user', value: ACSE_SERVICE_USER_DIAGNOSTIC.name(decodeExplicitInteger(c)) };
-  else if (tag === 0xa2) d = { source: 'acse-service-provider', value: ACSE_SERVICE_PROVIDER_DIAGNOSTIC.name(decodeExplicitInteger(c)) };
+  if (tag === 0xa1)
+    d = { source: 'acse-service-user', value: ACSE_SERVICE_USER_DIAGNOSTIC.name(decodeExplicitInteger(c)) };
+  else if (tag === 0xa2)
+    d = {
+      source: 'acse-service-provider',
+      value: ACSE_SERVICE_PROVIDER_DIAGNOSTIC.name(decodeExplicitInteger(c)),
+    };
   else throw v.error('UNKNOWN_TAG', `result-source-diagnostic arm ${berTagHex(tag)} is not defined`, at);
   c.expectEnd('result-source-diagnostic');
   return d;
@@ -204,22 +212,50 @@ export function decodeAare(r: Reader): Aare {
   const out: Partial<Mutable<Aare>> = { type: 'aare' };
   forEachBerField(c, ORDER, 'AARE', (tag, v) => {
     switch (tag) {
-      case 0x80: out.protocolVersion = decodeBerBitString(v); break;
-      case 0xa1: out.applicationContextName = decodeApplicationContextName(v); break;
-      case 0xa2: out.result = ASSOCIATION_RESULT.name(decodeExplicitInteger(v)); break;
-      case 0xa3: out.resultSourceDiagnostic = decodeDiagnostic(v); break;
-      case 0xa4: out.respondingApTitle = decodeExplicitOctetString(v); break;
-      case 0xa5: out.respondingAeQualifier = decodeExplicitOctetString(v); break;
-      case 0xa6: out.respondingApInvocationId = decodeExplicitInteger(v); break;
-      case 0xa7: out.respondingAeInvocationId = decodeExplicitInteger(v); break;
-      case 0x88: out.responderAcseRequirements = decodeAcseRequirements(v); break;
-      case 0x89: out.mechanismName = decodeMechanismName(v); break;
-      case 0xaa: out.respondingAuthenticationValue = decodeAuthenticationValue(v); break;
-      case 0x9d: out.implementationInformation = v.rest(); break;
-      case 0xbe: out.userInformation = decodeUserInformation(v, AARE_USER_INFORMATION); break;
+      case 0x80:
+        out.protocolVersion = decodeBerBitString(v);
+        break;
+      case 0xa1:
+        out.applicationContextName = decodeApplicationContextName(v);
+        break;
+      case 0xa2:
+        out.result = ASSOCIATION_RESULT.name(decodeExplicitInteger(v));
+        break;
+      case 0xa3:
+        out.resultSourceDiagnostic = decodeDiagnostic(v);
+        break;
+      case 0xa4:
+        out.respondingApTitle = decodeExplicitOctetString(v);
+        break;
+      case 0xa5:
+        out.respondingAeQualifier = decodeExplicitOctetString(v);
+        break;
+      case 0xa6:
+        out.respondingApInvocationId = decodeExplicitInteger(v);
+        break;
+      case 0xa7:
+        out.respondingAeInvocationId = decodeExplicitInteger(v);
+        break;
+      case 0x88:
+        out.responderAcseRequirements = decodeAcseRequirements(v);
+        break;
+      case 0x89:
+        out.mechanismName = decodeMechanismName(v);
+        break;
+      case 0xaa:
+        out.respondingAuthenticationValue = decodeAuthenticationValue(v);
+        break;
+      case 0x9d:
+        out.implementationInformation = v.rest();
+        break;
+      case 0xbe:
+        out.userInformation = decodeUserInformation(v, AARE_USER_INFORMATION);
+        break;
     }
   });
-  if (out.applicationContextName === undefined) throw c.error('INVALID_VALUE', 'AARE without application-context-name', start);
+  if (out.applicationContextName === undefined) {
+    throw c.error('INVALID_VALUE', 'AARE without application-context-name', start);
+  }
   if (out.result === undefined) throw c.error('INVALID_VALUE', 'AARE without result', start);
   if (out.resultSourceDiagnostic === undefined) {
     throw c.error('INVALID_VALUE', 'AARE without result-source-diagnostic', start);

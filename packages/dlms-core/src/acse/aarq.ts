@@ -90,7 +90,9 @@ export interface Aarq {
   readonly userInformation?: UserInformation<InitiateRequest>;
 }
 
-const ORDER = [0x80, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0x8a, 0x8b, 0xac, 0x9d, 0xbe] as const;
+const ORDER = [
+  0x80, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0x8a, 0x8b, 0xac, 0x9d, 0xbe,
+] as const;
 
 /** Plain and ciphered APDUs allowed in the user-information of an AARQ or RLRQ. */
 export const REQUEST_USER_INFORMATION: PlainApduCodecs<InitiateRequest> = {
@@ -108,21 +110,51 @@ export function decodeAarq(r: Reader): Aarq {
   const out: Partial<Mutable<Aarq>> = { type: 'aarq' };
   forEachBerField(c, ORDER, 'AARQ', (tag, v) => {
     switch (tag) {
-      case 0x80: out.protocolVersion = decodeBerBitString(v); break;
-      case 0xa1: out.applicationContextName = decodeApplicationContextName(v); break;
-      case 0xa2: out.calledApTitle = decodeExplicitOctetString(v); break;
-      case 0xa3: out.calledAeQualifier = decodeExplicitOctetString(v); break;
-      case 0xa4: out.calledApInvocationId = decodeExplicitInteger(v); break;
-      case 0xa5: out.calledAeInvocationId = decodeExplicitInteger(v); break;
-      case 0xa6: out.callingApTitle = decodeExplicitOctetString(v); break;
-      case 0xa7: out.callingAeQualifier = decodeExplicitOctetString(v); break;
-      case 0xa8: out.callingApInvocationId = decodeExplicitInteger(v); break;
-      case 0xa9: out.callingAeInvocationId = decodeExplicitInteger(v); break;
-      case 0x8a: out.senderAcseRequirements = decodeAcseRequirements(v); break;
-      case 0x8b: out.mechanismName = decodeMechanismName(v); break;
-      case 0xac: out.callingAuthenticationValue = decodeAuthenticationValue(v); break;
-      case 0x9d: out.implementationInformation = v.rest(); break;
-      case 0xbe: out.userInformation = decodeUserInformation(v, REQUEST_USER_INFORMATION); break;
+      case 0x80:
+        out.protocolVersion = decodeBerBitString(v);
+        break;
+      case 0xa1:
+        out.applicationContextName = decodeApplicationContextName(v);
+        break;
+      case 0xa2:
+        out.calledApTitle = decodeExplicitOctetString(v);
+        break;
+      case 0xa3:
+        out.calledAeQualifier = decodeExplicitOctetString(v);
+        break;
+      case 0xa4:
+        out.calledApInvocationId = decodeExplicitInteger(v);
+        break;
+      case 0xa5:
+        out.calledAeInvocationId = decodeExplicitInteger(v);
+        break;
+      case 0xa6:
+        out.callingApTitle = decodeExplicitOctetString(v);
+        break;
+      case 0xa7:
+        out.callingAeQualifier = decodeExplicitOctetString(v);
+        break;
+      case 0xa8:
+        out.callingApInvocationId = decodeExplicitInteger(v);
+        break;
+      case 0xa9:
+        out.callingAeInvocationId = decodeExplicitInteger(v);
+        break;
+      case 0x8a:
+        out.senderAcseRequirements = decodeAcseRequirements(v);
+        break;
+      case 0x8b:
+        out.mechanismName = decodeMechanismName(v);
+        break;
+      case 0xac:
+        out.callingAuthenticationValue = decodeAuthenticationValue(v);
+        break;
+      case 0x9d:
+        out.implementationInformation = v.rest();
+        break;
+      case 0xbe:
+        out.userInformation = decodeUserInformation(v, REQUEST_USER_INFORMATION);
+        break;
     }
   });
   if (out.applicationContextName === undefined) {
@@ -146,7 +178,8 @@ export function encodeAarq(w: Writer, v: Aarq): void {
   if (v.callingAeInvocationId !== undefined) encodeExplicitInteger(w, 0xa9, v.callingAeInvocationId);
   if (v.senderAcseRequirements !== undefined) encodeAcseRequirements(w, 0x8a, v.senderAcseRequirements);
   if (v.mechanismName !== undefined) encodeMechanismName(w, 0x8b, v.mechanismName);
-  if (v.callingAuthenticationValue !== undefined) encodeAuthenticationValue(w, 0xac, v.callingAuthenticationValue);
+  if (v.callingAuthenticationValue !== undefined)
+    encodeAuthenticationValue(w, 0xac, v.callingAuthenticationValue);
   if (v.implementationInformation !== undefined) encodeImplicitOctets(w, 0x9d, v.implementationInformation);
   if (v.userInformation !== undefined) encodeUserInformation(w, v.userInformation, REQUEST_USER_INFORMATION);
   endBerTlv(w, m);

@@ -73,7 +73,9 @@ export function forEachBerField(
     const tag = readBerTag(c);
     const i = order.indexOf(tag);
     if (i < 0) throw c.error('UNKNOWN_TAG', `tag ${berTagHex(tag)} is not a field of ${what}`, at);
-    if (i <= last) throw c.error('INVALID_VALUE', `field ${berTagHex(tag)} of ${what} out of order or repeated`, at);
+    if (i <= last) {
+      throw c.error('INVALID_VALUE', `field ${berTagHex(tag)} of ${what} out of order or repeated`, at);
+    }
     last = i;
     const v = c.sub(readBerLength(c));
     on(tag, v);
@@ -131,9 +133,13 @@ export function decodeAcseRequirements(v: Reader): AcseRequirements {
 
 /** Writes an ACSE-requirements field as the one-bit string `07 80` (or `07 00`). */
 export function encodeAcseRequirements(w: Writer, tag: number, a: AcseRequirements): void {
-  if (typeof a.authentication !== 'boolean') throw new ArgumentError('ACSE-requirements authentication must be a boolean');
+  if (typeof a.authentication !== 'boolean') {
+    throw new ArgumentError('ACSE-requirements authentication must be a boolean');
+  }
   writeBerTag(w, tag);
-  w.u8(2).u8(7).u8(a.authentication ? 0x80 : 0x00);
+  w.u8(2)
+    .u8(7)
+    .u8(a.authentication ? 0x80 : 0x00);
 }
 
 /** Contents of an Authentication-value field (the CHOICE is EXPLICIT: `80 len octets` or `81 len bits`). */

@@ -22,6 +22,7 @@ export const APPLICATION_CONTEXT_NAMES = [
   'logical-name-referencing-with-ciphering',
   'short-name-referencing-with-ciphering',
 ] as const;
+/** Name of one of the four DLMS application contexts. */
 export type KnownApplicationContextName = (typeof APPLICATION_CONTEXT_NAMES)[number];
 /** A known application context by name, or any other context as a dotted OID. */
 export type ApplicationContextName = KnownApplicationContextName | ObjectIdentifier;
@@ -40,11 +41,16 @@ export const MECHANISM_NAMES = [
   'hls-sha256',
   'hls-ecdsa',
 ] as const;
+/** Name of one of the eight DLMS authentication mechanisms. */
 export type KnownMechanismName = (typeof MECHANISM_NAMES)[number];
 /** A known mechanism by name, or any other mechanism as a dotted OID. */
 export type MechanismName = KnownMechanismName | ObjectIdentifier;
 
-function nameOf<N extends string>(oid: ObjectIdentifier, arc: string, names: readonly N[]): N | ObjectIdentifier {
+function nameOf<N extends string>(
+  oid: ObjectIdentifier,
+  arc: string,
+  names: readonly N[],
+): N | ObjectIdentifier {
   if (oid.startsWith(arc)) {
     const last = oid.slice(arc.length);
     if (/^[0-9]$/.test(last)) {
@@ -106,7 +112,9 @@ export function namedValues<N extends string>(
     names: entries.map(([n]) => n),
     code(v: N | number): number {
       if (typeof v === 'number') {
-        if (!Number.isInteger(v) || v < min || v > max) throw new ArgumentError(`${v} is not a valid ${what}`);
+        if (!Number.isInteger(v) || v < min || v > max) {
+          throw new ArgumentError(`${v} is not a valid ${what}`);
+        }
         return v;
       }
       const c = byName.get(v);

@@ -44,6 +44,7 @@ export const RELEASE_RESPONSE_REASON = namedValues(
   -(2 ** 47),
   2 ** 47 - 1,
 );
+/** Name of a Release-response-reason. */
 export type ReleaseResponseReason = (typeof RELEASE_RESPONSE_REASON.names)[number];
 
 /** The A-RELEASE response. */

@@ -34,6 +34,7 @@ export const RELEASE_REQUEST_REASON = namedValues(
   -(2 ** 47),
   2 ** 47 - 1,
 );
+/** Name of a Release-request-reason. */
 export type ReleaseRequestReason = (typeof RELEASE_REQUEST_REASON.names)[number];
 
 /** The A-RELEASE request. */

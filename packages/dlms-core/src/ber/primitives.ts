@@ -27,7 +27,9 @@ const MAX_ARC = 0xffffffff;
 export function decodeBerInteger(c: Reader): number {
   const n = c.remaining;
   if (n === 0) throw c.error('INVALID_VALUE', 'empty INTEGER');
-  if (n > MAX_INTEGER_OCTETS) throw c.error('LIMIT_EXCEEDED', `INTEGER of ${n} octets is beyond the supported ${MAX_INTEGER_OCTETS}`);
+  if (n > MAX_INTEGER_OCTETS) {
+    throw c.error('LIMIT_EXCEEDED', `INTEGER of ${n} octets is beyond the supported ${MAX_INTEGER_OCTETS}`);
+  }
   const at = c.pos;
   const first = c.u8();
   if (n > 1) {
@@ -79,7 +81,9 @@ export function decodeBerObjectIdentifier(c: Reader): ObjectIdentifier {
     const at = c.pos;
     let v = 0;
     let b = c.u8();
-    if (b === 0x80) throw c.error('INVALID_VALUE', 'OBJECT IDENTIFIER sub-identifier with a leading zero group', at);
+    if (b === 0x80) {
+      throw c.error('INVALID_VALUE', 'OBJECT IDENTIFIER sub-identifier with a leading zero group', at);
+    }
     for (;;) {
       v = v * 128 + (b & 0x7f);
       if (v > MAX_ARC * 128) throw c.error('LIMIT_EXCEEDED', 'OBJECT IDENTIFIER arc too large', at);
@@ -94,7 +98,9 @@ export function decodeBerObjectIdentifier(c: Reader): ObjectIdentifier {
     } else {
       arcs.push(v);
     }
-    if (arcs[arcs.length - 1]! > MAX_ARC) throw c.error('LIMIT_EXCEEDED', 'OBJECT IDENTIFIER arc too large', at);
+    if (arcs[arcs.length - 1]! > MAX_ARC) {
+      throw c.error('LIMIT_EXCEEDED', 'OBJECT IDENTIFIER arc too large', at);
+    }
   }
   return arcs.join('.') as ObjectIdentifier;
 }

@@ -14,18 +14,24 @@ import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
 import { ArgumentError } from '../errors.js';
 
-/** Tag class bits of the first identifier octet. */
+/** Tag class bits of the first identifier octet: universal. */
 export const BER_CLASS_UNIVERSAL = 0x00;
+/** Tag class bits: application (AARQ 0x60, the conformance block 0x5F1F). */
 export const BER_CLASS_APPLICATION = 0x40;
+/** Tag class bits: context-specific (the ACSE fields). */
 export const BER_CLASS_CONTEXT = 0x80;
+/** Tag class bits: private. */
 export const BER_CLASS_PRIVATE = 0xc0;
 /** The constructed bit of the first identifier octet. */
 export const BER_CONSTRUCTED = 0x20;
 
-/** Universal tags used by the stack. */
+/** Universal tag of INTEGER. */
 export const BER_TAG_INTEGER = 0x02;
+/** Universal tag of BIT STRING (primitive). */
 export const BER_TAG_BIT_STRING = 0x03;
+/** Universal tag of OCTET STRING (primitive). */
 export const BER_TAG_OCTET_STRING = 0x04;
+/** Universal tag of OBJECT IDENTIFIER. */
 export const BER_TAG_OBJECT_IDENTIFIER = 0x06;
 
 /** Most identifier octets accepted (tag numbers below 2^21). */
@@ -67,7 +73,10 @@ export function berTagIsConstructed(tag: number): boolean {
 
 /** Hex of a tag for messages. */
 export function berTagHex(tag: number): string {
-  return `0x${tag.toString(16).toUpperCase().padStart(2 * tagOctets(tag), '0')}`;
+  return `0x${tag
+    .toString(16)
+    .toUpperCase()
+    .padStart(2 * tagOctets(tag), '0')}`;
 }
 
 /** Reads identifier octets (X.690 8.1.2) and returns the tag as one number. */
@@ -135,18 +144,25 @@ export function readBerTlv(r: Reader, tag: number, what: string): Reader {
 
 /** Writes identifier octets of `tag` (as returned by {@link berTag} or {@link readBerTag}). */
 export function writeBerTag(w: Writer, tag: number): void {
-  if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new ArgumentError(`${tag} is not a BER tag`);
+  if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) {
+    throw new ArgumentError(`${tag} is not a BER tag`);
+  }
   const n = tagOctets(tag);
   for (let i = n - 1; i >= 0; i--) w.u8(Math.floor(tag / 2 ** (8 * i)) & 0xff);
 }
 
 /** Writes a definite length in its shortest form. */
 export function writeBerLength(w: Writer, n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new ArgumentError(`${n} is not a valid BER length`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
+    throw new ArgumentError(`${n} is not a valid BER length`);
+  }
   if (n < 0x80) w.u8(n);
   else if (n <= 0xff) w.u8(0x81).u8(n);
   else if (n <= 0xffff) w.u8(0x82).u16(n);
-  else if (n <= 0xffffff) w.u8(0x83).u8(n >>> 16).u16(n & 0xffff);
+  else if (n <= 0xffffff)
+    w.u8(0x83)
+      .u8(n >>> 16)
+      .u16(n & 0xffff);
   else w.u8(0x84).u32(n);
 }
 

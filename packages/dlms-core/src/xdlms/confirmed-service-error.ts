@@ -195,7 +195,9 @@ export function decodeConfirmedServiceError(r: Reader): ConfirmedServiceError {
   }
   const s = r.u8();
   const service = CONFIRMED_SERVICES[s - 1];
-  if (service === undefined) throw r.error('UNKNOWN_TAG', `unknown ConfirmedServiceError service tag ${s}`, r.pos - 1);
+  if (service === undefined) {
+    throw r.error('UNKNOWN_TAG', `unknown ConfirmedServiceError service tag ${s}`, r.pos - 1);
+  }
   const k = r.u8();
   const kind = KIND_BY_TAG.get(k);
   if (kind === undefined) throw r.error('UNKNOWN_TAG', `unknown ServiceError tag ${k}`, r.pos - 1);
@@ -210,5 +212,8 @@ export function encodeConfirmedServiceError(w: Writer, e: ConfirmedServiceError)
   const kind = SERVICE_ERROR_KINDS[e.error.kind];
   if (kind === undefined) throw new ArgumentError(`'${String(e.error.kind)}' is not a ServiceError kind`);
   const values = kind.values as NamedValues<string>;
-  w.u8(CONFIRMED_SERVICE_ERROR_TAG).u8(s + 1).u8(kind.tag).u8(values.code(e.error.value));
+  w.u8(CONFIRMED_SERVICE_ERROR_TAG)
+    .u8(s + 1)
+    .u8(kind.tag)
+    .u8(values.code(e.error.value));
 }

@@ -71,13 +71,17 @@ export function conformanceToNames(n: number): ConformanceBit[] {
 }
 
 function checkConformance(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffff) throw new ArgumentError(`${n} is not a 24-bit conformance block`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffff) {
+    throw new ArgumentError(`${n} is not a 24-bit conformance block`);
+  }
 }
 
 /** Reads a BER conformance block `5F 1F 04 00 xx xx xx` and returns the 24-bit value. */
 export function decodeConformance(r: Reader): number {
   const c = readBerTlv(r, CONFORMANCE_TAG, 'conformance block');
-  if (c.remaining !== 4) throw c.error('INVALID_VALUE', `conformance block of ${c.remaining} content bytes, expected 4`);
+  if (c.remaining !== 4) {
+    throw c.error('INVALID_VALUE', `conformance block of ${c.remaining} content bytes, expected 4`);
+  }
   const unused = c.u8();
   if (unused !== 0) throw c.error('INVALID_VALUE', `conformance block with ${unused} unused bits`, c.pos - 1);
   return (c.u8() << 16) | c.u16();
@@ -86,5 +90,9 @@ export function decodeConformance(r: Reader): number {
 /** Writes a 24-bit block as `5F 1F 04 00 xx xx xx`. */
 export function encodeConformance(w: Writer, n: number): void {
   checkConformance(n);
-  w.u16(CONFORMANCE_TAG).u8(4).u8(0).u8(n >>> 16).u16(n & 0xffff);
+  w.u16(CONFORMANCE_TAG)
+    .u8(4)
+    .u8(0)
+    .u8(n >>> 16)
+    .u16(n & 0xffff);
 }
