@@ -23,7 +23,7 @@ import { encodeLength } from '../axdr/length.js';
 import { gcmDecrypt, gcmEncrypt, gcmKeystreamXor, type KeyInput } from './crypto.js';
 import { decodeSecurityControl, SC_AUTHENTICATION, SC_ENCRYPTION, type SecurityControl } from './security-control.js';
 import type { CipheredContent, CipheringApdu, GeneralHeader } from './envelope.js';
-import { suiteKeyLength } from './secret-key.js';
+import { keyBytesView, suiteKeyLength } from './secret-key.js';
 import type { CounterId, InvocationCounterStore } from './counters.js';
 
 /** Keys for one ciphering operation. */
@@ -107,7 +107,7 @@ function requireKey(key: KeyInput | undefined, suite: 0 | 1 | 2, what: string): 
 }
 
 function buildAad(sc: number, ak: KeyInput, extra: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const akBytes = ak instanceof Uint8Array ? ak : ak.exportBytes();
+  const akBytes = keyBytesView(ak);
   const aad = new Uint8Array(1 + akBytes.length + extra.length + plaintext.length);
   aad[0] = sc;
   aad.set(akBytes, 1);

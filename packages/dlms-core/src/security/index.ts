@@ -2,7 +2,7 @@
  * The security module of dlms-core: security control, protected APDU envelopes, AES-GCM ciphering,
  * authentication mechanisms, key agreement, signing, key transfer and invocation counters.
  */
-export * from './secret-key.js';
+export { SecretKey, toSecretKey, suiteKeyLength, checkSuiteKey } from './secret-key.js';
 export * from './security-control.js';
 export * from './envelope.js';
 export * from './cipher.js';

@@ -12,9 +12,15 @@ import { SecurityError } from '../errors.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+let viewOf: (k: SecretKey) => Uint8Array;
+
 /** A symmetric key whose bytes never appear in string, JSON or inspect output. */
 export class SecretKey {
   readonly #bytes: Uint8Array;
+
+  static {
+    viewOf = (k) => k.#bytes;
+  }
 
   /** Copies `bytes` (a later change of the caller's buffer does not change the key). */
   constructor(bytes: Uint8Array) {
@@ -43,6 +49,14 @@ export class SecretKey {
   [INSPECT](): string {
     return 'SecretKey [redacted]';
   }
+}
+
+/**
+ * The key bytes without a copy, for the ciphering hot path inside dlms-core (not re-exported from the
+ * package: callers use {@link SecretKey.exportBytes}). The view must never be modified or kept.
+ */
+export function keyBytesView(key: SecretKey | Uint8Array): Uint8Array {
+  return key instanceof Uint8Array ? key : viewOf(key);
 }
 
 /** `key` as a {@link SecretKey} (returned as is when it already is one). */
