@@ -8,27 +8,17 @@
  */
 import {
   DataTag,
+  conformanceToNames,
+  formatCosemDate,
+  formatCosemTime,
   toHex,
   type CosemDateTime,
   type Data,
   type SecurityControl,
   type TypeDescription,
 } from '@meteringlab/dlms-core';
-import {
-  ACSE_SERVICE_PROVIDER_DIAGNOSTICS,
-  ACSE_SERVICE_USER_DIAGNOSTICS,
-  ASSOCIATION_RESULTS,
-  DATA_ACCESS_RESULTS,
-  conformanceNames,
-  dateTimeOfBytes,
-  formatDate,
-  formatDateTime,
-  formatObis,
-  formatTime,
-  looksLikeDateTime,
-  printableAscii,
-} from './format.js';
-import { apduName, decodeSecurityControl, obisName, type Apdu } from './stack.js';
+import { dateTimeOfBytes, describeDateTime, describeObis, looksLikeDateTime, printableAscii } from './format.js';
+import { apduName, decodeSecurityControl, type Apdu } from './stack.js';
 
 const INDENT = '  ';
 
@@ -52,16 +42,10 @@ export function kebab(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
 }
 
-/** `1-0:1.8.0.255` followed by the well-known name when there is one. */
-export function describeObis(b: Uint8Array): string {
-  const name = obisName(b);
-  return name ? `${formatObis(b)} (${name})` : formatObis(b);
-}
-
 function describeOctetString(b: Uint8Array): string {
   const head = `octet-string[${b.length}] ${hexText(b)}`;
   if (b.length === 6) return `${head} = ${describeObis(b)}`;
-  if (b.length === 12 && looksLikeDateTime(b)) return `${head} = ${formatDateTime(dateTimeOfBytes(b))}`;
+  if (b.length === 12 && looksLikeDateTime(b)) return `${head} = ${describeDateTime(dateTimeOfBytes(b))}`;
   const ascii = b.length <= MAX_TREE_BYTES ? printableAscii(b) : undefined;
   return ascii !== undefined ? `${head} = "${ascii}"` : head;
 }
@@ -104,11 +88,11 @@ function dataHead(d: Data): string {
     case 'utf8-string':
       return `${d.type} ${JSON.stringify(d.value)}`;
     case 'date-time':
-      return `date-time ${formatDateTime(d.value)}`;
+      return `date-time ${describeDateTime(d.value)}`;
     case 'date':
-      return `date ${formatDate(d.value)}`;
+      return `date ${formatCosemDate(d.value)}`;
     case 'time':
-      return `time ${formatTime(d.value)}`;
+      return `time ${formatCosemTime(d.value)}`;
     case 'bcd':
       return `bcd 0x${d.value.toString(16).toUpperCase().padStart(2, '0')}`;
     default:
@@ -131,24 +115,24 @@ function pushData(out: string[], d: Data, indent: string, label: string): void {
   }
 }
 
-/** Names for numeric fields whose meaning the key tells; the value is printed with its name. */
-function namedNumber(key: string, v: number, parentType: string | undefined): string | undefined {
+/** Numeric fields whose meaning the key tells, printed with their meaning. */
+function namedNumber(key: string): ((v: number) => string) | undefined {
   const k = key.toLowerCase();
-  if (k === 'securitycontrol') return securityControlText(v);
-  if (k === 'invocationcounter') return invocationCounterText(v);
-  if (k === 'conformance' || k.endsWith('conformance')) {
-    const names = conformanceNames(v);
-    return `0x${v.toString(16).toUpperCase().padStart(6, '0')} (${names.join(', ') || 'none'})`;
-  }
-  if (k === 'dataaccessresult' || k === 'actionresult' || (k === 'result' && parentType !== undefined && !/aare/.test(parentType))) {
-    const n = DATA_ACCESS_RESULTS[v];
-    return n ? `${v} (${n})` : undefined;
-  }
-  if ((k === 'result' || k === 'associationresult') && parentType !== undefined && /aare/.test(parentType)) {
-    const n = ASSOCIATION_RESULTS[v];
-    return n ? `${v} (${n})` : undefined;
-  }
+  if (k === 'securitycontrol') return securityControlText;
+  if (k === 'invocationcounter') return invocationCounterText;
+  if (k.endsWith('conformance')) return conformanceText;
   return undefined;
+}
+
+/** `0x007E1F (get, set, ...)`: the conformance block bits by name (Green Book, xDLMS Conformance). */
+function conformanceText(v: number): string {
+  let names: string[];
+  try {
+    names = conformanceToNames(v);
+  } catch {
+    names = [];
+  }
+  return `0x${v.toString(16).toUpperCase().padStart(6, '0')} (${names.join(', ') || 'none'})`;
 }
 
 /** `19088743 (0x01234567)`: counters are usually quoted in hex. */
@@ -176,22 +160,18 @@ function securityControlText(v: number): string {
   }
 }
 
-/** Result-source-diagnostic in whichever shape the ACSE codec gives it. */
+/** `null (acse-service-user)`: an AARE result-source-diagnostic, named by the ACSE codec. */
 function diagnosticText(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
-  const source = (o['source'] ?? o['type']) as unknown;
-  const code = (o['value'] ?? o['code'] ?? o['diagnostic']) as unknown;
-  if (typeof code !== 'number' || typeof source !== 'string') return undefined;
-  const table = /provider/.test(source) ? ACSE_SERVICE_PROVIDER_DIAGNOSTICS : ACSE_SERVICE_USER_DIAGNOSTICS;
-  const name = table[code];
-  return `${source} ${code}${name ? ` (${name})` : ''}`;
+  if (typeof o['source'] !== 'string' || o['value'] === undefined) return undefined;
+  return `${String(o['value'])} (${o['source']})`;
 }
 
-function scalar(key: string, v: unknown, parentType: string | undefined): string | undefined {
+function scalar(key: string, v: unknown): string | undefined {
   switch (typeof v) {
     case 'number':
-      return namedNumber(key, v, parentType) ?? String(v);
+      return namedNumber(key)?.(v) ?? String(v);
     case 'bigint':
       return v.toString();
     case 'string':
@@ -216,25 +196,22 @@ function bytesText(key: string, b: Uint8Array): string {
   const k = key.toLowerCase();
   if (b.length === 6 && /(instance|logicalname|obis|ln$)/.test(k)) return describeObis(b);
   if (b.length === 12 && /(datetime|time$)/.test(k) && looksLikeDateTime(b)) {
-    return `${toHex(b)} = ${formatDateTime(dateTimeOfBytes(b))}`;
+    return `${toHex(b)} = ${describeDateTime(dateTimeOfBytes(b))}`;
   }
-  if (b.length === 3 && /conformance/.test(k)) {
-    const v = (b[0]! << 16) | (b[1]! << 8) | b[2]!;
-    return namedNumber('conformance', v, undefined)!;
-  }
+  if (b.length === 3 && /conformance/.test(k)) return conformanceText((b[0]! << 16) | (b[1]! << 8) | b[2]!);
   const ascii = printableAscii(b);
   const hex = hexText(b);
   return ascii !== undefined && b.length >= 4 && /(value|password|challenge|title)/.test(k) ? `${hex} = "${ascii}"` : hex;
 }
 
-function pushNode(out: string[], key: string, v: unknown, indent: string, parentType: string | undefined): void {
+function pushNode(out: string[], key: string, v: unknown, indent: string): void {
   if (v === undefined) return;
   const label = `${indent}${kebab(key)}: `;
   if (v === null) {
     out.push(`${label}absent`);
     return;
   }
-  const s = scalar(key, v, parentType);
+  const s = scalar(key, v);
   if (s !== undefined) {
     out.push(label + s);
     return;
@@ -256,7 +233,7 @@ function pushNode(out: string[], key: string, v: unknown, indent: string, parent
     const inner = indent + INDENT;
     for (let i = 0; i < v.length; i++) {
       const item: unknown = v[i];
-      const itemScalar = scalar(key, item, parentType);
+      const itemScalar = scalar(key, item);
       if (itemScalar !== undefined) out.push(`${inner}[${i}] ${itemScalar}`);
       else if (item instanceof Uint8Array) out.push(`${inner}[${i}] ${bytesText(key, item)}`);
       else if (isData(item)) pushData(out, item, inner, `[${i}] `);
@@ -266,7 +243,7 @@ function pushNode(out: string[], key: string, v: unknown, indent: string, parent
   }
   if (typeof v === 'object') {
     if (isDateTimeShape(v)) {
-      out.push(label + formatDateTime(v));
+      out.push(label + describeDateTime(v));
       return;
     }
     if (/diagnostic/i.test(key)) {
@@ -302,7 +279,7 @@ function inlineText(o: object): string | undefined {
       continue;
     }
     if (typeof v === 'string' && v.length > 40) return undefined;
-    const s = scalar(k, v, undefined);
+    const s = scalar(k, v);
     if (s === undefined || s.length > 60) return undefined;
     parts.push(`${kebab(k)} ${s}`);
   }
@@ -315,7 +292,7 @@ function pushObject(out: string[], head: string, o: object, inner: string): void
   out.push(type !== undefined ? head + type : head.trimEnd());
   for (const [k, val] of Object.entries(rec)) {
     if (k === 'type' && type !== undefined) continue;
-    pushNode(out, k, val, inner, type);
+    pushNode(out, k, val, inner);
   }
 }
 
@@ -326,7 +303,7 @@ export function renderFields(o: object, indent = ''): string[] {
   const type = typeof rec['type'] === 'string' ? (rec['type'] as string) : undefined;
   for (const [k, val] of Object.entries(rec)) {
     if (k === 'type' && type !== undefined) continue;
-    pushNode(out, k, val, indent, type);
+    pushNode(out, k, val, indent);
   }
   return out;
 }
