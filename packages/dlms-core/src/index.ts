@@ -15,6 +15,7 @@ export * from './obis-names.js';
 export * from './axdr/types.js';
 export * from './axdr/length.js';
 export * from './axdr/data.js';
+export * from './axdr/json.js';
 export * from './channel.js';
 export {
   type InvokeIdAndPriority,
