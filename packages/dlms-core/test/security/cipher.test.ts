@@ -290,3 +290,31 @@ describe('protectApdu / unprotectApdu: every form × protection level × suite',
     );
   });
 });
+
+describe('robustness', () => {
+  it('unprotectApdu on arbitrary bytes returns or throws a DlmsError, never anything else', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(0x21, 0xc8, 0xcc, 0xd4, 0xdb, 0xdc, 0xdd, 0xdf), fc.uint8Array({ maxLength: 120 }), (tag, rest) => {
+        const b = new Uint8Array(rest.length + 1);
+        b[0] = tag;
+        b.set(rest, 1);
+        for (const opts of [{ key: EK16, authKey: AK16, systemTitle: ST }, { key: EK16, systemTitle: ST, allowUnverified: true }]) {
+          try {
+            unprotectApdu(b, opts);
+          } catch (e) {
+            expect(e).toBeInstanceOf(DlmsError);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('ded forms use the dedicated key, not the global one', () => {
+    const dk = fromHex('00112233445566778899AABBCCDDEEFF');
+    const bytes = protectApdu(GET, { form: 'ded', key: dk, authKey: AK16, systemTitle: ST, invocationCounter: 1 });
+    expect(bytes[0]).toBe(0xd0);
+    expect(() => unprotectApdu(bytes, { key: EK16, dedicatedKey: EK16, authKey: AK16, systemTitle: ST })).toThrow(expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }));
+    expect(unprotectApdu(bytes, { key: EK16, dedicatedKey: dk, authKey: AK16, systemTitle: ST }).verified).toBe(true);
+  });
+});
