@@ -30,7 +30,12 @@ import {
   decodeConfirmedServiceError,
   encodeConfirmedServiceError,
 } from './xdlms/confirmed-service-error.js';
-import { type CipheredApdu, decodeCipheredApdu, encodeCipheredApdu, isCipheredApduTag } from './security/envelope.js';
+import {
+  type CipheredApdu,
+  decodeCipheredApdu,
+  encodeCipheredApdu,
+  isCipheredApduTag,
+} from './security/envelope.js';
 import {
   type GetRequest,
   type GetResponse,

@@ -23,7 +23,11 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
@@ -44,7 +48,13 @@ function runFixtures(title: string, fixtures: readonly Fixture[]): void {
   });
 }
 
-const LIIP = { invokeId: 0x000001, selfDescriptive: false, breakOnError: false, confirmed: true, highPriority: false };
+const LIIP = {
+  invokeId: 0x000001,
+  selfDescriptive: false,
+  breakOnError: false,
+  confirmed: true,
+  highPriority: false,
+};
 const CLOCK = { classId: 8, instanceId: fromHex('0000010000FF'), attributeId: 2 };
 const DISCONNECT = { classId: 70, instanceId: fromHex('0000600300FF'), methodId: 1 };
 
@@ -125,7 +135,11 @@ runFixtures('ACCESS fixtures', [
     apdu: {
       type: 'access-response',
       longInvokeIdAndPriority: LIIP,
-      data: [{ type: 'octet-string', value: fromHex('07EA0B150608000000FF8800') }, { type: 'null-data' }, { type: 'null-data' }],
+      data: [
+        { type: 'octet-string', value: fromHex('07EA0B150608000000FF8800') },
+        { type: 'null-data' },
+        { type: 'null-data' },
+      ],
       responses: [
         { type: 'access-response-get', result: 'success' },
         { type: 'access-response-set', result: 'read-write-denied' },
@@ -149,9 +163,13 @@ runFixtures('ACCESS fixtures', [
 
 describe('ACCESS errors', () => {
   it('rejects an unknown request specification choice', () => {
-    expect(codeOf(() => decodeApdu(fromHex('D9400000010001060008000001 0000FF0200'.replace(/ /g, ''))))).toBe('UNKNOWN_TAG');
+    expect(codeOf(() => decodeApdu(fromHex('D9400000010001060008000001 0000FF0200'.replace(/ /g, ''))))).toBe(
+      'UNKNOWN_TAG',
+    );
   });
   it('rejects an unknown response specification choice', () => {
-    expect(codeOf(() => decodeApdu(fromHex('DA4000000100000001 0400'.replace(/ /g, ''))))).toBe('UNKNOWN_TAG');
+    expect(codeOf(() => decodeApdu(fromHex('DA4000000100000001 0400'.replace(/ /g, ''))))).toBe(
+      'UNKNOWN_TAG',
+    );
   });
 });

@@ -21,13 +21,21 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
 }
 
-const iid = (invokeId: number, confirmed = true, highPriority = true) => ({ invokeId, confirmed, highPriority });
+const iid = (invokeId: number, confirmed = true, highPriority = true) => ({
+  invokeId,
+  confirmed,
+  highPriority,
+});
 interface Fixture {
   readonly name: string;
   readonly origin: string;
@@ -136,7 +144,10 @@ runFixtures('ACTION fixtures', [
       invokeIdAndPriority: iid(0),
       response: {
         result: 'success',
-        returnParameters: { type: 'data', data: { type: 'octet-string', value: fromHex('1000001AFDE8857B728A3499106AA665D1') } },
+        returnParameters: {
+          type: 'data',
+          data: { type: 'octet-string', value: fromHex('1000001AFDE8857B728A3499106AA665D1') },
+        },
       },
     },
   },
@@ -154,7 +165,10 @@ runFixtures('ACTION fixtures', [
     apdu: {
       type: 'action-response-normal',
       invokeIdAndPriority: iid(0),
-      response: { result: 'success', returnParameters: { type: 'data-access-result', result: 'other-reason' } },
+      response: {
+        result: 'success',
+        returnParameters: { type: 'data-access-result', result: 'other-reason' },
+      },
     },
   },
   {
@@ -176,7 +190,10 @@ runFixtures('ACTION fixtures', [
       invokeIdAndPriority: iid(1),
       responses: [
         { result: 'success' },
-        { result: 'long-action-aborted', returnParameters: { type: 'data', data: { type: 'unsigned', value: 1 } } },
+        {
+          result: 'long-action-aborted',
+          returnParameters: { type: 'data', data: { type: 'unsigned', value: 1 } },
+        },
       ],
     },
   },
@@ -195,6 +212,10 @@ describe('ACTION errors', () => {
   });
   it('keeps an unlisted Action-Result as its number', () => {
     const v = decodeApdu(fromHex('C701C00500'));
-    expect(v).toEqual({ type: 'action-response-normal', invokeIdAndPriority: iid(0), response: { result: 5 } });
+    expect(v).toEqual({
+      type: 'action-response-normal',
+      invokeIdAndPriority: iid(0),
+      response: { result: 5 },
+    });
   });
 });

@@ -121,8 +121,8 @@ describe('robustness', () => {
 
   it('arbitrary bytes behind every known first byte decode to a value or a DlmsError', () => {
     const tags = [
-      0x01, 0x05, 0x06, 0x08, 0x0c, 0x0d, 0x0e, 0x0f, 0x16, 0x18, 0x60, 0x61, 0x62, 0x63, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4,
-      0xc5, 0xc7, 0xc8, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xdf, 0xe0,
+      0x01, 0x05, 0x06, 0x08, 0x0c, 0x0d, 0x0e, 0x0f, 0x16, 0x18, 0x60, 0x61, 0x62, 0x63, 0xc0, 0xc1, 0xc2,
+      0xc3, 0xc4, 0xc5, 0xc7, 0xc8, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xdf, 0xe0,
     ];
     fc.assert(
       fc.property(fc.constantFrom(...tags), fc.uint8Array({ maxLength: 120 }), (tag, rest) => {
@@ -137,11 +137,15 @@ describe('robustness', () => {
 
   it('mutated valid encodings decode to a value or a DlmsError', () => {
     fc.assert(
-      fc.property(arbApdu(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (x, edits) => {
-        const b = encodeApdu(x).slice();
-        for (const [at, v] of edits) b[at % b.length] = v;
-        decodeOrDlmsError(b);
-      }),
+      fc.property(
+        arbApdu(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (x, edits) => {
+          const b = encodeApdu(x).slice();
+          for (const [at, v] of edits) b[at % b.length] = v;
+          decodeOrDlmsError(b);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -164,9 +168,12 @@ interface Vector {
   readonly notes?: string;
 }
 
-const VECTORS_PATH = fileURLToPath(new URL('../../../../shared/vectors/public-vectors.json', import.meta.url));
+const VECTORS_PATH = fileURLToPath(
+  new URL('../../../../shared/vectors/public-vectors.json', import.meta.url),
+);
 const haveVectors = existsSync(VECTORS_PATH);
-if (!haveVectors) console.warn(`public vectors not found at ${VECTORS_PATH}: the conformance suite is skipped`);
+if (!haveVectors)
+  console.warn(`public vectors not found at ${VECTORS_PATH}: the conformance suite is skipped`);
 const vectors: Vector[] = haveVectors ? (JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as Vector[]) : [];
 const byId = (id: string): Vector => {
   const v = vectors.find((x) => x.id === id);
@@ -191,15 +198,28 @@ function dataRoundTrip(hex: string): Data {
 }
 
 const ln = (hex: string) => fromHex(hex);
-const octets = (d: Data | undefined): string => (d?.type === 'octet-string' ? toHex(d.value) : `not octets: ${d?.type}`);
+const octets = (d: Data | undefined): string =>
+  d?.type === 'octet-string' ? toHex(d.value) : `not octets: ${d?.type}`;
 
 /** Every 'apdu'-layer vector must be claimed by one of these checks. */
 const CHECKS: Record<string, (v: Vector) => void> = {
   'xdlms-initiate-request-response': (v) => {
     const [a, b, c, d] = hexList(v).map(apduRoundTrip);
-    expect(a).toMatchObject({ type: 'initiate-request', proposedDlmsVersionNumber: 6, proposedConformance: 0x007e1f, clientMaxReceivePduSize: 1200 });
-    expect(b).toMatchObject({ type: 'initiate-request', dedicatedKey: fromHex('00112233445566778899AABBCCDDEEFF') });
-    expect(c).toMatchObject({ type: 'initiate-response', negotiatedConformance: 0x00501f, serverMaxReceivePduSize: 500 });
+    expect(a).toMatchObject({
+      type: 'initiate-request',
+      proposedDlmsVersionNumber: 6,
+      proposedConformance: 0x007e1f,
+      clientMaxReceivePduSize: 1200,
+    });
+    expect(b).toMatchObject({
+      type: 'initiate-request',
+      dedicatedKey: fromHex('00112233445566778899AABBCCDDEEFF'),
+    });
+    expect(c).toMatchObject({
+      type: 'initiate-response',
+      negotiatedConformance: 0x00501f,
+      serverMaxReceivePduSize: 500,
+    });
     expect(d).toMatchObject({ type: 'initiate-response', negotiatedQualityOfService: 0 });
   },
   'get-request-normal': (v) => {
@@ -210,10 +230,20 @@ const CHECKS: Record<string, (v: Vector) => void> = {
     });
   },
   'get-request-next': (v) => {
-    expect(apduRoundTrip(hexList(v)[0]!)).toMatchObject({ type: 'get-request-next', blockNumber: 1, invokeIdAndPriority: { invokeId: 1 } });
+    expect(apduRoundTrip(hexList(v)[0]!)).toMatchObject({
+      type: 'get-request-next',
+      blockNumber: 1,
+      invokeIdAndPriority: { invokeId: 1 },
+    });
     // "also: block_number 3 encodes as C002C100000003"
     expect(
-      toHex(encodeApdu({ type: 'get-request-next', invokeIdAndPriority: { invokeId: 1, confirmed: true, highPriority: true }, blockNumber: 3 })),
+      toHex(
+        encodeApdu({
+          type: 'get-request-next',
+          invokeIdAndPriority: { invokeId: 1, confirmed: true, highPriority: true },
+          blockNumber: 3,
+        }),
+      ),
     ).toBe('C002C100000003');
   },
   'get-request-with-list': (v) => {
@@ -233,7 +263,9 @@ const CHECKS: Record<string, (v: Vector) => void> = {
     });
   },
   'get-response-normal-error': (v) => {
-    expect(apduRoundTrip(hexList(v)[0]!)).toMatchObject({ result: { type: 'data-access-result', result: 'hardware-fault' } });
+    expect(apduRoundTrip(hexList(v)[0]!)).toMatchObject({
+      result: { type: 'data-access-result', result: 'hardware-fault' },
+    });
   },
   'get-response-with-list': (v) => {
     const a = apduRoundTrip(hexList(v)[0]!);
@@ -246,12 +278,16 @@ const CHECKS: Record<string, (v: Vector) => void> = {
   'get-response-with-list-compound': (v) => {
     const a = apduRoundTrip(hexList(v)[0]!);
     if (a.type !== 'get-response-with-list') throw new Error(a.type);
-    const plain = (d: Data): unknown => (d.type === 'structure' ? d.value.map(plain) : 'value' in d ? d.value : null);
-    expect(a.results.map((r) => (r.type === 'data' ? plain(r.data) : r.result))).toEqual(v.expected?.['result']);
+    const plain = (d: Data): unknown =>
+      d.type === 'structure' ? d.value.map(plain) : 'value' in d ? d.value : null;
+    expect(a.results.map((r) => (r.type === 'data' ? plain(r.data) : r.result))).toEqual(
+      v.expected?.['result'],
+    );
   },
   'get-response-with-block-first': (v) => {
     const a = apduRoundTrip(hexList(v)[0]!);
-    if (a.type !== 'get-response-with-datablock' || a.block.result.type !== 'raw-data') throw new Error(a.type);
+    if (a.type !== 'get-response-with-datablock' || a.block.result.type !== 'raw-data')
+      throw new Error(a.type);
     expect(a.block.lastBlock).toBe(false);
     expect(a.block.blockNumber).toBe(1);
     const raw = a.block.result.rawData;
@@ -263,14 +299,19 @@ const CHECKS: Record<string, (v: Vector) => void> = {
   },
   'get-response-last-block': (v) => {
     const a = apduRoundTrip(hexList(v)[0]!);
-    if (a.type !== 'get-response-with-datablock' || a.block.result.type !== 'raw-data') throw new Error(a.type);
+    if (a.type !== 'get-response-with-datablock' || a.block.result.type !== 'raw-data')
+      throw new Error(a.type);
     expect(a.block.lastBlock).toBe(true);
     expect(a.block.blockNumber).toBe(19);
     expect(a.block.result.rawData.length).toBe(380);
   },
   'get-response-last-block-error': (v) => {
     expect(apduRoundTrip(hexList(v)[0]!)).toMatchObject({
-      block: { lastBlock: true, blockNumber: 19, result: { type: 'data-access-result', result: 'hardware-fault' } },
+      block: {
+        lastBlock: true,
+        blockNumber: 19,
+        result: { type: 'data-access-result', result: 'hardware-fault' },
+      },
     });
   },
   'set-request-response-normal': (v) => {
@@ -286,13 +327,24 @@ const CHECKS: Record<string, (v: Vector) => void> = {
     const [a, b, c, d, e] = hexList(v).map(apduRoundTrip);
     const method = { classId: 15, instanceId: ln('0000280000FF'), methodId: 1 };
     expect(a).toMatchObject({ type: 'action-request-normal', method, parameters: { type: 'octet-string' } });
-    expect(b).toEqual({ type: 'action-request-normal', invokeIdAndPriority: { invokeId: 0, confirmed: true, highPriority: true }, method });
-    expect(c).toMatchObject({ response: { result: 'success', returnParameters: { type: 'data', data: { type: 'octet-string' } } } });
+    expect(b).toEqual({
+      type: 'action-request-normal',
+      invokeIdAndPriority: { invokeId: 0, confirmed: true, highPriority: true },
+      method,
+    });
+    expect(c).toMatchObject({
+      response: { result: 'success', returnParameters: { type: 'data', data: { type: 'octet-string' } } },
+    });
     expect(d).toMatchObject({ response: { result: 'success' } });
     expect(d).not.toHaveProperty('response.returnParameters');
     // The vector says "other-reason (250)": on the wire that is the Get-Data-Result of the optional
     // return-parameters (01 01 FA), the Action-Result byte itself being success (00).
-    expect(e).toMatchObject({ response: { result: 'success', returnParameters: { type: 'data-access-result', result: 'other-reason' } } });
+    expect(e).toMatchObject({
+      response: {
+        result: 'success',
+        returnParameters: { type: 'data-access-result', result: 'other-reason' },
+      },
+    });
   },
   'get-request-range-descriptor': (v) => {
     const a = apduRoundTrip(hexList(v)[0]!);
@@ -312,7 +364,9 @@ const CHECKS: Record<string, (v: Vector) => void> = {
     const d = dataRoundTrip(hexList(v)[0]!);
     if (d.type !== 'structure') throw new Error(d.type);
     expect(d.value).toHaveLength(25);
-    const strings = d.value.filter((x) => x.type === 'visible-string').map((x) => (x.type === 'visible-string' ? x.value : ''));
+    const strings = d.value
+      .filter((x) => x.type === 'visible-string')
+      .map((x) => (x.type === 'visible-string' ? x.value : ''));
     expect(strings).toEqual(v.expected?.['visible_strings']);
   },
   'axdr-load-profile-24h': (v) => {
@@ -350,11 +404,18 @@ const CHECKS: Record<string, (v: Vector) => void> = {
     expect(hex.slice(0, 6).toUpperCase()).toBe('E6E700');
     const a = apduRoundTrip(hex.slice(6));
     if (a.type !== 'data-notification' || a.body.type !== 'structure') throw new Error(a.type);
-    expect(a.longInvokeIdAndPriority).toEqual({ invokeId: 0, selfDescriptive: false, breakOnError: false, confirmed: true, highPriority: false });
+    expect(a.longInvokeIdAndPriority).toEqual({
+      invokeId: 0,
+      selfDescriptive: false,
+      breakOnError: false,
+      confirmed: true,
+      highPriority: false,
+    });
     expect(a.dateTime).toBeUndefined();
     expect(a.body.value).toHaveLength(36);
     const pairs = new Map<string, Data>();
-    for (let i = 0; i + 1 < a.body.value.length; i += 2) pairs.set(octets(a.body.value[i]), a.body.value[i + 1]!);
+    for (let i = 0; i + 1 < a.body.value.length; i += 2)
+      pairs.set(octets(a.body.value[i]), a.body.value[i + 1]!);
     expect(pairs.size).toBe(18);
     expect(pairs.get('0100010700FF')).toEqual({ type: 'double-long-unsigned', value: 2816 });
     expect(pairs.get('0100010800FF')).toEqual({ type: 'double-long-unsigned', value: 4786979 });
@@ -404,7 +465,13 @@ describe.skipIf(!haveVectors)('public vectors: plain APDUs carried by other laye
       value: [
         { type: 'octet-string', value: ln('0100010700FF') },
         { type: 'double-long-unsigned', value: 1122 },
-        { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 27 }] },
+        {
+          type: 'structure',
+          value: [
+            { type: 'integer', value: 0 },
+            { type: 'enum', value: 27 },
+          ],
+        },
       ],
     });
   });

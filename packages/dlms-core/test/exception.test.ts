@@ -21,7 +21,11 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
@@ -47,19 +51,31 @@ runFixtures('ExceptionResponse fixtures', [
     name: 'service-not-allowed / operation-not-possible',
     origin: 'hand-built from the ASN.1',
     hex: 'D8 01 01', // state-error 1, service-error choice 1 (NULL)
-    apdu: { type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' },
+    apdu: {
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+      serviceError: 'operation-not-possible',
+    },
   },
   {
     name: 'service-unknown / service-not-supported',
     origin: 'hand-built from the ASN.1',
     hex: 'D8 02 02',
-    apdu: { type: 'exception-response', stateError: 'service-unknown', serviceError: 'service-not-supported' },
+    apdu: {
+      type: 'exception-response',
+      stateError: 'service-unknown',
+      serviceError: 'service-not-supported',
+    },
   },
   {
     name: 'other-reason, pdu-too-long, deciphering-error',
     origin: 'hand-built from the ASN.1',
     hex: 'D8 01 05',
-    apdu: { type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'deciphering-error' },
+    apdu: {
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+      serviceError: 'deciphering-error',
+    },
   },
   {
     name: 'invocation-counter-error with the expected counter',
@@ -87,11 +103,22 @@ describe('ExceptionResponse encoding rules', () => {
   });
   it('needs the counter for invocation-counter-error, and only there', () => {
     expect(
-      codeOf(() => encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'invocation-counter-error' })),
+      codeOf(() =>
+        encodeApdu({
+          type: 'exception-response',
+          stateError: 'service-not-allowed',
+          serviceError: 'invocation-counter-error',
+        }),
+      ),
     ).toBe('INVALID_ARGUMENT');
     expect(
       codeOf(() =>
-        encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'other-reason', invocationCounter: 1 }),
+        encodeApdu({
+          type: 'exception-response',
+          stateError: 'service-not-allowed',
+          serviceError: 'other-reason',
+          invocationCounter: 1,
+        }),
       ),
     ).toBe('INVALID_ARGUMENT');
   });

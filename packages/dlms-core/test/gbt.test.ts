@@ -4,7 +4,15 @@
  * Book ASN.1.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeApdu, encodeApdu, fromHex, toHex, isDlmsError, type Apdu, type GeneralBlockTransfer } from '../src/index.js';
+import {
+  decodeApdu,
+  encodeApdu,
+  fromHex,
+  toHex,
+  isDlmsError,
+  type Apdu,
+  type GeneralBlockTransfer,
+} from '../src/index.js';
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -22,7 +30,11 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
@@ -108,7 +120,9 @@ describe('General-Block-Transfer rules', () => {
     expect(codeOf(() => encodeApdu(v))).toBe('INVALID_ARGUMENT');
   });
   it('reassembles the block-data of a GBT sequence into one APDU', () => {
-    const parts = ['E0 01 0001 0000 03 C401C1', 'E0 81 0002 0000 03 000600'].map((h) => decodeApdu(fromHex(h)));
+    const parts = ['E0 01 0001 0000 03 C401C1', 'E0 81 0002 0000 03 000600'].map((h) =>
+      decodeApdu(fromHex(h)),
+    );
     const data = parts.map((p) => (p.type === 'general-block-transfer' ? toHex(p.blockData) : '')).join('');
     expect(data).toBe('C401C1000600');
     expect(codeOf(() => decodeApdu(fromHex(data)))).toBe('TRUNCATED');

@@ -22,13 +22,21 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
 }
 
-const iid = (invokeId: number, confirmed = true, highPriority = true) => ({ invokeId, confirmed, highPriority });
+const iid = (invokeId: number, confirmed = true, highPriority = true) => ({
+  invokeId,
+  confirmed,
+  highPriority,
+});
 const CLOCK = fromHex('0000010000FF');
 
 interface Fixture {
@@ -123,7 +131,8 @@ const fixtures: Fixture[] = [
   },
   {
     name: 'get-request-normal, normal priority, unconfirmed, manufacturer attribute -1 (hand-built from the ASN.1)',
-    origin: 'hand-built: Invoke-Id-And-Priority 0x05 = invoke 5, unconfirmed, normal; attribute-id is Integer8',
+    origin:
+      'hand-built: Invoke-Id-And-Priority 0x05 = invoke 5, unconfirmed, normal; attribute-id is Integer8',
     hex: 'C0 01 05 0001 0000600100FF FF 00',
     apdu: {
       type: 'get-request-normal',
@@ -185,7 +194,11 @@ const fixtures: Fixture[] = [
     apdu: {
       type: 'get-response-with-datablock',
       invokeIdAndPriority: iid(1),
-      block: { lastBlock: true, blockNumber: 19, result: { type: 'data-access-result', result: 'hardware-fault' } },
+      block: {
+        lastBlock: true,
+        blockNumber: 19,
+        result: { type: 'data-access-result', result: 'hardware-fault' },
+      },
     },
   },
   {
@@ -234,9 +247,9 @@ describe('GET errors', () => {
     ).toBe('INVALID_ARGUMENT');
   });
   it('refuses an invoke-id above 15', () => {
-    expect(codeOf(() => encodeApdu({ type: 'get-request-next', invokeIdAndPriority: iid(16), blockNumber: 1 }))).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expect(
+      codeOf(() => encodeApdu({ type: 'get-request-next', invokeIdAndPriority: iid(16), blockNumber: 1 })),
+    ).toBe('INVALID_ARGUMENT');
   });
   it('keeps reserved bits 4-5 of Invoke-Id-And-Priority', () => {
     const v = decodeApdu(fromHex('C002F100000003'));

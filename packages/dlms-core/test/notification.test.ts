@@ -3,7 +3,16 @@
  * their origin; round trip, every prefix TRUNCATED, one extra byte TRAILING_BYTES.
  */
 import { describe, expect, it } from 'vitest';
-import { dataNotificationDateTime, decodeApdu, encodeApdu, fromHex, toHex, isDlmsError, type Apdu, type Data } from '../src/index.js';
+import {
+  dataNotificationDateTime,
+  decodeApdu,
+  encodeApdu,
+  fromHex,
+  toHex,
+  isDlmsError,
+  type Apdu,
+  type Data,
+} from '../src/index.js';
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -21,7 +30,11 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
@@ -42,13 +55,30 @@ function runFixtures(title: string, fixtures: readonly Fixture[]): void {
   });
 }
 
-const PUSH_IID = { invokeId: 0, selfDescriptive: false, breakOnError: false, confirmed: true, highPriority: false };
+const PUSH_IID = {
+  invokeId: 0,
+  selfDescriptive: false,
+  breakOnError: false,
+  confirmed: true,
+  highPriority: false,
+};
 const os = (hex: string): Data => ({ type: 'octet-string', value: fromHex(hex) });
 
 /** The 336-byte push used by the speed benchmark: 16 entries, 13 of them {OBIS, value, scaler-unit}. */
 const OBIS_13 = [
-  '0100010700FF', '0100020700FF', '0100030700FF', '0100040700FF', '01001F0700FF', '0100330700FF', '0100470700FF',
-  '0100200700FF', '0100340700FF', '0100480700FF', '0100010800FF', '0100020800FF', '0100030800FF',
+  '0100010700FF',
+  '0100020700FF',
+  '0100030700FF',
+  '0100040700FF',
+  '01001F0700FF',
+  '0100330700FF',
+  '0100470700FF',
+  '0100200700FF',
+  '0100340700FF',
+  '0100480700FF',
+  '0100010800FF',
+  '0100020800FF',
+  '0100030800FF',
 ];
 const UNITS = [27, 27, 29, 29, 33, 33, 33, 35, 35, 35, 30, 30, 32];
 const SCALERS = [0, 0, 0, 0, -2, -2, -2, -1, -1, -1, 0, 0, 0];
@@ -61,8 +91,7 @@ const PUSH_336 = [
   '0A10 31323334353637383930313233343536', // visible-string(16) meter id
   '0A15 414141414141414141414141414141414141414141', // visible-string(21)
   ...OBIS_13.map(
-    (o, i) =>
-      `0203 0906${o} 06${hex8(1000 * i + 7)} 0202 0F${hex2(SCALERS[i]!)} 16${hex2(UNITS[i]!)}`, // {OBIS, double-long-unsigned, {scaler, unit}}
+    (o, i) => `0203 0906${o} 06${hex8(1000 * i + 7)} 0202 0F${hex2(SCALERS[i]!)} 16${hex2(UNITS[i]!)}`, // {OBIS, double-long-unsigned, {scaler, unit}}
   ),
 ].join('');
 
@@ -78,13 +107,20 @@ runFixtures('Data-Notification fixtures', [
     ].join(''),
     apdu: {
       type: 'data-notification',
-      longInvokeIdAndPriority: { invokeId: 0x1db, selfDescriptive: false, breakOnError: false, confirmed: false, highPriority: false },
+      longInvokeIdAndPriority: {
+        invokeId: 0x1db,
+        selfDescriptive: false,
+        breakOnError: false,
+        confirmed: false,
+        highPriority: false,
+      },
       body: os('125A8591360000000049000000110000000A5A8513D014800000000D0000000A0100'),
     },
   },
   {
     name: 'with a 12-byte date-time (EVN/Kaifa documentation sample, decrypted)',
-    origin: 'public vector mbus-evn-doc-example-kaifa expected.decrypted_apdu, first entries (bernhardbirke/smartmeter-evn-postgresql, MIT)',
+    origin:
+      'public vector mbus-evn-doc-example-kaifa expected.decrypted_apdu, first entries (bernhardbirke/smartmeter-evn-postgresql, MIT)',
     hex: [
       '0F 8006870E', // long-invoke-id 0x06870E, high priority, unconfirmed
       '0C 07E5091B01092F0F00FF8880', // date-time octet string (12): 2021-09-27 09:47:15, dev -120, status 0x80
@@ -92,7 +128,13 @@ runFixtures('Data-Notification fixtures', [
     ].join(''),
     apdu: {
       type: 'data-notification',
-      longInvokeIdAndPriority: { invokeId: 0x06870e, selfDescriptive: false, breakOnError: false, confirmed: false, highPriority: true },
+      longInvokeIdAndPriority: {
+        invokeId: 0x06870e,
+        selfDescriptive: false,
+        breakOnError: false,
+        confirmed: false,
+        highPriority: true,
+      },
       dateTime: fromHex('07E5091B01092F0F00FF8880'),
       body: { type: 'structure', value: [os('07E5091B01092F0F00FF8880'), os('0100010800FF')] },
     },
@@ -114,13 +156,21 @@ runFixtures('Data-Notification fixtures', [
     hex: '0F F5ABCDEF 00 00',
     apdu: {
       type: 'data-notification',
-      longInvokeIdAndPriority: { invokeId: 0xabcdef, selfDescriptive: true, breakOnError: true, confirmed: true, highPriority: true, reserved: 5 },
+      longInvokeIdAndPriority: {
+        invokeId: 0xabcdef,
+        selfDescriptive: true,
+        breakOnError: true,
+        confirmed: true,
+        highPriority: true,
+        reserved: 5,
+      },
       body: { type: 'null-data' },
     },
   },
   {
     name: 'the 336-byte benchmark push',
-    origin: 'built by hand for the speed budget (structure of 16: clock, two ids, 13 x {OBIS, value, scaler-unit})',
+    origin:
+      'built by hand for the speed budget (structure of 16: clock, two ids, 13 x {OBIS, value, scaler-unit})',
     hex: PUSH_336,
     apdu: {
       type: 'data-notification',
@@ -131,16 +181,20 @@ runFixtures('Data-Notification fixtures', [
           os('07EA0B150607000000FF8800'),
           { type: 'visible-string', value: '1234567890123456' },
           { type: 'visible-string', value: 'A'.repeat(21) },
-          ...OBIS_13.map(
-            (o, i): Data => ({
-              type: 'structure',
-              value: [
-                os(o),
-                { type: 'double-long-unsigned', value: 1000 * i + 7 },
-                { type: 'structure', value: [{ type: 'integer', value: SCALERS[i]! }, { type: 'enum', value: UNITS[i]! }] },
-              ],
-            }),
-          ),
+          ...OBIS_13.map((o, i): Data => ({
+            type: 'structure',
+            value: [
+              os(o),
+              { type: 'double-long-unsigned', value: 1000 * i + 7 },
+              {
+                type: 'structure',
+                value: [
+                  { type: 'integer', value: SCALERS[i]! },
+                  { type: 'enum', value: UNITS[i]! },
+                ],
+              },
+            ],
+          })),
         ],
       },
     },
@@ -184,8 +238,16 @@ describe('Data-Notification helpers', () => {
     const v = decodeApdu(fromHex('0F8006870E0C07E5091B01092F0F00FF888000'));
     if (v.type !== 'data-notification') throw new Error('wrong type');
     expect(dataNotificationDateTime(v)).toEqual({
-      year: 2021, month: 9, dayOfMonth: 27, dayOfWeek: 1, hour: 9, minute: 47, second: 15, hundredths: 0,
-      deviation: -120, clockStatus: 0x80,
+      year: 2021,
+      month: 9,
+      dayOfMonth: 27,
+      dayOfWeek: 1,
+      hour: 9,
+      minute: 47,
+      second: 15,
+      hundredths: 0,
+      deviation: -120,
+      clockStatus: 0x80,
     });
   });
   it('gives undefined for an absent or odd-sized date-time', () => {

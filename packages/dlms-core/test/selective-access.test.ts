@@ -49,13 +49,23 @@ describe('range_descriptor', () => {
   });
 
   it('gives undefined for another selector or shape', () => {
-    expect(parseRangeDescriptor({ accessSelector: 2, accessParameters: { type: 'null-data' } })).toBeUndefined();
-    expect(parseRangeDescriptor({ accessSelector: 1, accessParameters: { type: 'structure', value: [] } })).toBeUndefined();
+    expect(
+      parseRangeDescriptor({ accessSelector: 2, accessParameters: { type: 'null-data' } }),
+    ).toBeUndefined();
+    expect(
+      parseRangeDescriptor({ accessSelector: 1, accessParameters: { type: 'structure', value: [] } }),
+    ).toBeUndefined();
     const bad = rangeDescriptor(range);
     const params = bad.accessParameters;
     if (params.type !== 'structure') throw new Error('shape');
     expect(
-      parseRangeDescriptor({ accessSelector: 1, accessParameters: { type: 'structure', value: [params.value[0]!, params.value[1]!, params.value[2]!, { type: 'null-data' }] } }),
+      parseRangeDescriptor({
+        accessSelector: 1,
+        accessParameters: {
+          type: 'structure',
+          value: [params.value[0]!, params.value[1]!, params.value[2]!, { type: 'null-data' }],
+        },
+      }),
     ).toBeUndefined();
   });
 });
@@ -80,15 +90,30 @@ describe('entry_descriptor', () => {
     );
     const back = decodeApdu(bytes);
     if (back.type !== 'get-request-normal' || back.accessSelection === undefined) throw new Error('shape');
-    expect(parseEntryDescriptor(back.accessSelection)).toEqual({ fromEntry: 1, toEntry: 0, fromSelectedValue: 1, toSelectedValue: 0 });
+    expect(parseEntryDescriptor(back.accessSelection)).toEqual({
+      fromEntry: 1,
+      toEntry: 0,
+      fromSelectedValue: 1,
+      toSelectedValue: 0,
+    });
   });
 
   it('gives undefined for another selector or shape', () => {
-    expect(parseEntryDescriptor({ accessSelector: 1, accessParameters: { type: 'structure', value: [] } })).toBeUndefined();
+    expect(
+      parseEntryDescriptor({ accessSelector: 1, accessParameters: { type: 'structure', value: [] } }),
+    ).toBeUndefined();
     expect(
       parseEntryDescriptor({
         accessSelector: 2,
-        accessParameters: { type: 'structure', value: [{ type: 'unsigned', value: 1 }, { type: 'null-data' }, { type: 'null-data' }, { type: 'null-data' }] },
+        accessParameters: {
+          type: 'structure',
+          value: [
+            { type: 'unsigned', value: 1 },
+            { type: 'null-data' },
+            { type: 'null-data' },
+            { type: 'null-data' },
+          ],
+        },
       }),
     ).toBeUndefined();
   });

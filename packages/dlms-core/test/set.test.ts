@@ -21,13 +21,21 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
 }
 
-const iid = (invokeId: number, confirmed = true, highPriority = true) => ({ invokeId, confirmed, highPriority });
+const iid = (invokeId: number, confirmed = true, highPriority = true) => ({
+  invokeId,
+  confirmed,
+  highPriority,
+});
 interface Fixture {
   readonly name: string;
   readonly origin: string;
@@ -111,7 +119,10 @@ runFixtures('SET fixtures', [
     apdu: {
       type: 'set-request-with-list',
       invokeIdAndPriority: iid(1),
-      attributes: [{ attribute: ATTR }, { attribute: { classId: 3, instanceId: fromHex('0000600200FF'), attributeId: 2 } }],
+      attributes: [
+        { attribute: ATTR },
+        { attribute: { classId: 3, instanceId: fromHex('0000600200FF'), attributeId: 2 } },
+      ],
       values: [
         { type: 'long-unsigned', value: 255 },
         { type: 'integer', value: 5 },
@@ -145,7 +156,12 @@ runFixtures('SET fixtures', [
     name: 'set-response-last-datablock',
     origin: 'hand-built from the ASN.1 (result before block-number)',
     hex: 'C5 03 C1 03 00000002', // read-write-denied, block 2
-    apdu: { type: 'set-response-last-datablock', invokeIdAndPriority: iid(1), result: 'read-write-denied', blockNumber: 2 },
+    apdu: {
+      type: 'set-response-last-datablock',
+      invokeIdAndPriority: iid(1),
+      result: 'read-write-denied',
+      blockNumber: 2,
+    },
   },
   {
     name: 'set-response-last-datablock-with-list',
@@ -162,7 +178,11 @@ runFixtures('SET fixtures', [
     name: 'set-response-with-list',
     origin: 'hand-built from the ASN.1',
     hex: 'C5 05 C1 03 00 0C FA', // success, type-unmatched, other-reason
-    apdu: { type: 'set-response-with-list', invokeIdAndPriority: iid(1), results: ['success', 'type-unmatched', 'other-reason'] },
+    apdu: {
+      type: 'set-response-with-list',
+      invokeIdAndPriority: iid(1),
+      results: ['success', 'type-unmatched', 'other-reason'],
+    },
   },
 ]);
 
@@ -174,7 +194,11 @@ describe('SET errors', () => {
   it('refuses to encode an unknown Data-Access-Result name', () => {
     expect(
       codeOf(() =>
-        encodeApdu({ type: 'set-response-normal', invokeIdAndPriority: iid(1), result: 'nope' as unknown as 'success' }),
+        encodeApdu({
+          type: 'set-response-normal',
+          invokeIdAndPriority: iid(1),
+          result: 'nope' as unknown as 'success',
+        }),
       ),
     ).toBe('INVALID_ARGUMENT');
   });

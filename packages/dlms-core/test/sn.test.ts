@@ -22,7 +22,11 @@ function checkFixture(hex: string, expected: Apdu): void {
   expect(v).toEqual(expected);
   expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
   expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++) expect(codeOf(() => decodeApdu(bytes.subarray(0, i))), `prefix ${i}`).toBe('TRUNCATED');
+  for (let i = 0; i < bytes.length; i++)
+    expect(
+      codeOf(() => decodeApdu(bytes.subarray(0, i))),
+      `prefix ${i}`,
+    ).toBe('TRUNCATED');
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
@@ -120,14 +124,22 @@ runFixtures('SN fixtures', [
     hex: '0D 03 00 01 03 02 0004', // success, read-write-denied, block-number 4
     apdu: {
       type: 'write-response',
-      results: [{ type: 'success' }, { type: 'data-access-error', result: 'read-write-denied' }, { type: 'block-number', blockNumber: 4 }],
+      results: [
+        { type: 'success' },
+        { type: 'data-access-error', result: 'read-write-denied' },
+        { type: 'block-number', blockNumber: 4 },
+      ],
     },
   },
   {
     name: 'UnconfirmedWriteRequest',
     origin: 'hand-built from the ASN.1',
     hex: '16 01 02FA08 01 1101',
-    apdu: { type: 'unconfirmed-write-request', variables: [{ type: 'variable-name', variableName: 0xfa08 }], values: [{ type: 'unsigned', value: 1 }] },
+    apdu: {
+      type: 'unconfirmed-write-request',
+      variables: [{ type: 'variable-name', variableName: 0xfa08 }],
+      values: [{ type: 'unsigned', value: 1 }],
+    },
   },
   {
     name: 'InformationReportRequest without current-time',
@@ -159,9 +171,11 @@ describe('SN errors', () => {
     expect(codeOf(() => decodeApdu(fromHex('0D0103')))).toBe('UNKNOWN_TAG');
   });
   it('refuses an ObjectName outside 16 bits', () => {
-    expect(codeOf(() => encodeApdu({ type: 'read-request', variables: [{ type: 'variable-name', variableName: 0x10000 }] }))).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expect(
+      codeOf(() =>
+        encodeApdu({ type: 'read-request', variables: [{ type: 'variable-name', variableName: 0x10000 }] }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
   });
   it('checks counts against the bytes left', () => {
     expect(codeOf(() => decodeApdu(fromHex('058203E8')))).toBe('TRUNCATED');

@@ -123,10 +123,7 @@ export interface ActionResponseNextPblock {
 
 /** ACTION-Response ::= CHOICE { normal [1], with-pblock [2], with-list [3], next-pblock [4] }. */
 export type ActionResponse =
-  | ActionResponseNormal
-  | ActionResponseWithPblock
-  | ActionResponseWithList
-  | ActionResponseNextPblock;
+  ActionResponseNormal | ActionResponseWithPblock | ActionResponseWithList | ActionResponseNextPblock;
 
 function decodeMethodList(r: Reader): CosemMethodDescriptor[] {
   const n = decodeCount(r, 9, 'method descriptors');
@@ -179,11 +176,21 @@ export function decodeActionRequest(r: Reader, limits?: DataLimits): ActionReque
     }
     case 4: {
       const method = decodeCosemMethodDescriptor(r);
-      return { type: 'action-request-with-first-pblock', invokeIdAndPriority, method, block: decodeDataBlockSA(r) };
+      return {
+        type: 'action-request-with-first-pblock',
+        invokeIdAndPriority,
+        method,
+        block: decodeDataBlockSA(r),
+      };
     }
     case 5: {
       const methods = decodeMethodList(r);
-      return { type: 'action-request-with-list-and-first-pblock', invokeIdAndPriority, methods, block: decodeDataBlockSA(r) };
+      return {
+        type: 'action-request-with-list-and-first-pblock',
+        invokeIdAndPriority,
+        methods,
+        block: decodeDataBlockSA(r),
+      };
     }
     default:
       return { type: 'action-request-with-pblock', invokeIdAndPriority, block: decodeDataBlockSA(r) };
@@ -248,7 +255,11 @@ export function decodeActionResponse(r: Reader, limits?: DataLimits): ActionResp
   const invokeIdAndPriority = decodeInvokeIdAndPriority(r);
   switch (choice) {
     case 1:
-      return { type: 'action-response-normal', invokeIdAndPriority, response: decodeResponseWithOptionalData(r, limits) };
+      return {
+        type: 'action-response-normal',
+        invokeIdAndPriority,
+        response: decodeResponseWithOptionalData(r, limits),
+      };
     case 2:
       return { type: 'action-response-with-pblock', invokeIdAndPriority, block: decodeDataBlockSA(r) };
     case 3: {

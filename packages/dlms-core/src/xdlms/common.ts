@@ -99,13 +99,18 @@ export function decodeLongInvokeIdAndPriority(r: Reader): LongInvokeIdAndPriorit
 /** Writes a Long-Invoke-Id-And-Priority. */
 export function encodeLongInvokeIdAndPriority(w: Writer, v: LongInvokeIdAndPriority): void {
   const id = v.invokeId;
-  if (!Number.isInteger(id) || id < 0 || id > 0xffffff) throw new ArgumentError(`long invoke-id ${id} is not in 0..0xFFFFFF`);
+  if (!Number.isInteger(id) || id < 0 || id > 0xffffff)
+    throw new ArgumentError(`long invoke-id ${id} is not in 0..0xFFFFFF`);
   const reserved = v.reserved ?? 0;
   if (!Number.isInteger(reserved) || reserved < 0 || reserved > 15) {
     throw new ArgumentError(`reserved bits ${reserved} are not in 0..15`);
   }
   const hi =
-    reserved | (v.selfDescriptive ? 0x10 : 0) | (v.breakOnError ? 0x20 : 0) | (v.confirmed ? 0x40 : 0) | (v.highPriority ? 0x80 : 0);
+    reserved |
+    (v.selfDescriptive ? 0x10 : 0) |
+    (v.breakOnError ? 0x20 : 0) |
+    (v.confirmed ? 0x40 : 0) |
+    (v.highPriority ? 0x80 : 0);
   w.u32(hi * 0x1000000 + id);
 }
 
@@ -324,9 +329,14 @@ export function decodeDataBlockG(r: Reader): DataBlockG {
   const blockNumber = r.u32();
   const at = r.pos;
   const choice = r.u8();
-  if (choice === 0) return { lastBlock, blockNumber, result: { type: 'raw-data', rawData: decodeOctetString(r) } };
+  if (choice === 0)
+    return { lastBlock, blockNumber, result: { type: 'raw-data', rawData: decodeOctetString(r) } };
   if (choice === 1) {
-    return { lastBlock, blockNumber, result: { type: 'data-access-result', result: decodeDataAccessResult(r) } };
+    return {
+      lastBlock,
+      blockNumber,
+      result: { type: 'data-access-result', result: decodeDataAccessResult(r) },
+    };
   }
   throw r.error('UNKNOWN_TAG', `unknown DataBlock-G result choice ${choice}`, at);
 }

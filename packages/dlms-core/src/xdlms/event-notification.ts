@@ -35,7 +35,8 @@ export interface EventNotificationRequest {
 /** Reads an EventNotificationRequest, tag included. */
 export function decodeEventNotificationRequest(r: Reader, limits?: DataLimits): EventNotificationRequest {
   const tagAt = r.pos;
-  if (r.u8() !== EVENT_NOTIFICATION_REQUEST_TAG) throw r.error('UNKNOWN_TAG', 'not an EventNotificationRequest', tagAt);
+  if (r.u8() !== EVENT_NOTIFICATION_REQUEST_TAG)
+    throw r.error('UNKNOWN_TAG', 'not an EventNotificationRequest', tagAt);
   const time = decodePresence(r) ? decodeOctetString(r) : undefined;
   const attribute = decodeCosemAttributeDescriptor(r);
   const value = decodeData(r, limits);

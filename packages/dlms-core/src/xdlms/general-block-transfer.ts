@@ -30,7 +30,8 @@ export interface GeneralBlockTransfer {
 /** Reads a General-Block-Transfer, tag included. */
 export function decodeGeneralBlockTransfer(r: Reader): GeneralBlockTransfer {
   const tagAt = r.pos;
-  if (r.u8() !== GENERAL_BLOCK_TRANSFER_TAG) throw r.error('UNKNOWN_TAG', 'not a General-Block-Transfer', tagAt);
+  if (r.u8() !== GENERAL_BLOCK_TRANSFER_TAG)
+    throw r.error('UNKNOWN_TAG', 'not a General-Block-Transfer', tagAt);
   const bc = r.u8();
   const blockNumber = r.u16();
   const blockNumberAck = r.u16();

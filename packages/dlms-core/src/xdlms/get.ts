@@ -88,7 +88,10 @@ export interface GetResponseWithList {
 export type GetResponse = GetResponseNormal | GetResponseWithDatablock | GetResponseWithList;
 
 /** Reads a SEQUENCE OF Cosem-Attribute-Descriptor-With-Selection (also used by SET). */
-export function decodeAttributeDescriptorList(r: Reader, limits?: DataLimits): CosemAttributeDescriptorWithSelection[] {
+export function decodeAttributeDescriptorList(
+  r: Reader,
+  limits?: DataLimits,
+): CosemAttributeDescriptorWithSelection[] {
   const n = decodeCount(r, 10, 'attribute descriptors');
   const out = new Array<CosemAttributeDescriptorWithSelection>(n);
   for (let i = 0; i < n; i++) {
@@ -100,7 +103,10 @@ export function decodeAttributeDescriptorList(r: Reader, limits?: DataLimits): C
 }
 
 /** Writes a SEQUENCE OF Cosem-Attribute-Descriptor-With-Selection. */
-export function encodeAttributeDescriptorList(w: Writer, list: readonly CosemAttributeDescriptorWithSelection[]): void {
+export function encodeAttributeDescriptorList(
+  w: Writer,
+  list: readonly CosemAttributeDescriptorWithSelection[],
+): void {
   encodeLength(w, list.length);
   for (const item of list) {
     encodeCosemAttributeDescriptor(w, item.attribute);
@@ -127,7 +133,11 @@ export function decodeGetRequest(r: Reader, limits?: DataLimits): GetRequest {
     case 2:
       return { type: 'get-request-next', invokeIdAndPriority, blockNumber: r.u32() };
     case 3:
-      return { type: 'get-request-with-list', invokeIdAndPriority, attributes: decodeAttributeDescriptorList(r, limits) };
+      return {
+        type: 'get-request-with-list',
+        invokeIdAndPriority,
+        attributes: decodeAttributeDescriptorList(r, limits),
+      };
     default:
       throw r.error('UNKNOWN_TAG', `unknown GET-Request choice ${choice}`, at);
   }

@@ -32,7 +32,10 @@ export function encodeSelectiveAccessDescriptor(w: Writer, v: SelectiveAccessDes
 }
 
 /** Reads `access-selection Selective-Access-Descriptor OPTIONAL` (flag 0x00 / 0x01, then the value). */
-export function decodeOptionalSelectiveAccess(r: Reader, limits?: DataLimits): SelectiveAccessDescriptor | undefined {
+export function decodeOptionalSelectiveAccess(
+  r: Reader,
+  limits?: DataLimits,
+): SelectiveAccessDescriptor | undefined {
   return decodePresence(r) ? decodeSelectiveAccessDescriptor(r, limits) : undefined;
 }
 
@@ -92,7 +95,12 @@ function captureObjectToData(c: CaptureObjectDefinition): Data {
 function captureObjectFromData(d: Data): CaptureObjectDefinition | undefined {
   if (d.type !== 'structure' || d.value.length !== 4) return undefined;
   const [c, ln, a, i] = d.value as [Data, Data, Data, Data];
-  if (c.type !== 'long-unsigned' || ln.type !== 'octet-string' || a.type !== 'integer' || i.type !== 'long-unsigned') {
+  if (
+    c.type !== 'long-unsigned' ||
+    ln.type !== 'octet-string' ||
+    a.type !== 'integer' ||
+    i.type !== 'long-unsigned'
+  ) {
     return undefined;
   }
   return { classId: c.value, logicalName: ln.value, attributeIndex: a.value, dataIndex: i.value };
@@ -117,7 +125,8 @@ export function rangeDescriptor(v: RangeDescriptor): SelectiveAccessDescriptor {
 /** Reads a range_descriptor out of a generic descriptor; `undefined` when the selector or shape differ. */
 export function parseRangeDescriptor(sad: SelectiveAccessDescriptor): RangeDescriptor | undefined {
   const p = sad.accessParameters;
-  if (sad.accessSelector !== RANGE_DESCRIPTOR_SELECTOR || p.type !== 'structure' || p.value.length !== 4) return undefined;
+  if (sad.accessSelector !== RANGE_DESCRIPTOR_SELECTOR || p.type !== 'structure' || p.value.length !== 4)
+    return undefined;
   const [restricting, fromValue, toValue, selected] = p.value as [Data, Data, Data, Data];
   const restrictingObject = captureObjectFromData(restricting);
   if (restrictingObject === undefined || selected.type !== 'array') return undefined;
@@ -149,7 +158,8 @@ export function entryDescriptor(v: EntryDescriptor): SelectiveAccessDescriptor {
 /** Reads an entry_descriptor out of a generic descriptor; `undefined` when the selector or shape differ. */
 export function parseEntryDescriptor(sad: SelectiveAccessDescriptor): EntryDescriptor | undefined {
   const p = sad.accessParameters;
-  if (sad.accessSelector !== ENTRY_DESCRIPTOR_SELECTOR || p.type !== 'structure' || p.value.length !== 4) return undefined;
+  if (sad.accessSelector !== ENTRY_DESCRIPTOR_SELECTOR || p.type !== 'structure' || p.value.length !== 4)
+    return undefined;
   const [a, b, c, d] = p.value as [Data, Data, Data, Data];
   if (
     a.type !== 'double-long-unsigned' ||

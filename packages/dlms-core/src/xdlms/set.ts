@@ -165,7 +165,13 @@ export function decodeSetRequest(r: Reader, limits?: DataLimits): SetRequest {
       const block = decodeDataBlockSA(r);
       return accessSelection === undefined
         ? { type: 'set-request-with-first-datablock', invokeIdAndPriority, attribute, block }
-        : { type: 'set-request-with-first-datablock', invokeIdAndPriority, attribute, accessSelection, block };
+        : {
+            type: 'set-request-with-first-datablock',
+            invokeIdAndPriority,
+            attribute,
+            accessSelection,
+            block,
+          };
     }
     case 3:
       return { type: 'set-request-with-datablock', invokeIdAndPriority, block: decodeDataBlockSA(r) };
@@ -241,7 +247,12 @@ export function decodeSetResponse(r: Reader): SetResponse {
     }
     case 4: {
       const results = decodeResultList(r);
-      return { type: 'set-response-last-datablock-with-list', invokeIdAndPriority, results, blockNumber: r.u32() };
+      return {
+        type: 'set-response-last-datablock-with-list',
+        invokeIdAndPriority,
+        results,
+        blockNumber: r.u32(),
+      };
     }
     default:
       return { type: 'set-response-with-list', invokeIdAndPriority, results: decodeResultList(r) };

@@ -119,7 +119,8 @@ export type SnApdu =
   | InformationReportRequest;
 
 function checkObjectName(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new ArgumentError(`ObjectName ${n} is not in 0..0xFFFF`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff)
+    throw new ArgumentError(`ObjectName ${n} is not in 0..0xFFFF`);
 }
 
 function decodeVariableAccessSpecifications(r: Reader, limits?: DataLimits): VariableAccessSpecification[] {
