@@ -46,47 +46,64 @@ export type KnownMechanismName = (typeof MECHANISM_NAMES)[number];
 /** A known mechanism by name, or any other mechanism as a dotted OID. */
 export type MechanismName = KnownMechanismName | ObjectIdentifier;
 
-function nameOf<N extends string>(
-  oid: ObjectIdentifier,
-  arc: string,
-  names: readonly N[],
-): N | ObjectIdentifier {
-  if (oid.startsWith(arc)) {
-    const last = oid.slice(arc.length);
-    if (/^[0-9]$/.test(last)) {
-      const name = names[Number(last) - (arc === APPLICATION_CONTEXT_ARC ? 1 : 0)];
+/** An OID arc whose last component numbers a table of names from `first` on. */
+interface NamedArc<N extends string> {
+  readonly prefix: string;
+  readonly first: number;
+  readonly names: readonly N[];
+  readonly what: string;
+}
+
+const APPLICATION_CONTEXTS: NamedArc<KnownApplicationContextName> = {
+  prefix: APPLICATION_CONTEXT_ARC,
+  first: 1,
+  names: APPLICATION_CONTEXT_NAMES,
+  what: 'application context name',
+};
+const MECHANISMS: NamedArc<KnownMechanismName> = {
+  prefix: MECHANISM_ARC,
+  first: 0,
+  names: MECHANISM_NAMES,
+  what: 'authentication mechanism name',
+};
+
+function nameOf<N extends string>(oid: ObjectIdentifier, arc: NamedArc<N>): N | ObjectIdentifier {
+  if (oid.startsWith(arc.prefix)) {
+    const last = oid.slice(arc.prefix.length);
+    if (/^[0-9]+$/.test(last)) {
+      const name = arc.names[Number(last) - arc.first];
       if (name !== undefined) return name;
     }
   }
   return oid;
 }
 
-function oidOf(v: string, arc: string, names: readonly string[], what: string): ObjectIdentifier {
-  const i = names.indexOf(v);
-  if (i >= 0) return `${arc}${i + (arc === APPLICATION_CONTEXT_ARC ? 1 : 0)}` as ObjectIdentifier;
-  if (!/^\d/.test(v)) throw new ArgumentError(`'${v}' is not a known ${what}`);
+function oidOf<N extends string>(v: N | ObjectIdentifier, arc: NamedArc<N>): ObjectIdentifier {
+  const i = arc.names.indexOf(v as N);
+  if (i >= 0) return `${arc.prefix}${i + arc.first}` as ObjectIdentifier;
+  if (!/^\d/.test(v)) throw new ArgumentError(`'${v}' is not a known ${arc.what}`);
   parseObjectIdentifier(v);
   return v as ObjectIdentifier;
 }
 
 /** The name of an application context OID, or the OID itself when not a DLMS one. */
 export function applicationContextNameFromOid(oid: ObjectIdentifier): ApplicationContextName {
-  return nameOf(oid, APPLICATION_CONTEXT_ARC, APPLICATION_CONTEXT_NAMES);
+  return nameOf(oid, APPLICATION_CONTEXTS);
 }
 
 /** The OID of an application context name (a dotted OID is checked and passed through). */
 export function applicationContextNameToOid(name: ApplicationContextName): ObjectIdentifier {
-  return oidOf(name, APPLICATION_CONTEXT_ARC, APPLICATION_CONTEXT_NAMES, 'application context name');
+  return oidOf(name, APPLICATION_CONTEXTS);
 }
 
 /** The name of a mechanism OID, or the OID itself when not a DLMS one. */
 export function mechanismNameFromOid(oid: ObjectIdentifier): MechanismName {
-  return nameOf(oid, MECHANISM_ARC, MECHANISM_NAMES);
+  return nameOf(oid, MECHANISMS);
 }
 
 /** The OID of a mechanism name (a dotted OID is checked and passed through). */
 export function mechanismNameToOid(name: MechanismName): ObjectIdentifier {
-  return oidOf(name, MECHANISM_ARC, MECHANISM_NAMES, 'authentication mechanism name');
+  return oidOf(name, MECHANISMS);
 }
 
 /** A table of named INTEGER or ENUMERATED values. */
