@@ -37,18 +37,33 @@ const register = (c: number, i: number): Data => ({
 
 const plain = encodeApdu({
   type: 'data-notification',
-  longInvokeIdAndPriority: { invokeId: 1, highPriority: false, confirmed: false, breakOnError: false, selfDescriptive: false },
+  longInvokeIdAndPriority: {
+    invokeId: 1,
+    highPriority: false,
+    confirmed: false,
+    breakOnError: false,
+    selfDescriptive: false,
+  },
   dateTime: Uint8Array.of(0x07, 0xea, 11, 21, 6, 8, 15, 0, 0, 0xff, 0xc4, 0),
   body: {
     type: 'structure',
-    value: [{ type: 'octet-string', value: enc.encode('KFM_0123456789ABCDEF0123456789AB') }, ...[1, 2, 3, 4, 21, 22, 41, 42, 61].map(register)],
+    value: [
+      { type: 'octet-string', value: enc.encode('KFM_0123456789ABCDEF0123456789AB') },
+      ...[1, 2, 3, 4, 21, 22, 41, 42, 61].map(register),
+    ],
   },
 });
 
 const EK = new SecretKey(Uint8Array.from({ length: 16 }, (_, i) => i));
 const AK = new SecretKey(Uint8Array.from({ length: 16 }, (_, i) => 0xd0 + i));
 const ST = Uint8Array.of(0x4b, 0x46, 0x4d, 0x67, 0x50, 0, 0, 9);
-const frame = protectApdu(plain, { form: 'general-glo', key: EK, authKey: AK, systemTitle: ST, invocationCounter: 0x1234 });
+const frame = protectApdu(plain, {
+  form: 'general-glo',
+  key: EK,
+  authKey: AK,
+  systemTitle: ST,
+  invocationCounter: 0x1234,
+});
 if (plain.length !== 243 || frame.length !== 273) {
   throw new Error(`bench frame is ${frame.length} bytes (plaintext ${plain.length}), expected 273 (243)`);
 }

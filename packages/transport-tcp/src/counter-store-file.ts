@@ -126,7 +126,8 @@ export class FileCounterStore implements InvocationCounterStore {
   /** Opens (or starts) the store at `path`. A file that exists but does not parse is an error, never a reset. */
   static async open(path: string, options: FileCounterStoreOptions = {}): Promise<FileCounterStore> {
     const block = options.outgoingBlock ?? 1;
-    if (!Number.isInteger(block) || block < 1) throw new RangeError('outgoingBlock must be a positive integer');
+    if (!Number.isInteger(block) || block < 1)
+      throw new RangeError('outgoingBlock must be a positive integer');
     let content: FileContent | undefined;
     try {
       content = parse(await readFile(path, 'utf8'));

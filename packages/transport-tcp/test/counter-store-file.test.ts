@@ -71,11 +71,23 @@ describe('FileCounterStore', () => {
   it('deciphering with the file store: a replay after a restart is still rejected', async () => {
     const path = join(dir, 'c.json');
     const key = fromHex('000102030405060708090A0B0C0D0E0F');
-    const frame = protectApdu(fromHex('C0010000080000010000FF0200'), { key, authKey: key, systemTitle: ST, invocationCounter: 5 });
+    const frame = protectApdu(fromHex('C0010000080000010000FF0200'), {
+      key,
+      authKey: key,
+      systemTitle: ST,
+      invocationCounter: 5,
+    });
     await unprotectApdu(frame, { key, authKey: key, counters: await FileCounterStore.open(path) });
     const restarted = await FileCounterStore.open(path);
-    await expect(unprotectApdu(frame, { key, authKey: key, counters: restarted })).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
-    const out = await protectApdu(fromHex('C0010000080000010000FF0200'), { key, authKey: key, systemTitle: ST, counters: restarted });
+    await expect(unprotectApdu(frame, { key, authKey: key, counters: restarted })).rejects.toMatchObject({
+      code: 'REPLAYED_COUNTER',
+    });
+    const out = await protectApdu(fromHex('C0010000080000010000FF0200'), {
+      key,
+      authKey: key,
+      systemTitle: ST,
+      counters: restarted,
+    });
     expect(out[0]).toBe(0xdb);
   });
 
@@ -87,7 +99,15 @@ describe('FileCounterStore', () => {
     expect((await FileCounterStore.open(path)).lastIncoming(id)).toBe(9);
     await writeFile(path, '{"format":"meteringlab-invoc');
     await expect(FileCounterStore.open(path)).rejects.toMatchObject({ code: 'INVALID_VALUE' });
-    await writeFile(path, JSON.stringify({ format: 'meteringlab-invocation-counters', version: 1, outgoing: { x: -1 }, incoming: {} }));
+    await writeFile(
+      path,
+      JSON.stringify({
+        format: 'meteringlab-invocation-counters',
+        version: 1,
+        outgoing: { x: -1 },
+        incoming: {},
+      }),
+    );
     await expect(FileCounterStore.open(path)).rejects.toMatchObject({ code: 'INVALID_VALUE' });
   });
 
@@ -142,7 +162,10 @@ for (;;) { const v = await store.nextOutgoing(id); process.stdout.write(v + '\\n
       });
     });
     await new Promise((resolve) => child.once('exit', resolve));
-    const handedOut = text.split('\n').filter((l) => l !== '').map(Number);
+    const handedOut = text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(Number);
     const reopened = await FileCounterStore.open(path);
     expect(await reopened.nextOutgoing(id)).toBeGreaterThan(Math.max(...handedOut));
   });

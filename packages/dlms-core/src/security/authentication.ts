@@ -57,7 +57,9 @@ export const MAX_CHALLENGE_LENGTH = 64;
 /** A fresh random challenge of `length` bytes (8..64; 16 by default). */
 export function generateChallenge(length = 16): Uint8Array {
   if (!Number.isInteger(length) || length < MIN_CHALLENGE_LENGTH || length > MAX_CHALLENGE_LENGTH) {
-    throw new ArgumentError(`challenge length must be ${MIN_CHALLENGE_LENGTH}..${MAX_CHALLENGE_LENGTH}, not ${length}`);
+    throw new ArgumentError(
+      `challenge length must be ${MIN_CHALLENGE_LENGTH}..${MAX_CHALLENGE_LENGTH}, not ${length}`,
+    );
   }
   return randomBytes(length);
 }
@@ -65,7 +67,10 @@ export function generateChallenge(length = 16): Uint8Array {
 /** Throws `AUTHENTICATION_FAILED` when a challenge received from the peer is out of the 8..64 range. */
 export function checkPeerChallenge(challenge: Uint8Array): void {
   if (challenge.length < MIN_CHALLENGE_LENGTH || challenge.length > MAX_CHALLENGE_LENGTH) {
-    throw new SecurityError('AUTHENTICATION_FAILED', `challenge of ${challenge.length} bytes is out of 8..64`);
+    throw new SecurityError(
+      'AUTHENTICATION_FAILED',
+      `challenge of ${challenge.length} bytes is out of 8..64`,
+    );
   }
 }
 
@@ -136,7 +141,8 @@ function need<T>(v: T | undefined, what: string): T {
 }
 
 function title(v: Uint8Array | undefined, what: string): Uint8Array {
-  if (v === undefined || v.length !== 8) throw new SecurityError('INVALID_SYSTEM_TITLE', `${what} system title (8 bytes) is needed`);
+  if (v === undefined || v.length !== 8)
+    throw new SecurityError('INVALID_SYSTEM_TITLE', `${what} system title (8 bytes) is needed`);
   return v;
 }
 
@@ -173,7 +179,10 @@ function gmacResponse(
 ): Uint8Array {
   const sc = decodeSecurityControl(securityControl);
   if (!sc.authenticated || sc.encrypted) {
-    throw new SecurityError('INVALID_SECURITY_CONTROL', 'HLS-GMAC uses authentication only (SC bit 4 set, bit 5 clear)');
+    throw new SecurityError(
+      'INVALID_SECURITY_CONTROL',
+      'HLS-GMAC uses authentication only (SC bit 4 set, bit 5 clear)',
+    );
   }
   const ak = bytesOf(m.authenticationKey);
   const iv = makeIv(systemTitle, invocationCounter);
@@ -189,7 +198,12 @@ function gmacResponse(
  * f() computed by `role` for the other party's challenge (the client answers StoC in pass 3, the
  * server answers CtoS in pass 4).
  */
-export function computeHlsResponse(role: HlsRole, m: HlsMechanism, ch: HlsChallenges, o: HlsCallOptions = {}): Uint8Array {
+export function computeHlsResponse(
+  role: HlsRole,
+  m: HlsMechanism,
+  ch: HlsChallenges,
+  o: HlsCallOptions = {},
+): Uint8Array {
   switch (m.mechanism) {
     case 2:
       return m.manufacturer.respond(role, ch);
@@ -200,13 +214,18 @@ export function computeHlsResponse(role: HlsRole, m: HlsMechanism, ch: HlsChalle
     case 5: {
       const st = title(role === 'client' ? o.clientSystemTitle : o.serverSystemTitle, role);
       const ic = o.invocationCounter;
-      if (ic === undefined) throw new ArgumentError('HLS-GMAC needs the invocation counter of the computing party');
+      if (ic === undefined)
+        throw new ArgumentError('HLS-GMAC needs the invocation counter of the computing party');
       return gmacResponse(m, st, ic, answered(role, ch), m.securityControl ?? SC_AUTHENTICATION);
     }
     case 6:
       return digest('sha256', bytesOf(m.secret), orderedMessage(role, ch, o));
     case 7:
-      return ecdsaSign(curveOfSuite(m.suite), need(m.privateKey, 'own ECDSA private key'), orderedMessage(role, ch, o));
+      return ecdsaSign(
+        curveOfSuite(m.suite),
+        need(m.privateKey, 'own ECDSA private key'),
+        orderedMessage(role, ch, o),
+      );
   }
 }
 
@@ -236,13 +255,22 @@ export function verifyHlsResponse(
       try {
         expected = gmacResponse(m, st, ic, answered(peer, ch), received[0]!);
       } catch (e) {
-        if (e instanceof SecurityError && (e.code === 'INVALID_SECURITY_CONTROL' || e.code === 'UNSUPPORTED_SECURITY')) return false;
+        if (
+          e instanceof SecurityError &&
+          (e.code === 'INVALID_SECURITY_CONTROL' || e.code === 'UNSUPPORTED_SECURITY')
+        )
+          return false;
         throw e;
       }
       return constantTimeEqual(expected, received);
     }
     case 7:
-      return ecdsaVerify(curveOfSuite(m.suite), need(m.peerPublicKey, 'peer ECDSA public key'), orderedMessage(peer, ch, o), received);
+      return ecdsaVerify(
+        curveOfSuite(m.suite),
+        need(m.peerPublicKey, 'peer ECDSA public key'),
+        orderedMessage(peer, ch, o),
+        received,
+      );
     default:
       return constantTimeEqual(computeHlsResponse(peer, m, ch, { ...o }), received);
   }

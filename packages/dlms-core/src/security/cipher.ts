@@ -21,7 +21,12 @@ import { ArgumentError, SecurityError } from '../errors.js';
 import { Writer } from '../writer.js';
 import { encodeLength } from '../axdr/length.js';
 import { gcmDecrypt, gcmEncrypt, gcmKeystreamXor, type KeyInput } from './crypto.js';
-import { decodeSecurityControl, SC_AUTHENTICATION, SC_ENCRYPTION, type SecurityControl } from './security-control.js';
+import {
+  decodeSecurityControl,
+  SC_AUTHENTICATION,
+  SC_ENCRYPTION,
+  type SecurityControl,
+} from './security-control.js';
 import type { CipheredContent, CipheringApdu, GeneralHeader } from './envelope.js';
 import { keyBytesView, suiteKeyLength } from './secret-key.js';
 import type { CounterId, InvocationCounterStore } from './counters.js';
@@ -67,7 +72,10 @@ const EMPTY = new Uint8Array(0);
 /** IV = system title (8) ‖ invocation counter (4, big-endian). */
 export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint8Array {
   if (systemTitle.length !== 8) {
-    throw new SecurityError('INVALID_SYSTEM_TITLE', `system title must be 8 bytes, not ${systemTitle.length}`);
+    throw new SecurityError(
+      'INVALID_SYSTEM_TITLE',
+      `system title must be 8 bytes, not ${systemTitle.length}`,
+    );
   }
   if (!Number.isInteger(invocationCounter) || invocationCounter < 0 || invocationCounter > 0xffffffff) {
     throw new ArgumentError(`invocation counter ${invocationCounter} is not an unsigned 32-bit value`);
@@ -89,7 +97,13 @@ export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint
  */
 export function generalCipheringAad(h: GeneralHeader): Uint8Array {
   const w = new Writer(64);
-  for (const f of [h.transactionId, h.originatorSystemTitle, h.recipientSystemTitle, h.dateTime, h.otherInformation]) {
+  for (const f of [
+    h.transactionId,
+    h.originatorSystemTitle,
+    h.recipientSystemTitle,
+    h.dateTime,
+    h.otherInformation,
+  ]) {
     encodeLength(w, f.length);
     w.bytes(f);
   }
@@ -101,7 +115,10 @@ function requireKey(key: KeyInput | undefined, suite: 0 | 1 | 2, what: string): 
   // The one per-call check on the hot path: a length compare (Green Book: 128-bit keys for suites 0
   // and 1, 256-bit for suite 2).
   if (key.length !== suiteKeyLength(suite)) {
-    throw new SecurityError('INVALID_KEY', `the ${what} must be ${suiteKeyLength(suite)} bytes for suite ${suite}`);
+    throw new SecurityError(
+      'INVALID_KEY',
+      `the ${what} must be ${suiteKeyLength(suite)} bytes for suite ${suite}`,
+    );
   }
   return key;
 }
@@ -139,7 +156,12 @@ export function cipherInformation(
     const ak = requireKey(keys.authenticationKey, sc.suite, 'authentication key');
     const ek = requireKey(keys.encryptionKey, sc.suite, 'encryption key');
     if (sc.encrypted) {
-      const { ciphertext, tag } = gcmEncrypt(ek, iv, buildAad(header.securityControl, ak, extraAad, EMPTY), plaintext);
+      const { ciphertext, tag } = gcmEncrypt(
+        ek,
+        iv,
+        buildAad(header.securityControl, ak, extraAad, EMPTY),
+        plaintext,
+      );
       return { ciphertext, authTag: tag };
     }
     const { tag } = gcmEncrypt(ek, iv, buildAad(header.securityControl, ak, extraAad, plaintext), EMPTY);
@@ -149,7 +171,10 @@ export function cipherInformation(
     const ek = requireKey(keys.encryptionKey, sc.suite, 'encryption key');
     return { ciphertext: gcmKeystreamXor(ek, iv, plaintext) };
   }
-  throw new SecurityError('INVALID_SECURITY_CONTROL', 'security control asks for neither authentication nor encryption');
+  throw new SecurityError(
+    'INVALID_SECURITY_CONTROL',
+    'security control asks for neither authentication nor encryption',
+  );
 }
 
 /**
@@ -168,7 +193,10 @@ export function decipherInformation(
 ): Deciphered {
   const sc = decodeSecurityControl(header.securityControl);
   if (sc.authenticated !== (authTag !== undefined)) {
-    throw new SecurityError('INVALID_SECURITY_CONTROL', 'the tag must be present exactly when SC bit 4 is set');
+    throw new SecurityError(
+      'INVALID_SECURITY_CONTROL',
+      'the tag must be present exactly when SC bit 4 is set',
+    );
   }
   const iv = makeIv(header.systemTitle, header.invocationCounter);
   if (authTag !== undefined) {
@@ -191,8 +219,12 @@ export function decipherInformation(
     const ek = requireKey(keys.encryptionKey, sc.suite, 'encryption key');
     return { plaintext: gcmKeystreamXor(ek, iv, ciphertext), verified: false, securityControl: sc };
   }
-  if (options?.allowUnverified === true) return { plaintext: ciphertext, verified: false, securityControl: sc };
-  throw new SecurityError('INVALID_SECURITY_CONTROL', 'security control asks for neither authentication nor encryption');
+  if (options?.allowUnverified === true)
+    return { plaintext: ciphertext, verified: false, securityControl: sc };
+  throw new SecurityError(
+    'INVALID_SECURITY_CONTROL',
+    'security control asks for neither authentication nor encryption',
+  );
 }
 
 /** What the envelope itself does not carry: the sender's system title for service-specific forms. */
@@ -211,7 +243,10 @@ export function senderSystemTitle(apdu: CipheringApdu, ctx: EnvelopeContext): Ui
     case 'glo-ciphered':
     case 'ded-ciphered':
       if (ctx.systemTitle === undefined) {
-        throw new SecurityError('INVALID_SYSTEM_TITLE', 'a service-specific ciphered APDU needs the sender system title');
+        throw new SecurityError(
+          'INVALID_SYSTEM_TITLE',
+          'a service-specific ciphered APDU needs the sender system title',
+        );
       }
       return ctx.systemTitle;
     case 'general-glo-ciphering':
@@ -278,7 +313,12 @@ export function cipherContent(
   const { ciphertext, authTag } = cipherInformation(header, keys, plaintext, extraAad);
   return authTag === undefined
     ? { securityControl: header.securityControl, invocationCounter: header.invocationCounter, ciphertext }
-    : { securityControl: header.securityControl, invocationCounter: header.invocationCounter, ciphertext, authTag };
+    : {
+        securityControl: header.securityControl,
+        invocationCounter: header.invocationCounter,
+        ciphertext,
+        authTag,
+      };
 }
 
 /** True when the tag of an authenticated information is present (SC bit 4). */

@@ -19,7 +19,8 @@ import { ArgumentError, SecurityError } from '../errors.js';
 import { toHex } from '../hex.js';
 
 /** Names of the keys a counter is kept for (any other string is allowed for private key slots). */
-export type CounterKeyId = 'global-unicast' | 'global-broadcast' | 'dedicated' | 'authentication' | (string & {});
+export type CounterKeyId =
+  'global-unicast' | 'global-broadcast' | 'dedicated' | 'authentication' | (string & {});
 
 /** Identifies one counter: the system title whose counter it is, and the key it is used with. */
 export interface CounterId {
@@ -76,7 +77,8 @@ export class CounterTable {
   constructor(snapshot?: CounterSnapshot) {
     if (snapshot !== undefined) {
       for (const [k, v] of Object.entries(snapshot.outgoing)) {
-        if (!Number.isInteger(v) || v < 0 || v > MAX_INVOCATION_COUNTER + 1) throw new ArgumentError(`bad outgoing counter for ${k}`);
+        if (!Number.isInteger(v) || v < 0 || v > MAX_INVOCATION_COUNTER + 1)
+          throw new ArgumentError(`bad outgoing counter for ${k}`);
         this.outgoing.set(k, v);
       }
       for (const [k, v] of Object.entries(snapshot.incoming)) {
@@ -95,7 +97,10 @@ export class CounterTable {
   takeOutgoing(key: string): number {
     const v = this.outgoing.get(key) ?? 0;
     if (v > MAX_INVOCATION_COUNTER) {
-      throw new SecurityError('COUNTER_EXHAUSTED', 'the invocation counter is exhausted: a new key is needed');
+      throw new SecurityError(
+        'COUNTER_EXHAUSTED',
+        'the invocation counter is exhausted: a new key is needed',
+      );
     }
     this.outgoing.set(key, v + 1);
     return v;
@@ -103,7 +108,8 @@ export class CounterTable {
 
   /** Raises the next outgoing value of `key` to at least `next` (never lowers it). */
   raiseOutgoing(key: string, next: number): void {
-    if (next > (this.outgoing.get(key) ?? 0)) this.outgoing.set(key, Math.min(next, MAX_INVOCATION_COUNTER + 1));
+    if (next > (this.outgoing.get(key) ?? 0))
+      this.outgoing.set(key, Math.min(next, MAX_INVOCATION_COUNTER + 1));
   }
 
   /** Throws `REPLAYED_COUNTER` unless `ic` is above the mark of `key`. */
@@ -111,7 +117,10 @@ export class CounterTable {
     checkCounter(ic);
     const last = this.incoming.get(key);
     if (last !== undefined && ic <= last) {
-      throw new SecurityError('REPLAYED_COUNTER', `invocation counter ${ic} is not above the last accepted ${last}`);
+      throw new SecurityError(
+        'REPLAYED_COUNTER',
+        `invocation counter ${ic} is not above the last accepted ${last}`,
+      );
     }
   }
 

@@ -171,7 +171,10 @@ export function aesKeyWrap(kek: KeyInput, keyData: Uint8Array): Uint8Array {
 /** AES key unwrap (RFC 3394); an integrity check failure throws `AUTHENTICATION_FAILED`. */
 export function aesKeyUnwrap(kek: KeyInput, wrapped: Uint8Array): Uint8Array {
   if (wrapped.length < 24 || wrapped.length % 8 !== 0) {
-    throw new SecurityError('AUTHENTICATION_FAILED', 'wrapped key must be a multiple of 8 bytes, at least 24');
+    throw new SecurityError(
+      'AUTHENTICATION_FAILED',
+      'wrapped key must be a multiple of 8 bytes, at least 24',
+    );
   }
   const d = createDecipheriv(wrapAlgorithm(kek), keyObject(kek), KEY_WRAP_IV);
   try {
@@ -202,7 +205,10 @@ function b64url(b: Uint8Array): string {
 
 function checkPublic(curve: EcCurve, pub: Uint8Array): void {
   if (pub.length !== 2 * coordinateLength(curve)) {
-    throw new SecurityError('INVALID_KEY', `${curve} public key must be ${2 * coordinateLength(curve)} bytes (X ‖ Y)`);
+    throw new SecurityError(
+      'INVALID_KEY',
+      `${curve} public key must be ${2 * coordinateLength(curve)} bytes (X ‖ Y)`,
+    );
   }
 }
 
@@ -225,7 +231,10 @@ export function ecPublicKey(curve: EcCurve, d: Uint8Array): Uint8Array {
 }
 
 /** A fresh key pair on `curve`. */
-export function ecGenerateKeyPair(curve: EcCurve): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
+export function ecGenerateKeyPair(curve: EcCurve): {
+  readonly privateKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+} {
   const ecdh = createECDH(OPENSSL_CURVE[curve]);
   ecdh.generateKeys();
   let d = asBytes(ecdh.getPrivateKey());
@@ -242,7 +251,11 @@ export function ecGenerateKeyPair(curve: EcCurve): { readonly privateKey: Uint8A
  * The ECC CDH shared secret Z (the x coordinate of d·Q, NIST SP 800-56A 5.7.1.2). The peer's point is
  * validated by OpenSSL (it must lie on the curve); an invalid point throws `INVALID_KEY`.
  */
-export function ecdhSharedSecret(curve: EcCurve, privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
+export function ecdhSharedSecret(
+  curve: EcCurve,
+  privateKey: Uint8Array,
+  peerPublicKey: Uint8Array,
+): Uint8Array {
   checkPrivate(curve, privateKey);
   checkPublic(curve, peerPublicKey);
   const ecdh = createECDH(OPENSSL_CURVE[curve]);
@@ -292,7 +305,12 @@ export function ecdsaSign(curve: EcCurve, privateKey: Uint8Array, message: Uint8
 }
 
 /** Verifies a raw r ‖ s ECDSA signature; false for any mismatch or malformed signature. */
-export function ecdsaVerify(curve: EcCurve, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function ecdsaVerify(
+  curve: EcCurve,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (signature.length !== 2 * coordinateLength(curve)) return false;
   return nodeVerify(
     HASH_OF_CURVE[curve],

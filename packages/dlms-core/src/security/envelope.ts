@@ -268,7 +268,9 @@ function cipheredContentLength(v: CipheredContent): number {
 function writeCipheredContent(w: Writer, v: CipheredContent): void {
   const hasTag = (v.securityControl & SC_AUTHENTICATION) !== 0;
   if (hasTag !== (v.authTag !== undefined)) {
-    throw new ArgumentError('authTag must be present exactly when security control bit 4 (authentication) is set');
+    throw new ArgumentError(
+      'authTag must be present exactly when security control bit 4 (authentication) is set',
+    );
   }
   if (v.authTag !== undefined && v.authTag.length !== GCM_TAG_LENGTH) {
     throw new ArgumentError(`authTag must be ${GCM_TAG_LENGTH} bytes`);
@@ -374,7 +376,11 @@ export function decodeCipheredApdu(r: Reader): CipheredApdu {
       return { type: 'general-signing', ...header, content, signature };
     }
     default:
-      throw r.error('UNKNOWN_TAG', `0x${tag.toString(16).padStart(2, '0')} is not a protected APDU tag`, tagAt);
+      throw r.error(
+        'UNKNOWN_TAG',
+        `0x${tag.toString(16).padStart(2, '0')} is not a protected APDU tag`,
+        tagAt,
+      );
   }
 }
 

@@ -80,14 +80,22 @@ export function ephemeralUnifiedModel(
   titles: PartyTitles,
 ): Uint8Array {
   const z = ecdhSharedSecret(curveOfSuite(suite), ownEphemeralPrivate, peerEphemeralPublic);
-  const other = kdfOtherInfo(suite, systemTitle8(titles.systemTitleU, 'U'), systemTitle8(titles.systemTitleV, 'V'));
+  const other = kdfOtherInfo(
+    suite,
+    systemTitle8(titles.systemTitleU, 'U'),
+    systemTitle8(titles.systemTitleV, 'V'),
+  );
   return concatKdf(suite, z, other);
 }
 
 /** PartyUInfo with a transaction id: system title of U ‖ length of transaction-id (1 byte) ‖ transaction-id. */
 function partyUWithTransaction(titles: PartyTitles, transactionId: Uint8Array): Uint8Array {
   if (transactionId.length > 127) throw new ArgumentError('transaction-id longer than 127 bytes');
-  return concat(systemTitle8(titles.systemTitleU, 'U'), new Uint8Array([transactionId.length]), transactionId);
+  return concat(
+    systemTitle8(titles.systemTitleU, 'U'),
+    new Uint8Array([transactionId.length]),
+    transactionId,
+  );
 }
 
 /**
@@ -104,7 +112,11 @@ export function onePassDiffieHellman(
   transactionId: Uint8Array,
 ): Uint8Array {
   const z = ecdhSharedSecret(curveOfSuite(suite), ownPrivate, peerPublic);
-  const other = kdfOtherInfo(suite, partyUWithTransaction(titles, transactionId), systemTitle8(titles.systemTitleV, 'V'));
+  const other = kdfOtherInfo(
+    suite,
+    partyUWithTransaction(titles, transactionId),
+    systemTitle8(titles.systemTitleV, 'V'),
+  );
   return concatKdf(suite, z, other);
 }
 

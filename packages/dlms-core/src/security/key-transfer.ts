@@ -33,8 +33,10 @@ function bytesOf(k: KeyInput): Uint8Array {
 }
 
 function checkKekAndKey(kek: KeyInput, keyLength: number): void {
-  if (kek.length !== 16 && kek.length !== 32) throw new SecurityError('INVALID_KEY', 'master key must be 16 or 32 bytes');
-  if (keyLength !== 16 && keyLength !== 32) throw new SecurityError('INVALID_KEY', 'a transferred key must be 16 or 32 bytes');
+  if (kek.length !== 16 && kek.length !== 32)
+    throw new SecurityError('INVALID_KEY', 'master key must be 16 or 32 bytes');
+  if (keyLength !== 16 && keyLength !== 32)
+    throw new SecurityError('INVALID_KEY', 'a transferred key must be 16 or 32 bytes');
 }
 
 /** Wraps `key` under the master key `kek` (RFC 3394). */
@@ -59,7 +61,10 @@ export interface TransferredKey {
 }
 
 /** Builds the `array of key_data` parameter of key_transfer, wrapping every key under `kek`. */
-export function encodeKeyTransfer(kek: KeyInput, keys: readonly { readonly keyId: KeyTransferName; readonly key: KeyInput }[]): Data {
+export function encodeKeyTransfer(
+  kek: KeyInput,
+  keys: readonly { readonly keyId: KeyTransferName; readonly key: KeyInput }[],
+): Data {
   if (keys.length === 0) throw new ArgumentError('key_transfer needs at least one key');
   return {
     type: 'array',
@@ -77,10 +82,12 @@ export function encodeKeyTransfer(kek: KeyInput, keys: readonly { readonly keyId
 export function decodeKeyTransfer(kek: KeyInput, data: Data): TransferredKey[] {
   if (data.type !== 'array') throw new ArgumentError('key_transfer parameter must be an array of key_data');
   return data.value.map((item, i) => {
-    if (item.type !== 'structure' || item.value.length !== 2) throw new ArgumentError(`key_data ${i} must be a structure of 2`);
+    if (item.type !== 'structure' || item.value.length !== 2)
+      throw new ArgumentError(`key_data ${i} must be a structure of 2`);
     const [id, wrapped] = item.value as [Data, Data];
     if (id.type !== 'enum') throw new ArgumentError(`key_data ${i}: key_id must be an enum`);
-    if (wrapped.type !== 'octet-string') throw new ArgumentError(`key_data ${i}: key_wrapped must be an octet-string`);
+    if (wrapped.type !== 'octet-string')
+      throw new ArgumentError(`key_data ${i}: key_wrapped must be an octet-string`);
     const keyId = NAME_OF_ID.get(id.value);
     if (keyId === undefined) throw new ArgumentError(`key_data ${i}: unknown key_id ${id.value}`);
     return { keyId, key: unwrapKey(kek, wrapped.value) };

@@ -39,7 +39,12 @@ import {
 } from './cipher.js';
 import type { KeyInput } from './crypto.js';
 import type { CounterId, CounterKeyId, InvocationCounterStore } from './counters.js';
-import { decodeSecurityControl, encodeSecurityControl, type SecurityControl, type SecuritySuite } from './security-control.js';
+import {
+  decodeSecurityControl,
+  encodeSecurityControl,
+  type SecurityControl,
+  type SecuritySuite,
+} from './security-control.js';
 import { unwrapKey } from './key-transfer.js';
 import { verifyGeneralSigning } from './signing.js';
 
@@ -60,7 +65,10 @@ export interface UnprotectOptions {
   /** The originator's public key X ‖ Y, to verify general-signing. */
   readonly signerPublicKey?: Uint8Array;
   /** Derives the content key of a general-ciphering with agreed-key (see `key-agreement.ts`). */
-  readonly resolveAgreedKey?: (keyInfo: Extract<KeyInfo, { type: 'agreed-key' }>, apdu: GeneralCiphering) => KeyInput;
+  readonly resolveAgreedKey?: (
+    keyInfo: Extract<KeyInfo, { type: 'agreed-key' }>,
+    apdu: GeneralCiphering,
+  ) => KeyInput;
   /**
    * Decipher tagged frames without an authentication key, and accept frames with no protection and
    * unverifiable signatures, all marked `verified: false`. For diagnostic tools only.
@@ -117,7 +125,11 @@ function tagOf(apdu: CipheredApdu): number {
   return apdu.type === 'glo-ciphered' || apdu.type === 'ded-ciphered' ? apdu.tag : TAG_OF_TYPE[apdu.type];
 }
 
-function encryptionKeyFor(apdu: CipheringApdu, sc: SecurityControl, o: UnprotectOptions): KeyInput | undefined {
+function encryptionKeyFor(
+  apdu: CipheringApdu,
+  sc: SecurityControl,
+  o: UnprotectOptions,
+): KeyInput | undefined {
   switch (apdu.type) {
     case 'ded-ciphered':
     case 'general-ded-ciphering':
@@ -134,11 +146,14 @@ function encryptionKeyFor(apdu: CipheringApdu, sc: SecurityControl, o: Unprotect
           if (ki.keyId === 1) return o.broadcastKey;
           throw new SecurityError('UNSUPPORTED_SECURITY', `identified key id ${ki.keyId} is not defined`);
         case 'wrapped-key':
-          if (ki.kekId !== 0) throw new SecurityError('UNSUPPORTED_SECURITY', `kek id ${ki.kekId} is not defined`);
-          if (o.masterKey === undefined) throw new SecurityError('MISSING_KEY', 'the master key is needed to unwrap the content key');
+          if (ki.kekId !== 0)
+            throw new SecurityError('UNSUPPORTED_SECURITY', `kek id ${ki.kekId} is not defined`);
+          if (o.masterKey === undefined)
+            throw new SecurityError('MISSING_KEY', 'the master key is needed to unwrap the content key');
           return unwrapKey(o.masterKey, ki.keyCipheredData);
         case 'agreed-key':
-          if (o.resolveAgreedKey === undefined) throw new SecurityError('MISSING_KEY', 'an agreed key needs resolveAgreedKey');
+          if (o.resolveAgreedKey === undefined)
+            throw new SecurityError('MISSING_KEY', 'an agreed key needs resolveAgreedKey');
           return o.resolveAgreedKey(ki, apdu);
       }
     }
@@ -165,16 +180,25 @@ function unprotectInner(
     let signatureVerified = false;
     if (o.signerPublicKey !== undefined) {
       signatureVerified = verifyGeneralSigning(o.signerPublicKey, apdu);
-      if (!signatureVerified) throw new SecurityError('AUTHENTICATION_FAILED', 'general-signing signature does not verify');
+      if (!signatureVerified)
+        throw new SecurityError('AUTHENTICATION_FAILED', 'general-signing signature does not verify');
     } else if (o.allowUnverified !== true) {
-      throw new SecurityError('MISSING_KEY', "the originator's public key is needed to verify general-signing");
+      throw new SecurityError(
+        'MISSING_KEY',
+        "the originator's public key is needed to verify general-signing",
+      );
     }
     const first = apdu.content[0];
     if (first !== undefined && isCipheredApduTag(first) && depth < 2) {
       const r = new Reader(apdu.content);
       const innerApdu = decodeCipheredApdu(r);
       r.expectEnd('signed content');
-      const inner = unprotectInner(innerApdu, { ...o, systemTitle: o.systemTitle ?? apdu.originatorSystemTitle }, pending, depth + 1);
+      const inner = unprotectInner(
+        innerApdu,
+        { ...o, systemTitle: o.systemTitle ?? apdu.originatorSystemTitle },
+        pending,
+        depth + 1,
+      );
       return {
         envelope: {
           type: apdu.type,
@@ -189,14 +213,27 @@ function unprotectInner(
       };
     }
     return {
-      envelope: { type: apdu.type, tag: GENERAL_SIGNING_TAG, systemTitle: apdu.originatorSystemTitle, signatureVerified, apdu },
+      envelope: {
+        type: apdu.type,
+        tag: GENERAL_SIGNING_TAG,
+        systemTitle: apdu.originatorSystemTitle,
+        signatureVerified,
+        apdu,
+      },
       plaintext: apdu.content,
       verified: signatureVerified,
     };
   }
   const sc = decodeSecurityControl(apdu.securityControl);
-  if (!sc.authenticated && (o.requireAuthentication ?? o.authKey !== undefined) && o.allowUnverified !== true) {
-    throw new SecurityError('AUTHENTICATION_FAILED', 'the frame carries no authentication tag but authentication is required');
+  if (
+    !sc.authenticated &&
+    (o.requireAuthentication ?? o.authKey !== undefined) &&
+    o.allowUnverified !== true
+  ) {
+    throw new SecurityError(
+      'AUTHENTICATION_FAILED',
+      'the frame carries no authentication tag but authentication is required',
+    );
   }
   const systemTitle = senderSystemTitle(apdu, o);
   let counterId: CounterId | undefined;
@@ -205,13 +242,33 @@ function unprotectInner(
     o.counters.checkIncoming(counterId, apdu.invocationCounter);
   }
   const keys: CipherKeys = { encryptionKey: encryptionKeyFor(apdu, sc, o), authenticationKey: o.authKey };
-  const d = decipherApdu(apdu, keys, { systemTitle }, o.allowUnverified === true ? { allowUnverified: true } : undefined);
+  const d = decipherApdu(
+    apdu,
+    keys,
+    { systemTitle },
+    o.allowUnverified === true ? { allowUnverified: true } : undefined,
+  );
   // Only a verified frame may move the high-water mark: unauthenticated ones can be forged by anyone.
   if (counterId !== undefined && d.verified) pending.push({ id: counterId, ic: apdu.invocationCounter });
   const envelope: ProtectionEnvelope =
     apdu.type === 'glo-ciphered' || apdu.type === 'ded-ciphered'
-      ? { type: apdu.type, tag: apdu.tag, service: apdu.service, securityControl: sc, systemTitle, invocationCounter: apdu.invocationCounter, apdu }
-      : { type: apdu.type, tag: tagOf(apdu), securityControl: sc, systemTitle, invocationCounter: apdu.invocationCounter, apdu };
+      ? {
+          type: apdu.type,
+          tag: apdu.tag,
+          service: apdu.service,
+          securityControl: sc,
+          systemTitle,
+          invocationCounter: apdu.invocationCounter,
+          apdu,
+        }
+      : {
+          type: apdu.type,
+          tag: tagOf(apdu),
+          securityControl: sc,
+          systemTitle,
+          invocationCounter: apdu.invocationCounter,
+          apdu,
+        };
   return { envelope, plaintext: d.plaintext, verified: d.verified };
 }
 
@@ -223,9 +280,18 @@ function unprotectInner(
  * unless `allowUnverified`), `REPLAYED_COUNTER`, `INVALID_KEY`, the security control errors, and
  * `DecodeError`s for malformed envelopes.
  */
-export function unprotectApdu(bytes: Uint8Array, options: UnprotectOptions & { readonly counters: InvocationCounterStore }): Promise<UnprotectedApdu>;
-export function unprotectApdu(bytes: Uint8Array, options?: UnprotectOptions & { readonly counters?: undefined }): UnprotectedApdu;
-export function unprotectApdu(bytes: Uint8Array, options: UnprotectOptions = {}): UnprotectedApdu | Promise<UnprotectedApdu> {
+export function unprotectApdu(
+  bytes: Uint8Array,
+  options: UnprotectOptions & { readonly counters: InvocationCounterStore },
+): Promise<UnprotectedApdu>;
+export function unprotectApdu(
+  bytes: Uint8Array,
+  options?: UnprotectOptions & { readonly counters?: undefined },
+): UnprotectedApdu;
+export function unprotectApdu(
+  bytes: Uint8Array,
+  options: UnprotectOptions = {},
+): UnprotectedApdu | Promise<UnprotectedApdu> {
   const r = new Reader(bytes);
   if (options.counters === undefined) {
     const apdu = decodeCipheredApdu(r);
@@ -308,7 +374,9 @@ function protectWith(plain: Uint8Array, o: ProtectOptions, invocationCounter: nu
       const first = plain[0];
       const service = first === undefined ? undefined : serviceOfPlainTag(first);
       if (service === undefined) {
-        throw new ArgumentError(`APDU tag ${String(first)} has no service-specific ciphered form; use a general form`);
+        throw new ArgumentError(
+          `APDU tag ${String(first)} has no service-specific ciphered form; use a general form`,
+        );
       }
       const content = cipherContent(header, keys, plain);
       apdu =
@@ -334,9 +402,10 @@ function protectWith(plain: Uint8Array, o: ProtectOptions, invocationCounter: nu
         otherInformation: o.otherInformation ?? EMPTY,
       };
       const content = cipherContent(header, keys, plain, generalCipheringAad(h));
-      apdu = o.keyInfo === undefined
-        ? { type: 'general-ciphering', ...h, ...content }
-        : { type: 'general-ciphering', ...h, keyInfo: o.keyInfo, ...content };
+      apdu =
+        o.keyInfo === undefined
+          ? { type: 'general-ciphering', ...h, ...content }
+          : { type: 'general-ciphering', ...h, keyInfo: o.keyInfo, ...content };
       break;
     }
   }
@@ -353,16 +422,26 @@ function defaultOutgoingKeyId(o: ProtectOptions): CounterKeyId {
  * Protects one plain APDU. With `counters`, the invocation counter is taken from the store (and durably
  * reserved there) before anything is ciphered, and the call returns a Promise.
  */
-export function protectApdu(plain: Uint8Array, options: ProtectOptions & { readonly counters: InvocationCounterStore }): Promise<Uint8Array>;
-export function protectApdu(plain: Uint8Array, options: ProtectOptions & { readonly counters?: undefined; readonly invocationCounter: number }): Uint8Array;
+export function protectApdu(
+  plain: Uint8Array,
+  options: ProtectOptions & { readonly counters: InvocationCounterStore },
+): Promise<Uint8Array>;
+export function protectApdu(
+  plain: Uint8Array,
+  options: ProtectOptions & { readonly counters?: undefined; readonly invocationCounter: number },
+): Uint8Array;
 export function protectApdu(plain: Uint8Array, options: ProtectOptions): Uint8Array | Promise<Uint8Array> {
   if (options.counters === undefined) {
-    if (options.invocationCounter === undefined) throw new ArgumentError('an invocation counter or a counter store is needed');
+    if (options.invocationCounter === undefined)
+      throw new ArgumentError('an invocation counter or a counter store is needed');
     return protectWith(plain, options, options.invocationCounter);
   }
   const counters = options.counters;
   return (async () => {
-    const ic = await counters.nextOutgoing({ systemTitle: options.systemTitle, keyId: options.counterKeyId ?? defaultOutgoingKeyId(options) });
+    const ic = await counters.nextOutgoing({
+      systemTitle: options.systemTitle,
+      keyId: options.counterKeyId ?? defaultOutgoingKeyId(options),
+    });
     return protectWith(plain, options, ic);
   })();
 }

@@ -76,6 +76,9 @@ export function suiteKeyLength(suite: 0 | 1 | 2): 16 | 32 {
 export function checkSuiteKey(key: SecretKey | Uint8Array, suite: 0 | 1 | 2, what = 'key'): void {
   const need = suiteKeyLength(suite);
   if (key.length !== need) {
-    throw new SecurityError('INVALID_KEY', `${what} must be ${need} bytes for security suite ${suite}, not ${key.length}`);
+    throw new SecurityError(
+      'INVALID_KEY',
+      `${what} must be ${need} bytes for security suite ${suite}, not ${key.length}`,
+    );
   }
 }

@@ -54,8 +54,11 @@ export function decodeSecurityControl(byte: number): SecurityControl {
 }
 
 /** Encodes a security control byte. */
-export function encodeSecurityControl(sc: Omit<SecurityControl, 'compressed'> & { readonly compressed?: boolean }): number {
-  if (sc.suite !== 0 && sc.suite !== 1 && sc.suite !== 2) throw new ArgumentError(`security suite ${String(sc.suite)} is not 0, 1 or 2`);
+export function encodeSecurityControl(
+  sc: Omit<SecurityControl, 'compressed'> & { readonly compressed?: boolean },
+): number {
+  if (sc.suite !== 0 && sc.suite !== 1 && sc.suite !== 2)
+    throw new ArgumentError(`security suite ${String(sc.suite)} is not 0, 1 or 2`);
   if (sc.compressed) throw new ArgumentError('compression is not supported');
   return (
     sc.suite |

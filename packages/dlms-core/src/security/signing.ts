@@ -18,7 +18,14 @@ import { curveOfSuite, type EcSuite } from './key-agreement.js';
 export function generalSigningSignedData(v: GeneralHeader & { readonly content: Uint8Array }): Uint8Array {
   const w = new Writer(64 + v.content.length);
   w.u8(GENERAL_SIGNING_TAG);
-  for (const f of [v.transactionId, v.originatorSystemTitle, v.recipientSystemTitle, v.dateTime, v.otherInformation, v.content]) {
+  for (const f of [
+    v.transactionId,
+    v.originatorSystemTitle,
+    v.recipientSystemTitle,
+    v.dateTime,
+    v.otherInformation,
+    v.content,
+  ]) {
     encodeLength(w, f.length);
     w.bytes(f);
   }
@@ -48,10 +55,17 @@ export function signGeneralSigning(
 export function suiteOfSignature(signature: Uint8Array): EcSuite {
   if (signature.length === 2 * coordinateLength('P-256')) return 1;
   if (signature.length === 2 * coordinateLength('P-384')) return 2;
-  throw new SecurityError('AUTHENTICATION_FAILED', `a signature of ${signature.length} bytes is neither P-256 nor P-384`);
+  throw new SecurityError(
+    'AUTHENTICATION_FAILED',
+    `a signature of ${signature.length} bytes is neither P-256 nor P-384`,
+  );
 }
 
 /** True when the signature of `apdu` verifies under the originator's public key. */
-export function verifyGeneralSigning(publicKey: Uint8Array, apdu: GeneralSigning, suite: EcSuite = suiteOfSignature(apdu.signature)): boolean {
+export function verifyGeneralSigning(
+  publicKey: Uint8Array,
+  apdu: GeneralSigning,
+  suite: EcSuite = suiteOfSignature(apdu.signature),
+): boolean {
   return ecdsaVerify(curveOfSuite(suite), publicKey, generalSigningSignedData(apdu), apdu.signature);
 }

@@ -5,9 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/hex.js';
-import { CounterTable, MemoryCounterStore, counterKey, MAX_INVOCATION_COUNTER } from '../../src/security/counters.js';
+import {
+  CounterTable,
+  MemoryCounterStore,
+  counterKey,
+  MAX_INVOCATION_COUNTER,
+} from '../../src/security/counters.js';
 import { decipherWithCounters } from '../../src/security/cipher.js';
-import { decodeCipheredApduBytes, encodeCipheredApduBytes, type CipheringApdu } from '../../src/security/envelope.js';
+import {
+  decodeCipheredApduBytes,
+  encodeCipheredApduBytes,
+  type CipheringApdu,
+} from '../../src/security/envelope.js';
 import { protectApdu, unprotectApdu } from '../../src/security/protect.js';
 
 const EK = fromHex('000102030405060708090A0B0C0D0E0F');
@@ -16,15 +25,20 @@ const ST = fromHex('4D4D4D0000BC614E');
 const PLAIN = fromHex('0F000001DB000922125A8591360000000049000000110000000A5A8513D014800000000D0000000A0100');
 const id = { systemTitle: ST, keyId: 'global-unicast' as const };
 
-const push = (ic: number) => protectApdu(PLAIN, { key: EK, authKey: AK, systemTitle: ST, invocationCounter: ic });
+const push = (ic: number) =>
+  protectApdu(PLAIN, { key: EK, authKey: AK, systemTitle: ST, invocationCounter: ic });
 
 describe('incoming counters', () => {
   it('accepts strictly increasing counters and rejects equal and lower ones', async () => {
     const counters = new MemoryCounterStore();
     await unprotectApdu(push(10), { key: EK, authKey: AK, counters });
     expect(counters.lastIncoming(id)).toBe(10);
-    await expect(unprotectApdu(push(10), { key: EK, authKey: AK, counters })).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
-    await expect(unprotectApdu(push(9), { key: EK, authKey: AK, counters })).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
+    await expect(unprotectApdu(push(10), { key: EK, authKey: AK, counters })).rejects.toMatchObject({
+      code: 'REPLAYED_COUNTER',
+    });
+    await expect(unprotectApdu(push(9), { key: EK, authKey: AK, counters })).rejects.toMatchObject({
+      code: 'REPLAYED_COUNTER',
+    });
     await unprotectApdu(push(12), { key: EK, authKey: AK, counters });
     expect(counters.lastIncoming(id)).toBe(12);
   });
@@ -35,7 +49,9 @@ describe('incoming counters', () => {
     // Forge: take a genuine frame, set IC to 0xFFFFFFFF (tag no longer verifies).
     const env = decodeCipheredApduBytes(push(101)) as CipheringApdu;
     const forged = encodeCipheredApduBytes({ ...env, invocationCounter: MAX_INVOCATION_COUNTER });
-    await expect(unprotectApdu(forged, { key: EK, authKey: AK, counters })).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    await expect(unprotectApdu(forged, { key: EK, authKey: AK, counters })).rejects.toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+    });
     expect(counters.lastIncoming(id)).toBe(100);
     const ok = await unprotectApdu(push(101), { key: EK, authKey: AK, counters });
     expect(ok.verified).toBe(true);
@@ -44,9 +60,12 @@ describe('incoming counters', () => {
 
   it('unauthenticated (encryption-only) frames are checked but never move the mark', async () => {
     const counters = new MemoryCounterStore();
-    const enc = (ic: number) => protectApdu(PLAIN, { authenticated: false, key: EK, systemTitle: ST, invocationCounter: ic });
+    const enc = (ic: number) =>
+      protectApdu(PLAIN, { authenticated: false, key: EK, systemTitle: ST, invocationCounter: ic });
     await unprotectApdu(push(5), { key: EK, authKey: AK, counters });
-    await expect(unprotectApdu(enc(5), { key: EK, counters })).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
+    await expect(unprotectApdu(enc(5), { key: EK, counters })).rejects.toMatchObject({
+      code: 'REPLAYED_COUNTER',
+    });
     const u = await unprotectApdu(enc(1000), { key: EK, counters });
     expect(u.verified).toBe(false);
     expect(counters.lastIncoming(id)).toBe(5);
@@ -68,9 +87,16 @@ describe('incoming counters', () => {
     const env = decodeCipheredApduBytes(push(3)) as CipheringApdu;
     const d = await decipherWithCounters(env, { encryptionKey: EK, authenticationKey: AK }, counters, id);
     expect(toHex(d.plaintext)).toBe(toHex(PLAIN));
-    await expect(decipherWithCounters(env, { encryptionKey: EK, authenticationKey: AK }, counters, id)).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
-    const forged = { ...(decodeCipheredApduBytes(push(4)) as CipheringApdu), invocationCounter: 50 } as CipheringApdu;
-    await expect(decipherWithCounters(forged, { encryptionKey: EK, authenticationKey: AK }, counters, id)).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    await expect(
+      decipherWithCounters(env, { encryptionKey: EK, authenticationKey: AK }, counters, id),
+    ).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
+    const forged = {
+      ...(decodeCipheredApduBytes(push(4)) as CipheringApdu),
+      invocationCounter: 50,
+    } as CipheringApdu;
+    await expect(
+      decipherWithCounters(forged, { encryptionKey: EK, authenticationKey: AK }, counters, id),
+    ).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     expect(counters.lastIncoming(id)).toBe(3);
   });
 
@@ -78,8 +104,12 @@ describe('incoming counters', () => {
     const counters = new MemoryCounterStore();
     await counters.acceptIncoming(id, 10);
     expect(() => counters.checkIncoming({ ...id, keyId: 'global-broadcast' }, 1)).not.toThrow();
-    expect(() => counters.checkIncoming({ systemTitle: fromHex('4D4D4D0000000001'), keyId: 'global-unicast' }, 1)).not.toThrow();
-    expect(() => counters.checkIncoming(id, 10)).toThrow(expect.objectContaining({ code: 'REPLAYED_COUNTER' }));
+    expect(() =>
+      counters.checkIncoming({ systemTitle: fromHex('4D4D4D0000000001'), keyId: 'global-unicast' }, 1),
+    ).not.toThrow();
+    expect(() => counters.checkIncoming(id, 10)).toThrow(
+      expect.objectContaining({ code: 'REPLAYED_COUNTER' }),
+    );
     expect(counterKey(id)).toBe('4D4D4D0000BC614E/global-unicast');
   });
 });
@@ -94,13 +124,20 @@ describe('outgoing counters', () => {
 
   it('protectApdu with a store uses successive counters', async () => {
     const counters = new MemoryCounterStore();
-    const a = decodeCipheredApduBytes(await protectApdu(PLAIN, { key: EK, authKey: AK, systemTitle: ST, counters })) as CipheringApdu;
-    const b = decodeCipheredApduBytes(await protectApdu(PLAIN, { key: EK, authKey: AK, systemTitle: ST, counters })) as CipheringApdu;
+    const a = decodeCipheredApduBytes(
+      await protectApdu(PLAIN, { key: EK, authKey: AK, systemTitle: ST, counters }),
+    ) as CipheringApdu;
+    const b = decodeCipheredApduBytes(
+      await protectApdu(PLAIN, { key: EK, authKey: AK, systemTitle: ST, counters }),
+    ) as CipheringApdu;
     expect([a.invocationCounter, b.invocationCounter]).toEqual([0, 1]);
   });
 
   it('is exhausted after 2^32 - 1', async () => {
-    const counters = new MemoryCounterStore({ outgoing: { [counterKey(id)]: MAX_INVOCATION_COUNTER }, incoming: {} });
+    const counters = new MemoryCounterStore({
+      outgoing: { [counterKey(id)]: MAX_INVOCATION_COUNTER },
+      incoming: {},
+    });
     expect(await counters.nextOutgoing(id)).toBe(MAX_INVOCATION_COUNTER);
     await expect(counters.nextOutgoing(id)).rejects.toMatchObject({ code: 'COUNTER_EXHAUSTED' });
   });
@@ -115,6 +152,8 @@ describe('outgoing counters', () => {
     copy.raiseOutgoing('a', 100);
     copy.raiseOutgoing('a', 50);
     expect(copy.peekOutgoing('a')).toBe(100);
-    expect(() => new CounterTable({ outgoing: { a: -1 }, incoming: {} })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => new CounterTable({ outgoing: { a: -1 }, incoming: {} })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });

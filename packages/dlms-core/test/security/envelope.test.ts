@@ -27,7 +27,13 @@ const FIXTURES: readonly { name: string; hex: string; expect: Partial<Record<str
       '01234567' + // IC
       '411312FF935A47566827C467BC' + // ciphertext (13 bytes)
       '7D825C3BE4A77C3FCC056B6B', // tag (12 bytes)
-    expect: { type: 'glo-ciphered', service: 'get-request', tag: 0xc8, securityControl: 0x30, invocationCounter: 0x01234567 },
+    expect: {
+      type: 'glo-ciphered',
+      service: 'get-request',
+      tag: 0xc8,
+      securityControl: 0x30,
+      invocationCounter: 0x01234567,
+    },
   },
   {
     name: 'glo-initiate-request (Green Book)',
@@ -38,9 +44,11 @@ const FIXTURES: readonly { name: string; hex: string; expect: Partial<Record<str
     name: 'general-glo-ciphering push (UDP sample)',
     hex:
       'DB' + // general-glo-ciphering [219]
-      '08' + '2F19229199164103' + // system title
+      '08' +
+      '2F19229199164103' + // system title
       '3B' + // content length 59
-      '30' + '000001E5' + // SC, IC
+      '30' +
+      '000001E5' + // SC, IC
       '025CE9D2271FD78BE8C204211A916A9D7F587E0A7A814CADEA89E9593F01F92EA8C087B5BDFDEFEAB6BE' + // ciphertext 42
       'CF282DFE49C08F5BE6DC8400', // tag
     expect: { type: 'general-glo-ciphering', securityControl: 0x30, invocationCounter: 0x1e5 },
@@ -54,13 +62,22 @@ const FIXTURES: readonly { name: string; hex: string; expect: Partial<Record<str
     name: 'general-ciphering with identified-key',
     hex:
       'DD' +
-      '01' + '07' + // transaction-id
-      '08' + '1111111111111111' + // originator system title
-      '08' + '2222222222222222' + // recipient system title
+      '01' +
+      '07' + // transaction-id
+      '08' +
+      '1111111111111111' + // originator system title
+      '08' +
+      '2222222222222222' + // recipient system title
       '00' + // date-time (empty)
       '00' + // other-information (empty)
-      '01' + '00' + '00' + // key-info present, identified-key, global-unicast (0)
-      '12' + '31' + '00000002' + '01' + '0102030405060708090A0B0C', // content: SC 0x31, IC 2, 1 byte, tag
+      '01' +
+      '00' +
+      '00' + // key-info present, identified-key, global-unicast (0)
+      '12' +
+      '31' +
+      '00000002' +
+      '01' +
+      '0102030405060708090A0B0C', // content: SC 0x31, IC 2, 1 byte, tag
     expect: { type: 'general-ciphering', keyInfo: { type: 'identified-key', keyId: 0 } },
   },
   {
@@ -89,7 +106,8 @@ describe('envelope codec', () => {
   it.each(FIXTURES)('$name decodes and re-encodes byte for byte', ({ hex, expect: fields }) => {
     const bytes = fromHex(hex);
     const v = decodeCipheredApduBytes(bytes);
-    for (const [k, val] of Object.entries(fields)) expect((v as unknown as Record<string, unknown>)[k]).toEqual(val);
+    for (const [k, val] of Object.entries(fields))
+      expect((v as unknown as Record<string, unknown>)[k]).toEqual(val);
     expect(toHex(encodeCipheredApduBytes(v))).toBe(toHex(bytes));
   });
 
@@ -116,8 +134,8 @@ describe('envelope codec', () => {
 
   it('knows every tag of the Green Book XDLMS-APDU ciphered arms', () => {
     const expected = [
-      33, 37, 38, 40, 44, 45, 46, 54, 56, 65, 69, 70, 72, 76, 77, 78, 86, 88, 200, 201, 202, 203, 204, 205, 207,
-      208, 209, 210, 211, 212, 213, 215, 219, 220, 221, 223,
+      33, 37, 38, 40, 44, 45, 46, 54, 56, 65, 69, 70, 72, 76, 77, 78, 86, 88, 200, 201, 202, 203, 204, 205,
+      207, 208, 209, 210, 211, 212, 213, 215, 219, 220, 221, 223,
     ];
     for (let t = 0; t < 256; t++) expect(isCipheredApduTag(t), `tag ${t}`).toBe(expected.includes(t));
     expect(GLO_CIPHERED_TAG['get-request']).toBe(0xc8);
@@ -143,10 +161,16 @@ describe('envelope codec', () => {
     const bytes = (max = 40) => fc.uint8Array({ maxLength: max });
     const services = Object.keys(GLO_CIPHERED_TAG) as CipheredService[];
     const content = fc
-      .record({ sc: fc.integer({ min: 0, max: 255 }), ic: fc.integer({ min: 0, max: 0xffffffff }), ct: bytes(300) })
+      .record({
+        sc: fc.integer({ min: 0, max: 255 }),
+        ic: fc.integer({ min: 0, max: 0xffffffff }),
+        ct: bytes(300),
+      })
       .chain(({ sc, ic, ct }) =>
         (sc & 0x10) !== 0
-          ? fc.uint8Array({ minLength: 12, maxLength: 12 }).map((authTag) => ({ securityControl: sc, invocationCounter: ic, ciphertext: ct, authTag }))
+          ? fc
+              .uint8Array({ minLength: 12, maxLength: 12 })
+              .map((authTag) => ({ securityControl: sc, invocationCounter: ic, ciphertext: ct, authTag }))
           : fc.constant({ securityControl: sc, invocationCounter: ic, ciphertext: ct }),
       );
     const header = fc.record({
@@ -157,22 +181,60 @@ describe('envelope codec', () => {
       otherInformation: bytes(),
     });
     const apdu: fc.Arbitrary<CipheredApdu> = fc.oneof(
-      fc.tuple(fc.constantFrom(...services), fc.boolean(), content).map(([service, glo, c]) =>
-        glo
-          ? ({ type: 'glo-ciphered', tag: GLO_CIPHERED_TAG[service], service, ...c } as CipheredApdu)
-          : ({ type: 'ded-ciphered', tag: DED_CIPHERED_TAG[service], service, ...c } as CipheredApdu),
-      ),
-      fc.tuple(fc.boolean(), bytes(), content).map(([glo, systemTitle, c]) =>
-        ({ type: glo ? 'general-glo-ciphering' : 'general-ded-ciphering', systemTitle, ...c }) as CipheredApdu,
-      ),
-      fc.tuple(header, content, fc.option(fc.oneof(
-        fc.integer({ min: 0, max: 255 }).map((keyId) => ({ type: 'identified-key' as const, keyId })),
-        fc.tuple(fc.integer({ min: 0, max: 255 }), bytes()).map(([kekId, keyCipheredData]) => ({ type: 'wrapped-key' as const, kekId, keyCipheredData })),
-        fc.tuple(bytes(), bytes()).map(([keyParameters, keyCipheredData]) => ({ type: 'agreed-key' as const, keyParameters, keyCipheredData })),
-      ), { nil: undefined })).map(([h, c, keyInfo]) =>
-        (keyInfo === undefined ? { type: 'general-ciphering', ...h, ...c } : { type: 'general-ciphering', ...h, keyInfo, ...c }) as CipheredApdu,
-      ),
-      fc.tuple(header, bytes(200), bytes(96)).map(([h, content, signature]) => ({ type: 'general-signing', ...h, content, signature }) as CipheredApdu),
+      fc
+        .tuple(fc.constantFrom(...services), fc.boolean(), content)
+        .map(([service, glo, c]) =>
+          glo
+            ? ({ type: 'glo-ciphered', tag: GLO_CIPHERED_TAG[service], service, ...c } as CipheredApdu)
+            : ({ type: 'ded-ciphered', tag: DED_CIPHERED_TAG[service], service, ...c } as CipheredApdu),
+        ),
+      fc
+        .tuple(fc.boolean(), bytes(), content)
+        .map(
+          ([glo, systemTitle, c]) =>
+            ({
+              type: glo ? 'general-glo-ciphering' : 'general-ded-ciphering',
+              systemTitle,
+              ...c,
+            }) as CipheredApdu,
+        ),
+      fc
+        .tuple(
+          header,
+          content,
+          fc.option(
+            fc.oneof(
+              fc.integer({ min: 0, max: 255 }).map((keyId) => ({ type: 'identified-key' as const, keyId })),
+              fc
+                .tuple(fc.integer({ min: 0, max: 255 }), bytes())
+                .map(([kekId, keyCipheredData]) => ({
+                  type: 'wrapped-key' as const,
+                  kekId,
+                  keyCipheredData,
+                })),
+              fc
+                .tuple(bytes(), bytes())
+                .map(([keyParameters, keyCipheredData]) => ({
+                  type: 'agreed-key' as const,
+                  keyParameters,
+                  keyCipheredData,
+                })),
+            ),
+            { nil: undefined },
+          ),
+        )
+        .map(
+          ([h, c, keyInfo]) =>
+            (keyInfo === undefined
+              ? { type: 'general-ciphering', ...h, ...c }
+              : { type: 'general-ciphering', ...h, keyInfo, ...c }) as CipheredApdu,
+        ),
+      fc
+        .tuple(header, bytes(200), bytes(96))
+        .map(
+          ([h, content, signature]) =>
+            ({ type: 'general-signing', ...h, content, signature }) as CipheredApdu,
+        ),
     );
     fc.assert(
       fc.property(apdu, (v) => {
@@ -184,16 +246,20 @@ describe('envelope codec', () => {
 
   it('decoding arbitrary bytes returns or throws a DlmsError', () => {
     fc.assert(
-      fc.property(fc.constantFrom(0x21, 0xc8, 0xd4, 0xdb, 0xdc, 0xdd, 0xdf), fc.uint8Array({ maxLength: 200 }), (tag, rest) => {
-        const b = new Uint8Array(rest.length + 1);
-        b[0] = tag;
-        b.set(rest, 1);
-        try {
-          decodeCipheredApduBytes(b);
-        } catch (e) {
-          expect(e).toBeInstanceOf(DlmsError);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(0x21, 0xc8, 0xd4, 0xdb, 0xdc, 0xdd, 0xdf),
+        fc.uint8Array({ maxLength: 200 }),
+        (tag, rest) => {
+          const b = new Uint8Array(rest.length + 1);
+          b[0] = tag;
+          b.set(rest, 1);
+          try {
+            decodeCipheredApduBytes(b);
+          } catch (e) {
+            expect(e).toBeInstanceOf(DlmsError);
+          }
+        },
+      ),
     );
   });
 });

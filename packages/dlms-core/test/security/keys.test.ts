@@ -25,7 +25,9 @@ describe('AES key wrap (RFC 3394)', () => {
   it('4.6: 256 bits of key data with a 256-bit KEK', () => {
     const data = fromHex('00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F');
     const wrapped = aesKeyWrap(KEK256, data);
-    expect(toHex(wrapped)).toBe('28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21');
+    expect(toHex(wrapped)).toBe(
+      '28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21',
+    );
     expect(toHex(aesKeyUnwrap(KEK256, wrapped))).toBe(toHex(data));
   });
 
@@ -33,8 +35,12 @@ describe('AES key wrap (RFC 3394)', () => {
     const wrapped = aesKeyWrap(KEK128, fromHex('00112233445566778899AABBCCDDEEFF'));
     const bad = wrapped.slice();
     bad[3]! ^= 1;
-    expect(() => aesKeyUnwrap(KEK128, bad)).toThrow(expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }));
-    expect(() => unwrapKey(fromHex('0F0E0D0C0B0A09080706050403020100'), wrapped)).toThrow(expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }));
+    expect(() => aesKeyUnwrap(KEK128, bad)).toThrow(
+      expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }),
+    );
+    expect(() => unwrapKey(fromHex('0F0E0D0C0B0A09080706050403020100'), wrapped)).toThrow(
+      expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }),
+    );
     expect(() => wrapKey(KEK128, fromHex('0011'))).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
   });
 });
@@ -58,9 +64,22 @@ describe('Security setup key_transfer', () => {
   });
 
   it('rejects malformed parameters', () => {
-    expect(() => decodeKeyTransfer(KEK128, { type: 'null-data' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => decodeKeyTransfer(KEK128, { type: 'null-data' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     expect(() =>
-      decodeKeyTransfer(KEK128, { type: 'array', value: [{ type: 'structure', value: [{ type: 'enum', value: 9 }, { type: 'octet-string', value: new Uint8Array(24) }] }] }),
+      decodeKeyTransfer(KEK128, {
+        type: 'array',
+        value: [
+          {
+            type: 'structure',
+            value: [
+              { type: 'enum', value: 9 },
+              { type: 'octet-string', value: new Uint8Array(24) },
+            ],
+          },
+        ],
+      }),
     ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
@@ -69,11 +88,17 @@ describe('Security setup key_transfer', () => {
     const ak = fromHex('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
     const st = fromHex('4D4D4D0000000001');
     const bytes = protectApdu(fromHex('C0010000080000010000FF0200'), {
-      form: 'general-ciphering', key: contentKey, authKey: ak, systemTitle: st, invocationCounter: 1,
+      form: 'general-ciphering',
+      key: contentKey,
+      authKey: ak,
+      systemTitle: st,
+      invocationCounter: 1,
       keyInfo: { type: 'wrapped-key', kekId: 0, keyCipheredData: wrapKey(KEK128, contentKey) },
     });
     expect(unprotectApdu(bytes, { authKey: ak, masterKey: KEK128 }).verified).toBe(true);
-    expect(() => unprotectApdu(bytes, { authKey: ak })).toThrow(expect.objectContaining({ code: 'MISSING_KEY' }));
+    expect(() => unprotectApdu(bytes, { authKey: ak })).toThrow(
+      expect.objectContaining({ code: 'MISSING_KEY' }),
+    );
   });
 });
 
@@ -106,7 +131,12 @@ describe('SecretKey never shows its bytes', () => {
 
   it('no error message carries key bytes', () => {
     const ek = fromHex('A1A2A3A4A5A6A7A8A9AAABACADAEAFB0');
-    const bytes = protectApdu(fromHex('C0010000080000010000FF0200'), { key: ek, authKey: ek, systemTitle: fromHex('4D4D4D0000000001'), invocationCounter: 1 });
+    const bytes = protectApdu(fromHex('C0010000080000010000FF0200'), {
+      key: ek,
+      authKey: ek,
+      systemTitle: fromHex('4D4D4D0000000001'),
+      invocationCounter: 1,
+    });
     const wrong = fromHex('B1B2B3B4B5B6B7B8B9BABBBCBDBEBFC0');
     for (const run of [
       () => unprotectApdu(bytes, { key: wrong, authKey: wrong }),

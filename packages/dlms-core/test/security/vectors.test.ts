@@ -17,7 +17,8 @@ import { SecretKey } from '../../src/security/secret-key.js';
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const vectorsPath = `${repoRoot}../shared/vectors/public-vectors.json`;
 const present = existsSync(vectorsPath);
-if (!present) console.warn(`public vectors not found at ${vectorsPath}: skipping the public-vector security suite`);
+if (!present)
+  console.warn(`public vectors not found at ${vectorsPath}: skipping the public-vector security suite`);
 
 interface Vector {
   id: string;
@@ -78,13 +79,27 @@ describe.skipIf(!present)('public vectors: Green Book ciphering', () => {
     expect(u.verified).toBe(true);
     expect(u.envelope.service).toBe('get-request');
     expect(u.envelope.invocationCounter).toBe(0x01234567);
-    expect(u.envelope.securityControl).toEqual({ suite: 0, authenticated: true, encrypted: true, broadcastKey: false, compressed: false });
+    expect(u.envelope.securityControl).toEqual({
+      suite: 0,
+      authenticated: true,
+      encrypted: true,
+      broadcastKey: false,
+      compressed: false,
+    });
   });
 
   it('gb-cipher-glo-initiate-request: the ciphered AARQ user-information, byte for byte', () => {
     const v = byId('gb-cipher-glo-initiate-request');
-    const opts = { key: fromHex(v.key_hex!), authKey: fromHex(v.auth_key_hex!), systemTitle: fromHex(v.system_title_hex!) };
-    const bytes = protectApdu(fromHex(v.plaintext_hex!), { ...opts, form: 'glo', invocationCounter: 0x01234567 });
+    const opts = {
+      key: fromHex(v.key_hex!),
+      authKey: fromHex(v.auth_key_hex!),
+      systemTitle: fromHex(v.system_title_hex!),
+    };
+    const bytes = protectApdu(fromHex(v.plaintext_hex!), {
+      ...opts,
+      form: 'glo',
+      invocationCounter: 0x01234567,
+    });
     expect(toHex(bytes)).toBe(v.hex);
     const u = unprotectApdu(fromHex(v.hex as string), opts);
     expect(toHex(u.plaintext)).toBe(v.plaintext_hex);
@@ -96,11 +111,21 @@ describe.skipIf(!present)('public vectors: Green Book ciphering', () => {
 
   it('gb-hls-gmac-f-stoc: HLS mechanism 5 f(StoC) computed by the client and verified by the server', () => {
     const v = byId('gb-hls-gmac-f-stoc');
-    const mech = { mechanism: 5 as const, encryptionKey: fromHex(v.key_hex!), authenticationKey: fromHex(v.auth_key_hex!) };
+    const mech = {
+      mechanism: 5 as const,
+      encryptionKey: fromHex(v.key_hex!),
+      authenticationKey: fromHex(v.auth_key_hex!),
+    };
     const ch = { stoc: fromHex(v.challenge_hex!), ctos: fromHex('4B35366956616759') };
-    const parties = { clientSystemTitle: fromHex(v.system_title_hex!), serverSystemTitle: fromHex('4D4D4D0000BC614E') };
+    const parties = {
+      clientSystemTitle: fromHex(v.system_title_hex!),
+      serverSystemTitle: fromHex('4D4D4D0000BC614E'),
+    };
     const f = computeHlsResponse('client', mech, ch, { ...parties, invocationCounter: 1 });
-    expect(toHex(f)).toBe((v.derived_values as { reply_to_hls_authentication_octet_string: string }).reply_to_hls_authentication_octet_string);
+    expect(toHex(f)).toBe(
+      (v.derived_values as { reply_to_hls_authentication_octet_string: string })
+        .reply_to_hls_authentication_octet_string,
+    );
     expect(toHex(f.subarray(5))).toBe(v.hex);
     expect(verifyHlsResponse('server', mech, ch, f, parties)).toBe(true);
     const bad = f.slice();
@@ -135,7 +160,9 @@ describe.skipIf(!present)('public vectors: UDP general-glo-ciphering pushes (key
     }
     expect(plaintexts[0]).toBe((v.expected as { decrypted_message_0: string }).decrypted_message_0);
     // Replaying any of them is rejected.
-    await expect(unprotectApdu(fromHex(frames[3]!).subarray(8), { key, authKey: key, counters })).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
+    await expect(
+      unprotectApdu(fromHex(frames[3]!).subarray(8), { key, authKey: key, counters }),
+    ).rejects.toMatchObject({ code: 'REPLAYED_COUNTER' });
   });
 
   it('re-enciphers push 0 to the same bytes', () => {
@@ -143,7 +170,13 @@ describe.skipIf(!present)('public vectors: UDP general-glo-ciphering pushes (key
     const key = fromHex(v.key_hex!);
     const apdu = fromHex((v.hex as string[])[0]!).subarray(8);
     const plain = fromHex((v.derived_values as { plaintexts: string[] }).plaintexts[0]!);
-    const again = protectApdu(plain, { form: 'general-glo', key, authKey: key, systemTitle: fromHex(v.system_title_hex!), invocationCounter: 0x1e5 });
+    const again = protectApdu(plain, {
+      form: 'general-glo',
+      key,
+      authKey: key,
+      systemTitle: fromHex(v.system_title_hex!),
+      invocationCounter: 0x1e5,
+    });
     expect(toHex(again)).toBe(toHex(apdu));
   });
 });
