@@ -15,7 +15,7 @@
  * counter policy (replay) lives in `counters.ts`; {@link decipherWithCounters} runs check → verify →
  * commit so that a forged frame with a huge counter cannot move the high-water mark.
  *
- * Not here: key agreement (`key-agreement.ts`), signing (`signing.ts`), HLS (`hls.ts`).
+ * Not here: key agreement (`key-agreement.ts`), signing (`signing.ts`), HLS (`authentication.ts`).
  */
 import { ArgumentError, SecurityError } from '../errors.js';
 import { Writer } from '../writer.js';
@@ -92,8 +92,10 @@ export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint
 /**
  * The general-ciphering part of the AAD: transaction-id ‖ originator-system-title ‖
  * recipient-system-title ‖ date-time ‖ other-information, each as an A-XDR octet string (length byte(s)
- * followed by the value). Green Book 9.2.7.2.4 lists these fields as part of the AAD of general-ciphering;
- * that each is included with its length is this stack's reading of it (see the report in the commit).
+ * followed by the value). Green Book 9.2.7.2.4 lists these fields as part of the AAD of general-ciphering.
+ * Whether each goes in with its length octet could not be confirmed from public sources; this stack
+ * includes it, which keeps the concatenation unambiguous. Interoperability with a meter using
+ * general-ciphering is to be checked against a real frame (no public vector exists).
  */
 export function generalCipheringAad(h: GeneralHeader): Uint8Array {
   const w = new Writer(64);
