@@ -1,0 +1,3 @@
+/** Interface-class definitions: types and the table with its lookups. */
+export * from './types.js';
+export * from './definitions.js';
