@@ -24,6 +24,13 @@ function typedData(d: Data): Json {
       return { type: d.type, value: d.value.map(typedData) };
     case 'compact-array':
       return { type: d.type, description: plain(d.description), value: d.value.map(typedData) };
+    case 'long64':
+    case 'long64-unsigned':
+      // Integers as JSON numbers while exact (within ±2^53), else as decimal strings.
+      return { type: d.type, value: d.value >= -(2n ** 53n) && d.value <= 2n ** 53n ? Number(d.value) : d.value.toString() };
+    case 'float32':
+    case 'float64':
+      return { type: d.type, value: Object.is(d.value, -0) ? '-0' : Number.isFinite(d.value) ? d.value : String(d.value) };
     default:
       return { type: d.type, value: plain(d.value) };
   }
