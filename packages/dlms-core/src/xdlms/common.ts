@@ -1,5 +1,5 @@
 /**
- * Building blocks shared by the xDLMS APDUs (Green Book, IEC 62056-5-3 clause 8 "xDLMS ASN.1"):
+ * Building blocks shared by the xDLMS APDUs (Green Book, IEC 62056-5-3, the xDLMS ASN.1 module):
  * Invoke-Id-And-Priority, Long-Invoke-Id-And-Priority, Cosem-Attribute-Descriptor,
  * Cosem-Method-Descriptor, Data-Access-Result, Action-Result, the two data blocks (DataBlock-G and
  * DataBlock-SA), Get-Data-Result, and the A-XDR helpers every APDU codec needs (OPTIONAL flags,
