@@ -7,8 +7,11 @@
  * A-XDR and BER.
  *
  * It never allocates per byte and never reads past `end`, so a decoder built on it cannot over-read.
+ * A count that is not a non-negative integer (a decoder's arithmetic gone wrong on hostile input) is a
+ * `DecodeError` `INVALID_VALUE`, never a silent move backwards. Bounds given to the constructor that do
+ * not fit the buffer are a caller's mistake: {@link ArgumentError}.
  */
-import { DecodeError, type DecodeErrorCode } from './errors.js';
+import { ArgumentError, DecodeError, type DecodeErrorCode } from './errors.js';
 
 export class Reader {
   /** The whole input buffer (reads are limited to `[start, end)` of it). */
@@ -21,9 +24,22 @@ export class Reader {
   readonly base: number;
   private view: DataView | undefined;
 
+  /**
+   * A reader over `bytes[start, end)`; offsets in errors are counted from `base` (default `start`).
+   *
+   * @throws ArgumentError when the bounds are not integers with 0 ≤ start ≤ end ≤ bytes.length.
+   */
   constructor(bytes: Uint8Array, start = 0, end = bytes.length, base = start) {
-    if (start < 0 || end > bytes.length || start > end) {
-      throw new RangeError('Reader bounds out of range');
+    if (
+      !(bytes instanceof Uint8Array) ||
+      !Number.isInteger(start) ||
+      !Number.isInteger(end) ||
+      !Number.isInteger(base) ||
+      start < 0 ||
+      end > bytes.length ||
+      start > end
+    ) {
+      throw new ArgumentError('Reader bounds out of range');
     }
     this.bytes = bytes;
     this.pos = start;
@@ -46,8 +62,9 @@ export class Reader {
     return this.pos >= this.end;
   }
 
-  /** Throws `TRUNCATED` unless `n` more bytes are available. */
+  /** Throws `TRUNCATED` unless `n` more bytes are available (`INVALID_VALUE` if `n` is not a count). */
   require(n: number): void {
+    this.checkCount(n);
     if (this.end - this.pos < n) {
       throw new DecodeError(
         'TRUNCATED',
@@ -145,7 +162,7 @@ export class Reader {
 
   /** `n` bytes as a view into the input (no copy). */
   bytesView(n: number): Uint8Array {
-    if (n < 0) throw this.error('INVALID_VALUE', `negative length ${n}`);
+    this.checkCount(n);
     if (this.end - this.pos < n) this.require(n);
     const p = this.pos;
     this.pos = p + n;
@@ -164,6 +181,7 @@ export class Reader {
 
   /** Skips `n` bytes. */
   skip(n: number): void {
+    this.checkCount(n);
     if (this.end - this.pos < n) this.require(n);
     this.pos += n;
   }
@@ -173,10 +191,15 @@ export class Reader {
    * offsets of the original input). This reader moves past them.
    */
   sub(n: number): Reader {
+    this.checkCount(n);
     if (this.end - this.pos < n) this.require(n);
     const r = new Reader(this.bytes, this.pos, this.pos + n, this.base);
     this.pos += n;
     return r;
+  }
+
+  private checkCount(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw this.error('INVALID_VALUE', `${n} is not a byte count`);
   }
 
   private dataView(): DataView {

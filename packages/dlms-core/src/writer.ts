@@ -126,8 +126,9 @@ export class Writer {
     return this;
   }
 
-  /** Reserves `n` bytes (e.g. a length field) and returns their position for a later patch. */
+  /** Reserves `n` zero bytes (e.g. a length field) and returns their position for a later patch. */
   reserve(n: number): number {
+    if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${n} is not a byte count`);
     this.ensure(n);
     const at = this.length;
     this.buf.fill(0, at, at + n);
@@ -135,23 +136,34 @@ export class Writer {
     return at;
   }
 
+  /** Overwrites the byte at `at` (within what was written). */
   patchU8(at: number, v: number): void {
-    if (v < 0 || v > 0xff) throw new ArgumentError(`${v} does not fit one byte`);
+    this.checkAt(at, 1);
+    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new ArgumentError(`${v} does not fit one byte`);
     this.buf[at] = v;
   }
 
+  /** Overwrites two bytes at `at` (within what was written), big-endian. */
   patchU16(at: number, v: number): void {
-    if (v < 0 || v > 0xffff) throw new ArgumentError(`${v} does not fit two bytes`);
+    this.checkAt(at, 2);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new ArgumentError(`${v} does not fit two bytes`);
     this.buf[at] = v >>> 8;
     this.buf[at + 1] = v & 0xff;
   }
 
   /** Inserts `b` at position `at`, moving what follows (used to prefix a length once it is known). */
   insert(at: number, b: Uint8Array): void {
+    if (!Number.isInteger(at) || at < 0 || at > this.length) throw new ArgumentError(`insert position ${at} out of range`);
     this.ensure(b.length);
     this.buf.copyWithin(at + b.length, at, this.length);
     this.buf.set(b, at);
     this.length += b.length;
+  }
+
+  private checkAt(at: number, n: number): void {
+    if (!Number.isInteger(at) || at < 0 || at + n > this.length) {
+      throw new ArgumentError(`patch position ${at} is outside the ${this.length} byte(s) written`);
+    }
   }
 
   /** A view of the bytes written so far (valid until the next write). */
