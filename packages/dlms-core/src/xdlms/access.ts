@@ -71,6 +71,7 @@ export type AccessResponseSpecification =
   | { readonly type: 'access-response-set'; readonly result: DataAccessResult }
   | { readonly type: 'access-response-action'; readonly result: ActionResult };
 
+/** Access-Request [217]: several GET/SET/ACTION requests in one APDU. */
 export interface AccessRequest {
   readonly type: 'access-request';
   readonly longInvokeIdAndPriority: LongInvokeIdAndPriority;
@@ -80,6 +81,7 @@ export interface AccessRequest {
   readonly data: readonly Data[];
 }
 
+/** Access-Response [218]: the data and one result per request specification. */
 export interface AccessResponse {
   readonly type: 'access-response';
   readonly longInvokeIdAndPriority: LongInvokeIdAndPriority;

@@ -40,6 +40,7 @@ export const ACTION_REQUEST_TAG = 0xc3;
 /** Tag of ACTION-Response. */
 export const ACTION_RESPONSE_TAG = 0xc7;
 
+/** Action-Request-Normal [1]: one method, with optional parameters. */
 export interface ActionRequestNormal {
   readonly type: 'action-request-normal';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -48,12 +49,14 @@ export interface ActionRequestNormal {
   readonly parameters?: Data;
 }
 
+/** Action-Request-Next-Pblock [2]: asks for the block after `blockNumber` of long return parameters. */
 export interface ActionRequestNextPblock {
   readonly type: 'action-request-next-pblock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly blockNumber: number;
 }
 
+/** Action-Request-With-List [3]: several methods and their parameters. */
 export interface ActionRequestWithList {
   readonly type: 'action-request-with-list';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -62,6 +65,7 @@ export interface ActionRequestWithList {
   readonly parameters: readonly Data[];
 }
 
+/** Action-Request-With-First-Pblock [4]: one method, the first block of its parameters. */
 export interface ActionRequestWithFirstPblock {
   readonly type: 'action-request-with-first-pblock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -69,6 +73,7 @@ export interface ActionRequestWithFirstPblock {
   readonly block: DataBlockSA;
 }
 
+/** Action-Request-With-List-And-First-Pblock [5]: several methods, the first block of their parameters. */
 export interface ActionRequestWithListAndFirstPblock {
   readonly type: 'action-request-with-list-and-first-pblock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -76,6 +81,7 @@ export interface ActionRequestWithListAndFirstPblock {
   readonly block: DataBlockSA;
 }
 
+/** Action-Request-With-Pblock [6]: a following block of long parameters. */
 export interface ActionRequestWithPblock {
   readonly type: 'action-request-with-pblock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -97,24 +103,28 @@ export interface ActionResponseWithOptionalData {
   readonly returnParameters?: GetDataResult;
 }
 
+/** Action-Response-Normal [1]: the result and optional return parameters. */
 export interface ActionResponseNormal {
   readonly type: 'action-response-normal';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly response: ActionResponseWithOptionalData;
 }
 
+/** Action-Response-With-Pblock [2]: one block of long return parameters. */
 export interface ActionResponseWithPblock {
   readonly type: 'action-response-with-pblock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly block: DataBlockSA;
 }
 
+/** Action-Response-With-List [3]: one response per method. */
 export interface ActionResponseWithList {
   readonly type: 'action-response-with-list';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly responses: readonly ActionResponseWithOptionalData[];
 }
 
+/** Action-Response-Next-Pblock [4]: acknowledges block `blockNumber` of long parameters. */
 export interface ActionResponseNextPblock {
   readonly type: 'action-response-next-pblock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;

@@ -26,6 +26,7 @@ import {
 /** Tag of Data-Notification. */
 export const DATA_NOTIFICATION_TAG = 0x0f;
 
+/** Data-Notification [15]: a push from the server. */
 export interface DataNotification {
   readonly type: 'data-notification';
   readonly longInvokeIdAndPriority: LongInvokeIdAndPriority;

@@ -24,6 +24,7 @@ import {
 /** Tag of EventNotificationRequest. */
 export const EVENT_NOTIFICATION_REQUEST_TAG = 0xc2;
 
+/** EventNotificationRequest [194]: an attribute value pushed on an event. */
 export interface EventNotificationRequest {
   readonly type: 'event-notification-request';
   /** The time octets, when present. */

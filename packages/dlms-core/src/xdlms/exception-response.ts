@@ -40,6 +40,7 @@ export type ExceptionStateError = keyof typeof ExceptionStateErrorCode | number;
 /** A service-error: its name, or the raw number (with no content) for a value the standard does not list. */
 export type ExceptionServiceError = keyof typeof ExceptionServiceErrorCode | number;
 
+/** ExceptionResponse [216]: the server could not handle the APDU at all. */
 export interface ExceptionResponse {
   readonly type: 'exception-response';
   readonly stateError: ExceptionStateError;

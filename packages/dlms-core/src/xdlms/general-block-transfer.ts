@@ -16,6 +16,7 @@ import { decodeOctetString, encodeOctetString } from './common.js';
 /** Tag of General-Block-Transfer. */
 export const GENERAL_BLOCK_TRANSFER_TAG = 0xe0;
 
+/** General-Block-Transfer [224]: one block of an APDU sent in blocks. */
 export interface GeneralBlockTransfer {
   readonly type: 'general-block-transfer';
   readonly lastBlock: boolean;

@@ -43,6 +43,7 @@ export interface CosemAttributeDescriptorWithSelection {
   readonly accessSelection?: SelectiveAccessDescriptor;
 }
 
+/** Get-Request-Normal [1]: one attribute, optionally with selective access. */
 export interface GetRequestNormal {
   readonly type: 'get-request-normal';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -50,6 +51,7 @@ export interface GetRequestNormal {
   readonly accessSelection?: SelectiveAccessDescriptor;
 }
 
+/** Get-Request-Next [2]: asks for the block after `blockNumber` of a long GET. */
 export interface GetRequestNext {
   readonly type: 'get-request-next';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -57,6 +59,7 @@ export interface GetRequestNext {
   readonly blockNumber: number;
 }
 
+/** Get-Request-With-List [3]: several attributes in one request. */
 export interface GetRequestWithList {
   readonly type: 'get-request-with-list';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -66,18 +69,21 @@ export interface GetRequestWithList {
 /** GET-Request ::= CHOICE { normal [1], next [2], with-list [3] }. */
 export type GetRequest = GetRequestNormal | GetRequestNext | GetRequestWithList;
 
+/** Get-Response-Normal [1]: the value or why it could not be read. */
 export interface GetResponseNormal {
   readonly type: 'get-response-normal';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly result: GetDataResult;
 }
 
+/** Get-Response-With-Datablock [2]: one block of a long GET (DataBlock-G). */
 export interface GetResponseWithDatablock {
   readonly type: 'get-response-with-datablock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly block: DataBlockG;
 }
 
+/** Get-Response-With-List [3]: one Get-Data-Result per requested attribute. */
 export interface GetResponseWithList {
   readonly type: 'get-response-with-list';
   readonly invokeIdAndPriority: InvokeIdAndPriority;

@@ -46,6 +46,7 @@ export const SET_REQUEST_TAG = 0xc1;
 /** Tag of SET-Response. */
 export const SET_RESPONSE_TAG = 0xc5;
 
+/** Set-Request-Normal [1]: one attribute and its new value. */
 export interface SetRequestNormal {
   readonly type: 'set-request-normal';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -54,6 +55,7 @@ export interface SetRequestNormal {
   readonly value: Data;
 }
 
+/** Set-Request-With-First-Datablock [2]: one attribute, the first block of its value. */
 export interface SetRequestWithFirstDatablock {
   readonly type: 'set-request-with-first-datablock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -62,12 +64,14 @@ export interface SetRequestWithFirstDatablock {
   readonly block: DataBlockSA;
 }
 
+/** Set-Request-With-Datablock [3]: a following block of a long SET. */
 export interface SetRequestWithDatablock {
   readonly type: 'set-request-with-datablock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly block: DataBlockSA;
 }
 
+/** Set-Request-With-List [4]: several attributes and their values. */
 export interface SetRequestWithList {
   readonly type: 'set-request-with-list';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -75,6 +79,7 @@ export interface SetRequestWithList {
   readonly values: readonly Data[];
 }
 
+/** Set-Request-With-List-And-First-Datablock [5]: several attributes, the first block of their values. */
 export interface SetRequestWithListAndFirstDatablock {
   readonly type: 'set-request-with-list-and-first-datablock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -90,18 +95,21 @@ export type SetRequest =
   | SetRequestWithList
   | SetRequestWithListAndFirstDatablock;
 
+/** Set-Response-Normal [1]: the result of a normal SET. */
 export interface SetResponseNormal {
   readonly type: 'set-response-normal';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly result: DataAccessResult;
 }
 
+/** Set-Response-Datablock [2]: acknowledges block `blockNumber` of a long SET. */
 export interface SetResponseDatablock {
   readonly type: 'set-response-datablock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
   readonly blockNumber: number;
 }
 
+/** Set-Response-Last-Datablock [3]: the result of a long SET, with the last block number. */
 export interface SetResponseLastDatablock {
   readonly type: 'set-response-last-datablock';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -109,6 +117,7 @@ export interface SetResponseLastDatablock {
   readonly blockNumber: number;
 }
 
+/** Set-Response-Last-Datablock-With-List [4]: one result per attribute, with the last block number. */
 export interface SetResponseLastDatablockWithList {
   readonly type: 'set-response-last-datablock-with-list';
   readonly invokeIdAndPriority: InvokeIdAndPriority;
@@ -116,6 +125,7 @@ export interface SetResponseLastDatablockWithList {
   readonly blockNumber: number;
 }
 
+/** Set-Response-With-List [5]: one result per attribute. */
 export interface SetResponseWithList {
   readonly type: 'set-response-with-list';
   readonly invokeIdAndPriority: InvokeIdAndPriority;

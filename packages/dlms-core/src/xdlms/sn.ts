@@ -31,11 +31,17 @@ import {
   encodeOctetString,
 } from './common.js';
 
+/** Tag of ReadRequest. */
 export const READ_REQUEST_TAG = 0x05;
+/** Tag of WriteRequest. */
 export const WRITE_REQUEST_TAG = 0x06;
+/** Tag of ReadResponse. */
 export const READ_RESPONSE_TAG = 0x0c;
+/** Tag of WriteResponse. */
 export const WRITE_RESPONSE_TAG = 0x0d;
+/** Tag of UnconfirmedWriteRequest. */
 export const UNCONFIRMED_WRITE_REQUEST_TAG = 0x16;
+/** Tag of InformationReportRequest. */
 export const INFORMATION_REPORT_REQUEST_TAG = 0x18;
 
 /** Variable-Access-Specification. */
@@ -74,33 +80,39 @@ export type WriteResult =
   | { readonly type: 'data-access-error'; readonly result: DataAccessResult }
   | { readonly type: 'block-number'; readonly blockNumber: number };
 
+/** ReadRequest [5]: reads variables by short name. */
 export interface ReadRequest {
   readonly type: 'read-request';
   readonly variables: readonly VariableAccessSpecification[];
 }
 
+/** ReadResponse [12]: one result per variable read. */
 export interface ReadResponse {
   readonly type: 'read-response';
   readonly results: readonly ReadResult[];
 }
 
+/** WriteRequest [6]: writes variables by short name. */
 export interface WriteRequest {
   readonly type: 'write-request';
   readonly variables: readonly VariableAccessSpecification[];
   readonly values: readonly Data[];
 }
 
+/** WriteResponse [13]: one result per variable written. */
 export interface WriteResponse {
   readonly type: 'write-response';
   readonly results: readonly WriteResult[];
 }
 
+/** UnconfirmedWriteRequest [22]: a write the server does not answer. */
 export interface UnconfirmedWriteRequest {
   readonly type: 'unconfirmed-write-request';
   readonly variables: readonly VariableAccessSpecification[];
   readonly values: readonly Data[];
 }
 
+/** InformationReportRequest [24]: variables pushed by the server (SN referencing). */
 export interface InformationReportRequest {
   readonly type: 'information-report-request';
   /** current-time as received, when present. */
