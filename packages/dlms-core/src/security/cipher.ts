@@ -233,8 +233,8 @@ export function decipherInformation(
 export interface EnvelopeContext {
   /**
    * System title of the sender. Required for glo-/ded- service-specific forms (it was exchanged in the
-   * AARQ/AARE); general-glo/ded-ciphering and general-ciphering carry their own (originator) and this,
-   * when given, must match it.
+   * AARQ/AARE); general-glo/ded-ciphering and general-ciphering carry their own (originator), which is
+   * used instead (it enters the IV, so a frame claiming another title fails its tag).
    */
   readonly systemTitle?: Uint8Array;
 }
