@@ -11,8 +11,13 @@
 import {
   DecodeError,
   FramingError,
+  decodeApdu,
   decodeDataBytes,
   isCipheredApduTag,
+  unprotectApdu,
+  type Apdu,
+  type ProtectionEnvelope,
+  type UnprotectedApdu,
   type Data,
   type GeneralBlockTransfer,
   type GetResponseWithDatablock,
@@ -26,14 +31,7 @@ import {
   type HdlcFrame,
 } from '@meteringlab/transport-hdlc-serial';
 import { detectFormat, type FrameFormat } from './detect.js';
-import {
-  decodeApdu,
-  decodeWrapperFrame,
-  unprotectApdu,
-  type Apdu,
-  type ProtectionEnvelope,
-  type UnprotectedApdu,
-} from './stack.js';
+import { decodeWrapperFrame } from '@meteringlab/transport-tcp';
 
 /** How to read the frames: guessed per frame, or forced. `data` is a bare A-XDR Data value. */
 export type FormatOption = 'auto' | FrameFormat | 'data';

@@ -8,17 +8,19 @@
  */
 import {
   DataTag,
+  apduName,
   conformanceToNames,
+  decodeSecurityControl,
   formatCosemDate,
   formatCosemTime,
   toHex,
   type CosemDateTime,
   type Data,
+  type Apdu,
   type SecurityControl,
   type TypeDescription,
 } from '@meteringlab/dlms-core';
 import { dateTimeOfBytes, describeDateTime, describeObis, looksLikeDateTime, printableAscii } from './format.js';
-import { apduName, decodeSecurityControl, type Apdu } from './stack.js';
 
 const INDENT = '  ';
 

@@ -6,35 +6,11 @@
  *
  * It formats only: no decoding, and no interpretation beyond adding the APDU's name.
  */
-import { toHex, type Data } from '@meteringlab/dlms-core';
+import { apduName, dataToJson, toHex, type Apdu } from '@meteringlab/dlms-core';
 import { isData } from './render.js';
-import { apduName, dataToJson, type Apdu } from './stack.js';
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** Stand-in for dlms-core's `dataToJson` while it is not in the build: the same documented form. */
-function typedData(d: Data): Json {
-  switch (d.type) {
-    case 'null-data':
-    case 'dont-care':
-      return { type: d.type };
-    case 'array':
-    case 'structure':
-      return { type: d.type, value: d.value.map(typedData) };
-    case 'compact-array':
-      return { type: d.type, description: plain(d.description), value: d.value.map(typedData) };
-    case 'long64':
-    case 'long64-unsigned':
-      // Integers as JSON numbers while exact (within ±2^53), else as decimal strings.
-      return { type: d.type, value: d.value >= -(2n ** 53n) && d.value <= 2n ** 53n ? Number(d.value) : d.value.toString() };
-    case 'float32':
-    case 'float64':
-      return { type: d.type, value: Object.is(d.value, -0) ? '-0' : Number.isFinite(d.value) ? d.value : String(d.value) };
-    default:
-      return { type: d.type, value: plain(d.value) };
-  }
-}
 
 function plain(v: unknown): Json {
   if (v === null || v === undefined) return null;
@@ -52,7 +28,7 @@ function plain(v: unknown): Json {
       return String(v);
   }
   if (v instanceof Uint8Array) return toHex(v);
-  if (isData(v)) return (dataToJson ? dataToJson(v) : typedData(v)) as Json;
+  if (isData(v)) return dataToJson(v) as Json;
   if (Array.isArray(v)) return v.map(plain);
   const out: { [key: string]: Json } = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
