@@ -38,8 +38,10 @@ const keyObjects = new WeakMap<object, KeyObject>();
  * An OpenSSL key object for `key`, created once per {@link SecretKey} and reused: building a key object
  * per call would copy the key on every frame.
  */
-function keyObject(key: KeyInput): KeyObject {
-  if (key instanceof Uint8Array) return createSecretKey(key);
+function cipherKey(key: KeyInput): KeyObject | Uint8Array {
+  // Raw bytes go to OpenSSL as they are: caching them by identity would go stale if the caller reuses
+  // the buffer for another key.
+  if (key instanceof Uint8Array) return key;
   let ko = keyObjects.get(key);
   if (ko === undefined) {
     ko = createSecretKey(key.exportBytes());
@@ -71,7 +73,7 @@ export interface GcmSealed {
 
 /** AES-GCM encryption with a 96-bit IV and a 12-byte tag. */
 export function gcmEncrypt(key: KeyInput, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): GcmSealed {
-  const c = createCipheriv(gcmAlgorithm(key), keyObject(key), iv, { authTagLength: GCM_TAG_LENGTH });
+  const c = createCipheriv(gcmAlgorithm(key), cipherKey(key), iv, { authTagLength: GCM_TAG_LENGTH });
   if (aad.length > 0) c.setAAD(aad);
   const head = c.update(plaintext);
   const tail = c.final();
@@ -94,7 +96,7 @@ export function gcmDecrypt(
   if (tag.length !== GCM_TAG_LENGTH) {
     throw new SecurityError('AUTHENTICATION_FAILED', `authentication tag must be ${GCM_TAG_LENGTH} bytes`);
   }
-  const d = createDecipheriv(gcmAlgorithm(key), keyObject(key), iv, { authTagLength: GCM_TAG_LENGTH });
+  const d = createDecipheriv(gcmAlgorithm(key), cipherKey(key), iv, { authTagLength: GCM_TAG_LENGTH });
   d.setAuthTag(tag);
   if (aad.length > 0) d.setAAD(aad);
   const head = d.update(ciphertext);
@@ -117,7 +119,7 @@ export function gcmKeystreamXor(key: KeyInput, iv: Uint8Array, data: Uint8Array)
   const counter = new Uint8Array(16);
   counter.set(iv.subarray(0, 12));
   counter[15] = 2;
-  const c = createCipheriv(ctrAlgorithm(key), keyObject(key), counter);
+  const c = createCipheriv(ctrAlgorithm(key), cipherKey(key), counter);
   const out = c.update(data);
   c.final();
   return asBytes(out);
@@ -164,7 +166,7 @@ export function aesKeyWrap(kek: KeyInput, keyData: Uint8Array): Uint8Array {
   if (keyData.length < 16 || keyData.length % 8 !== 0) {
     throw new SecurityError('INVALID_KEY', 'key data to wrap must be a multiple of 8 bytes, at least 16');
   }
-  const c = createCipheriv(wrapAlgorithm(kek), keyObject(kek), KEY_WRAP_IV);
+  const c = createCipheriv(wrapAlgorithm(kek), cipherKey(kek), KEY_WRAP_IV);
   return asBytes(Buffer.concat([c.update(keyData), c.final()]));
 }
 
@@ -176,7 +178,7 @@ export function aesKeyUnwrap(kek: KeyInput, wrapped: Uint8Array): Uint8Array {
       'wrapped key must be a multiple of 8 bytes, at least 24',
     );
   }
-  const d = createDecipheriv(wrapAlgorithm(kek), keyObject(kek), KEY_WRAP_IV);
+  const d = createDecipheriv(wrapAlgorithm(kek), cipherKey(kek), KEY_WRAP_IV);
   try {
     return asBytes(Buffer.concat([d.update(wrapped), d.final()]));
   } catch (cause) {
