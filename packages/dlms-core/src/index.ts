@@ -68,3 +68,6 @@ export * from './acse/aare.js';
 export * from './acse/rlrq.js';
 export * from './acse/rlre.js';
 export * from './security/index.js';
+export * from './association/blocks.js';
+export * from './association/server-config.js';
+export * from './association/server.js';
