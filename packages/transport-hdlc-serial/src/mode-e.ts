@@ -11,7 +11,7 @@
  * XXX is the manufacturer's three-letter code (a lower-case third letter announces a 20 ms minimum
  * reaction time); Z is the baud-rate character ('0'..'6' = 300..19200 in modes C and E, 'A'..'F' =
  * 600..19200 in mode B); `\2` (enhanced identification character 2) says the meter offers the binary
- * mode (HDLC). The identification is at most 16 printable characters.
+ * mode (HDLC). The identification is at most 16 printable characters other than '/' and '\\'.
  *
  * The pure part builds and parses these messages; {@link signOnModeE} drives a {@link SerialChannel}.
  */
@@ -68,7 +68,7 @@ export interface ModeEIdentification {
 export function parseIdentification(message: Uint8Array | string): ModeEIdentification {
   const text =
     typeof message === 'string' ? message : String.fromCharCode(...Array.from(message, (b) => b & 0x7f));
-  const m = /^\/([A-Za-z]{2}[A-Za-z])([0-9A-I])(?:\\([0-9]))?([\x20-\x7e]{1,16})\r\n$/.exec(text);
+  const m = /^\/([A-Za-z]{2}[A-Za-z])([0-9A-I])(?:\\([0-9]))?([\x20-\x2e\x30-\x5b\x5d-\x7e]{1,16})\r\n$/.exec(text);
   if (!m) throw new ProtocolError('UNEXPECTED_APDU', 'not an IEC 62056-21 identification message');
   const manufacturer = m[1]!;
   return {
