@@ -88,7 +88,7 @@ export class TestModel {
   constructor() {
     this.put(3, LN_REGISTER, 2, { type: 'double-long-unsigned', value: 123456 });
     this.put(8, LN_CLOCK, 2, { type: 'octet-string', value: new Uint8Array(12).fill(0xff) });
-    this.put(7, LN_PROFILE, 2, profileBuffer(160));
+    this.put(7, LN_PROFILE, 2, profileBuffer(230));
   }
 
   key(classId: number, ln: Uint8Array, id: number): string {
@@ -120,7 +120,7 @@ export class TestModel {
   };
 }
 
-/** A profile buffer of `rows` rows (clock, value, status): about 33 bytes a row. */
+/** A profile buffer of `rows` rows (clock, value, status): 23 bytes a row. */
 export function profileBuffer(rows: number): Data {
   const out: Data[] = [];
   for (let i = 0; i < rows; i++) {
