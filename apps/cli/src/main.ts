@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { DecodeError, DlmsError, FramingError, toHex, type ProtectionEnvelope } from '@meteringlab/dlms-core';
+import { formatHdlcAddress, type HdlcFrame } from '@meteringlab/transport-hdlc-serial';
 import { decodeFrames, FrameDecodeError, type DecodedMessage, type FormatOption } from './decode.js';
 import { framesOfArguments, framesOfText, InputError } from './input.js';
 import { describeSecurityControl, invocationCounterText, renderData, renderFields, renderTree } from './render.js';
@@ -48,7 +49,7 @@ Examples:
 
   An HDLC frame and a wrapper frame (the format is guessed; force it with --format):
     $ dlms decode 7EA02C02232110AF9FE6E600601DA109060760857405080101BE10040E01000000065F1F0400001E1DFFFFC5E47E
-    $ dlms decode --format wrapper 0001000100010005C001C10000
+    $ dlms decode --format wrapper 000100100001000DC001C100080000010000FF0200
 
   Several frames that make one APDU (segmented HDLC, general block transfer, GET blocks):
     $ dlms decode <frame1> <frame2> <frame3>
@@ -115,6 +116,30 @@ function securityJson(env: ProtectionEnvelope): Json {
   return out;
 }
 
+type HdlcHeader = Pick<HdlcFrame, 'destination' | 'source' | 'control' | 'segmented'>;
+
+/** `I N(S)=0 N(R)=1 P/F=1, 16 -> 1/17 (2-byte server address), segmented` (IEC 62056-46 names). */
+function hdlcHeaderText(h: HdlcHeader): string {
+  const c = h.control;
+  let control: string;
+  switch (c.type) {
+    case 'i':
+      control = `I N(S)=${c.ns} N(R)=${c.nr} P/F=${c.pf ? 1 : 0}`;
+      break;
+    case 'rr':
+    case 'rnr':
+      control = `${c.type.toUpperCase()} N(R)=${c.nr} P/F=${c.pf ? 1 : 0}`;
+      break;
+    case 'unknown':
+      control = `control 0x${c.value.toString(16).toUpperCase().padStart(2, '0')} (unknown)`;
+      break;
+    default:
+      control = `${c.type.toUpperCase()} P/F=${c.pf ? 1 : 0}`;
+  }
+  const address = (a: HdlcHeader['source']): string => `${formatHdlcAddress(a)} (${a.length}-byte)`;
+  return `${control}, from ${address(h.source)} to ${address(h.destination)}${h.segmented ? ', segmented (more follows)' : ''}`;
+}
+
 const CIPHERED_TYPES = new Set([
   'glo-ciphered',
   'ded-ciphered',
@@ -131,7 +156,10 @@ function treeOf(m: DecodedMessage, total: number, index: number): string {
     const which = m.frames.length === 1 ? `frame ${m.frames[0]}` : `frames ${m.frames.join(', ')}`;
     lines.push(`# message ${index + 1}: ${which} (${m.format})`);
   }
-  for (const t of m.transport ?? []) lines.push(...renderFields({ [`${m.format} frame`]: t }));
+  for (const t of m.transport ?? []) {
+    if (m.format === 'hdlc') lines.push(`hdlc frame: ${hdlcHeaderText(t as HdlcHeader)}`);
+    else lines.push(...renderFields({ [`${m.format} frame`]: t }));
+  }
   for (const n of m.notes) lines.push(`# ${n}`);
   if (m.security) lines.push(...securityLines(m.security.envelope, m.security.verified));
   if (m.apdu) lines.push(renderTree(m.apdu));
