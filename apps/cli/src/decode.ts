@@ -184,7 +184,9 @@ class FramePass {
       format: 'hdlc',
       frames: this.segmentFrames,
       transport: this.segmentHeaders,
-      notes: ['incomplete APDU: the last segment has the segmentation bit set and no further segment was given'],
+      notes: [
+        'incomplete APDU: the last segment has the segmentation bit set and no further segment was given',
+      ],
       partial: concat(parts),
     });
     this.segments = undefined;
@@ -209,7 +211,8 @@ class FramePass {
           throw new FrameDecodeError(this.where(index), offsetOf(e), 'frame', e);
         }
       }
-      const notes = f.information.length > 0 && parameters === undefined ? ['information field not decoded'] : [];
+      const notes =
+        f.information.length > 0 && parameters === undefined ? ['information field not decoded'] : [];
       this.out.push({ format: 'hdlc', frames: [index], transport: [hdlcHeader(f)], notes, parameters });
       return;
     }
@@ -227,16 +230,19 @@ class FramePass {
     this.segmentInformation.push(f.information);
     const apdu = this.segments.add(f.information, f.segmented);
     if (apdu === undefined) return;
-    if (apdu instanceof FramingError) throw new FrameDecodeError(this.where(index), undefined, 'reassemble', apdu);
+    if (apdu instanceof FramingError)
+      throw new FrameDecodeError(this.where(index), undefined, 'reassemble', apdu);
     const first = this.firstSegment!;
     const llc = llcLength(first.information);
     const notes: string[] = [];
     if (llc) notes.push(llcNote(first.information));
-    if (this.segmentFrames.length > 1) notes.push(`reassembled from ${this.segmentFrames.length} HDLC segments`);
+    if (this.segmentFrames.length > 1)
+      notes.push(`reassembled from ${this.segmentFrames.length} HDLC segments`);
     this.out.push({
       bytes: apdu,
       frames: this.segmentFrames,
-      base: this.segmentFrames.length === 1 ? (offsetIn(first.information, first.frame) ?? 0) + llc : undefined,
+      base:
+        this.segmentFrames.length === 1 ? (offsetIn(first.information, first.frame) ?? 0) + llc : undefined,
       format: 'hdlc',
       transport: this.segmentHeaders,
       notes,
@@ -356,7 +362,10 @@ function joinBlocks(messages: DecodedMessage[], total: number, options: DecodeOp
       const inner = concat(run.map((r) => (r.apdu as GeneralBlockTransfer).blockData));
       const piece: Piece = { bytes: inner, frames, base: undefined, format: m.format, transport, notes };
       const decoded = decodePiece(piece, total, options);
-      out.push({ ...decoded, notes: [...notes, `reassembled from ${run.length} general-block-transfer blocks`] });
+      out.push({
+        ...decoded,
+        notes: [...notes, `reassembled from ${run.length} general-block-transfer blocks`],
+      });
     } else {
       out.push(joinGetBlocks(run, frames, transport, notes, where));
     }
@@ -382,7 +391,10 @@ function checkNumbers(run: readonly DecodedMessage[], where: string): void {
     const prev = numberOf(run[k - 1]!.apdu!);
     const cur = numberOf(run[k]!.apdu!);
     if (cur !== prev + 1) {
-      throw blockError(where, `block ${cur} follows block ${prev} (frame ${run[k]!.frames[0]}): a block is missing or out of order`);
+      throw blockError(
+        where,
+        `block ${cur} follows block ${prev} (frame ${run[k]!.frames[0]}): a block is missing or out of order`,
+      );
     }
   }
 }
@@ -411,7 +423,9 @@ function joinGetBlocks(
       },
     };
   }
-  const raw = concat(blocks.map((b) => (b.block.result.type === 'raw-data' ? b.block.result.rawData : new Uint8Array(0))));
+  const raw = concat(
+    blocks.map((b) => (b.block.result.type === 'raw-data' ? b.block.result.rawData : new Uint8Array(0))),
+  );
   let data: Data;
   try {
     data = decodeDataBytes(raw);
@@ -423,7 +437,11 @@ function joinGetBlocks(
     frames,
     transport,
     notes: [...notes, note],
-    apdu: { type: 'get-response-normal', invokeIdAndPriority: first.invokeIdAndPriority, result: { type: 'data', data } },
+    apdu: {
+      type: 'get-response-normal',
+      invokeIdAndPriority: first.invokeIdAndPriority,
+      result: { type: 'data', data },
+    },
   };
 }
 

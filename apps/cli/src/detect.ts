@@ -16,7 +16,12 @@ export type FrameFormat = 'apdu' | 'wrapper' | 'hdlc';
  * mistaken for either).
  */
 export function detectFormat(bytes: Uint8Array): FrameFormat {
-  if (bytes.length >= 9 && bytes[0] === 0x7e && bytes[bytes.length - 1] === 0x7e && (bytes[1]! & 0xf0) === 0xa0) {
+  if (
+    bytes.length >= 9 &&
+    bytes[0] === 0x7e &&
+    bytes[bytes.length - 1] === 0x7e &&
+    (bytes[1]! & 0xf0) === 0xa0
+  ) {
     const length = ((bytes[1]! & 0x07) << 8) | bytes[2]!;
     // A frame with the right shape but a bad checksum is still HDLC: its codec then names the problem.
     if (length === bytes.length - 2) return 'hdlc';

@@ -27,7 +27,15 @@ export function describeObis(b: Uint8Array): string {
 /** True when 12 bytes read as a COSEM date-time look like one (fields in range or wildcards). */
 export function looksLikeDateTime(b: Uint8Array): boolean {
   if (b.length !== 12) return false;
-  const [month, day, dow, hour, minute, second, hundredths] = [b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!, b[8]!];
+  const [month, day, dow, hour, minute, second, hundredths] = [
+    b[2]!,
+    b[3]!,
+    b[4]!,
+    b[5]!,
+    b[6]!,
+    b[7]!,
+    b[8]!,
+  ];
   return (
     ((month >= 1 && month <= 12) || month >= 0xfd) &&
     ((day >= 1 && day <= 31) || day >= 0xfd) &&

@@ -15,15 +15,19 @@ export class InputError extends Error {}
 function parseHex(text: string, where: string): Uint8Array {
   const clean = text.replace(/^0x/i, '').replace(/[\s:-]/g, '');
   const bad = clean.search(/[^0-9a-fA-F]/);
-  if (bad >= 0) throw new InputError(`${where} has a character that is not hex: '${clean[bad]}' (digit ${bad + 1})`);
+  if (bad >= 0)
+    throw new InputError(`${where} has a character that is not hex: '${clean[bad]}' (digit ${bad + 1})`);
   if (clean.length === 0) throw new InputError(`${where} is empty`);
-  if (clean.length % 2 !== 0) throw new InputError(`${where} has an odd number of hex digits (${clean.length})`);
+  if (clean.length % 2 !== 0)
+    throw new InputError(`${where} has an odd number of hex digits (${clean.length})`);
   return fromHex(clean);
 }
 
 /** The frames of command-line hex arguments (see the module header for the rules). */
 export function framesOfArguments(args: readonly string[]): Uint8Array[] {
-  const frames = args.map((a, i) => parseHex(a, args.length === 1 ? 'the hex argument' : `argument ${i + 1}`));
+  const frames = args.map((a, i) =>
+    parseHex(a, args.length === 1 ? 'the hex argument' : `argument ${i + 1}`),
+  );
   if (frames.length > 1 && frames.every((f) => f.length === 1)) {
     const joined = new Uint8Array(frames.length);
     frames.forEach((f, i) => (joined[i] = f[0]!));

@@ -12,7 +12,13 @@ import { DecodeError, DlmsError, FramingError, toHex, type ProtectionEnvelope } 
 import { formatHdlcAddress, type HdlcFrame } from '@meteringlab/transport-hdlc-serial';
 import { decodeFrames, FrameDecodeError, type DecodedMessage, type FormatOption } from './decode.js';
 import { framesOfArguments, framesOfText, InputError } from './input.js';
-import { describeSecurityControl, invocationCounterText, renderData, renderFields, renderTree } from './render.js';
+import {
+  describeSecurityControl,
+  invocationCounterText,
+  renderData,
+  renderFields,
+  renderTree,
+} from './render.js';
 import { toJson, toPlainJson, type Json } from './to-json.js';
 
 export { detectFormat, type FrameFormat } from './detect.js';
@@ -78,7 +84,8 @@ function parseKey(name: string, hex: string | undefined, lengths: readonly numbe
 async function readAll(stdin: AsyncIterable<string | Uint8Array>): Promise<string> {
   const dec = new TextDecoder();
   let s = '';
-  for await (const chunk of stdin) s += typeof chunk === 'string' ? chunk : dec.decode(chunk, { stream: true });
+  for await (const chunk of stdin)
+    s += typeof chunk === 'string' ? chunk : dec.decode(chunk, { stream: true });
   return s + dec.decode();
 }
 
@@ -92,17 +99,21 @@ function withoutKeys(o: unknown): unknown {
 
 /** The envelope of a deciphered APDU: form, security control, system title, invocation counter. */
 function securityLines(env: ProtectionEnvelope, verified: boolean | undefined, indent = ''): string[] {
-  const form = env.service !== undefined ? `${env.type === 'ded-ciphered' ? 'ded' : 'glo'}-${env.service}` : env.type;
+  const form =
+    env.service !== undefined ? `${env.type === 'ded-ciphered' ? 'ded' : 'glo'}-${env.service}` : env.type;
   const lines = [`${indent}security: ${form}`];
   const inner = indent + '  ';
-  if (env.securityControl) lines.push(`${inner}security-control: ${describeSecurityControl(env.securityControl)}`);
+  if (env.securityControl)
+    lines.push(`${inner}security-control: ${describeSecurityControl(env.securityControl)}`);
   if (env.systemTitle) lines.push(`${inner}system-title: ${toHex(env.systemTitle)}`);
   if (env.invocationCounter !== undefined) {
     lines.push(`${inner}invocation-counter: ${invocationCounterText(env.invocationCounter)}`);
   }
   if (env.signatureVerified !== undefined) lines.push(`${inner}signature-verified: ${env.signatureVerified}`);
   if (verified !== undefined) {
-    lines.push(`${inner}verified: ${verified ? 'yes' : 'NO (deciphered without checking the authentication tag)'}`);
+    lines.push(
+      `${inner}verified: ${verified ? 'yes' : 'NO (deciphered without checking the authentication tag)'}`,
+    );
   }
   if (env.inner) lines.push(...securityLines(env.inner, undefined, inner));
   return lines;
@@ -153,7 +164,12 @@ function treeOf(m: DecodedMessage, total: number, index: number): string {
   const lines: string[] = [];
   const framed = total > 1 || m.format === 'wrapper' || m.format === 'hdlc' || m.frames.length > 1;
   if (framed) {
-    const which = m.frames.length === 1 ? `frame ${m.frames[0]}` : `frames ${m.frames.join(', ')}`;
+    const f = m.frames;
+    const consecutive = f.every((n, i) => i === 0 || n === f[i - 1]! + 1);
+    const which =
+      f.length === 1
+        ? `frame ${f[0]}`
+        : `frames ${consecutive ? `${f[0]}-${f[f.length - 1]}` : f.join(', ')}`;
     lines.push(`# message ${index + 1}: ${which} (${m.format})`);
   }
   for (const t of m.transport ?? []) {
@@ -251,11 +267,17 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
     )
     .argument('<hex...>', 'the frame(s) in hex, or - to read frames from standard input (one per line)')
     .addOption(
-      new Option('-f, --format <format>', 'what the hex is: auto guesses per frame (7E...7E: hdlc, 00 01: wrapper, else apdu); data is a bare A-XDR Data value')
+      new Option(
+        '-f, --format <format>',
+        'what the hex is: auto guesses per frame (7E...7E: hdlc, 00 01: wrapper, else apdu); data is a bare A-XDR Data value',
+      )
         .choices(['auto', 'apdu', 'wrapper', 'hdlc', 'data'])
         .default('auto'),
     )
-    .option('-j, --json', 'print JSON instead of a tree (Data as {type, value}, bytes as hex, 64-bit integers as strings)')
+    .option(
+      '-j, --json',
+      'print JSON instead of a tree (Data as {type, value}, bytes as hex, 64-bit integers as strings)',
+    )
     .option('-k, --key <hex>', 'block cipher key (16 or 32 bytes) to decipher a ciphered APDU')
     .option('-a, --auth-key <hex>', 'authentication key (16 or 32 bytes) to check the authentication tag')
     .option('-s, --system-title <hex>', "the sender's system title (8 bytes), for APDUs that do not carry it")
@@ -276,7 +298,8 @@ async function runDecode(hex: readonly string[], opts: DecodeCliOptions, io: Cli
     key = parseKey('--key', opts.key, [16, 32]);
     authKey = parseKey('--auth-key', opts.authKey, [16, 32]);
     systemTitle = parseKey('--system-title', opts.systemTitle, [8]);
-    if (hex.includes('-') && hex.length > 1) throw new UsageError('- (standard input) must be the only hex argument');
+    if (hex.includes('-') && hex.length > 1)
+      throw new UsageError('- (standard input) must be the only hex argument');
   } catch (e) {
     io.stderr.write(`dlms: ${(e as Error).message} (see dlms decode --help)\n`);
     return EXIT_USAGE;

@@ -20,7 +20,13 @@ import {
   type SecurityControl,
   type TypeDescription,
 } from '@meteringlab/dlms-core';
-import { dateTimeOfBytes, describeDateTime, describeObis, looksLikeDateTime, printableAscii } from './format.js';
+import {
+  dateTimeOfBytes,
+  describeDateTime,
+  describeObis,
+  looksLikeDateTime,
+  printableAscii,
+} from './format.js';
 
 const INDENT = '  ';
 
@@ -31,17 +37,23 @@ export function isData(v: unknown): v is Data {
   if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(DataTag, t)) return false;
   if (t === 'null-data' || t === 'dont-care') return Object.keys(v).length === 1;
   if (!('value' in v)) return false;
-  if (t === 'array' || t === 'structure' || t === 'compact-array') return Array.isArray((v as { value: unknown }).value);
+  if (t === 'array' || t === 'structure' || t === 'compact-array')
+    return Array.isArray((v as { value: unknown }).value);
   return true;
 }
 
 function isDateTimeShape(v: object): v is CosemDateTime {
-  return 'year' in v && 'month' in v && 'dayOfMonth' in v && 'hour' in v && 'deviation' in v && 'clockStatus' in v;
+  return (
+    'year' in v && 'month' in v && 'dayOfMonth' in v && 'hour' in v && 'deviation' in v && 'clockStatus' in v
+  );
 }
 
 /** `invokeIdAndPriority` → `invoke-id-and-priority`, the Green Book's spelling. */
 export function kebab(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
 }
 
 function describeOctetString(b: Uint8Array): string {
@@ -203,7 +215,9 @@ function bytesText(key: string, b: Uint8Array): string {
   if (b.length === 3 && /conformance/.test(k)) return conformanceText((b[0]! << 16) | (b[1]! << 8) | b[2]!);
   const ascii = printableAscii(b);
   const hex = hexText(b);
-  return ascii !== undefined && b.length >= 4 && /(value|password|challenge|title)/.test(k) ? `${hex} = "${ascii}"` : hex;
+  return ascii !== undefined && b.length >= 4 && /(value|password|challenge|title)/.test(k)
+    ? `${hex} = "${ascii}"`
+    : hex;
 }
 
 function pushNode(out: string[], key: string, v: unknown, indent: string): void {
@@ -266,13 +280,13 @@ function pushNode(out: string[], key: string, v: unknown, indent: string): void 
 
 /**
  * Small flat objects on one line (`invoke-id 1, confirmed true, high-priority true`): objects without
- * a `type`, with at most four fields, each a number, boolean, short string or short byte string.
+ * a `type`, with at most five fields, each a number, boolean, short string or short byte string.
  */
 function inlineText(o: object): string | undefined {
   const rec = o as Record<string, unknown>;
   if ('type' in rec) return undefined;
   const entries = Object.entries(rec).filter(([, v]) => v !== undefined);
-  if (entries.length === 0 || entries.length > 4) return undefined;
+  if (entries.length === 0 || entries.length > 5) return undefined;
   const parts: string[] = [];
   for (const [k, v] of entries) {
     if (v instanceof Uint8Array) {

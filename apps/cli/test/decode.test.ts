@@ -44,11 +44,29 @@ const register: Data = {
     { type: 'octet-string', value: ENERGY },
     { type: 'double-long-unsigned', value: 5009 },
     { type: 'long64', value: -(2n ** 60n) },
-    { type: 'date-time', value: { year: 2024, month: 1, dayOfMonth: 15, dayOfWeek: 1, hour: 10, minute: 30, second: 0, hundredths: 0xff, deviation: -60, clockStatus: 0x80 } },
+    {
+      type: 'date-time',
+      value: {
+        year: 2024,
+        month: 1,
+        dayOfMonth: 15,
+        dayOfWeek: 1,
+        hour: 10,
+        minute: 30,
+        second: 0,
+        hundredths: 0xff,
+        deviation: -60,
+        clockStatus: 0x80,
+      },
+    },
     { type: 'date', value: { year: 0xffff, month: 0xff, dayOfMonth: 1, dayOfWeek: 0xff } },
   ],
 };
-const getResponse: Apdu = { type: 'get-response-normal', invokeIdAndPriority: iid, result: { type: 'data', data: register } };
+const getResponse: Apdu = {
+  type: 'get-response-normal',
+  invokeIdAndPriority: iid,
+  result: { type: 'data', data: register },
+};
 const GET_RESPONSE = toHex(encodeApdu(getResponse));
 
 /** Green Book security example (suite 0): EK 000102..0F, AK D0D1..DF, system title 4D4D4D0000BC614E. */
@@ -112,8 +130,12 @@ describe('dlms decode: tree', () => {
     const r = await run(['decode', aare.hex]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('result: rejected-permanent');
-    expect(r.stdout).toContain('result-source-diagnostic: application-context-name-not-supported (acse-service-user)');
-    expect(r.stdout).toMatch(/negotiated-conformance: 0x00501F \(priority-mgmt-supported, block-transfer-with-get-or-read, get, set, selective-access, event-notification, action\)/);
+    expect(r.stdout).toContain(
+      'result-source-diagnostic: application-context-name-not-supported (acse-service-user)',
+    );
+    expect(r.stdout).toMatch(
+      /negotiated-conformance: 0x00501F \(priority-mgmt-supported, block-transfer-with-get-or-read, get, set, selective-access, event-notification, action\)/,
+    );
   });
 
   it('prints a DataNotification date-time given as an octet string', async () => {
@@ -153,7 +175,8 @@ describe('dlms decode --json', () => {
     const out = JSON.parse(r.stdout) as { format: string; apdu: Record<string, unknown> };
     expect(out.format).toBe('apdu');
     expect(out.apdu['name']).toBe('get-response-normal');
-    const data = (out.apdu['result'] as { data: { type: string; value: { type: string; value: unknown }[] } }).data;
+    const data = (out.apdu['result'] as { data: { type: string; value: { type: string; value: unknown }[] } })
+      .data;
     expect(data.type).toBe('structure');
     expect(data.value[0]).toEqual({ type: 'octet-string', value: '0100010800FF' });
     expect(data.value[1]).toEqual({ type: 'double-long-unsigned', value: 5009 });
@@ -161,7 +184,9 @@ describe('dlms decode --json', () => {
   });
 
   it('the apdu of the JSON output is toJson() of the decoded APDU, and equals the corpus entries', async () => {
-    for (const e of loadCorpus().filter((x) => x.layer === 'apdu' || x.layer === 'aarq' || x.layer === 'aare')) {
+    for (const e of loadCorpus().filter(
+      (x) => x.layer === 'apdu' || x.layer === 'aarq' || x.layer === 'aare',
+    )) {
       const r = await run(['decode', '--json', e.hex]);
       const apdu = (JSON.parse(r.stdout) as { apdu: Record<string, unknown> }).apdu;
       expect(apdu, e.id).toEqual(JSON.parse(JSON.stringify(toJson(decodeApdu(fromHex(e.hex))))));
@@ -215,7 +240,10 @@ describe('dlms decode: frame formats', () => {
     expect(r.stdout).toContain(`reassembled from ${segments.length} HDLC segments`);
     expect(r.stdout).toContain('LLC header E6 E7 00 removed');
     expect(r.stdout).toContain('[1] double-long-unsigned 5009');
-    const json = JSON.parse((await run(['decode', '--json', ...frames])).stdout) as { frames: number[]; apdu: unknown };
+    const json = JSON.parse((await run(['decode', '--json', ...frames])).stdout) as {
+      frames: number[];
+      apdu: unknown;
+    };
     expect(json.frames).toEqual(segments.map((_, i) => i + 1));
   });
 
@@ -253,7 +281,11 @@ describe('dlms decode: frame formats', () => {
         encodeApdu({
           type: 'get-response-with-datablock',
           invokeIdAndPriority: iid,
-          block: { lastBlock: i === 2, blockNumber: i + 1, result: { type: 'raw-data', rawData: raw.subarray(cut[i], cut[i + 1]) } },
+          block: {
+            lastBlock: i === 2,
+            blockNumber: i + 1,
+            result: { type: 'raw-data', rawData: raw.subarray(cut[i], cut[i + 1]) },
+          },
         }),
       ),
     );
@@ -271,7 +303,11 @@ describe('dlms decode: frame formats', () => {
         encodeApdu({
           type: 'get-response-with-datablock',
           invokeIdAndPriority: iid,
-          block: { lastBlock: last, blockNumber: n, result: { type: 'raw-data', rawData: Uint8Array.of(0x12) } },
+          block: {
+            lastBlock: last,
+            blockNumber: n,
+            result: { type: 'raw-data', rawData: Uint8Array.of(0x12) },
+          },
         }),
       );
     const line = oneLineError(await run(['decode', mk(1, false), mk(3, true)]));
@@ -306,7 +342,10 @@ describe('dlms decode: ciphered APDUs', () => {
     const json = await run(['decode', '--json', ...keys, CIPHERED]);
     expect(json.stdout.toUpperCase()).not.toContain(EK);
     expect(json.stdout.toUpperCase()).not.toContain(AK);
-    const out = JSON.parse(json.stdout) as { security: { verified: boolean; invocationCounter: number }; apdu: { name: string } };
+    const out = JSON.parse(json.stdout) as {
+      security: { verified: boolean; invocationCounter: number };
+      apdu: { name: string };
+    };
     expect(out.security.verified).toBe(true);
     expect(out.security.invocationCounter).toBe(0x01234567);
     expect(out.apdu.name).toBe('get-request-normal');
@@ -342,10 +381,16 @@ describe('dlms decode: errors and exit codes', () => {
   });
 
   it('an unknown tag, trailing bytes, and offsets inside a wrapper frame are frame offsets', async () => {
-    expect(oneLineError(await run(['decode', '7F00']))).toMatch(/^dlms: cannot decode: UNKNOWN_TAG at offset 0: /);
-    expect(oneLineError(await run(['decode', GET_CLOCK + '00']))).toMatch(/^dlms: cannot decode: TRAILING_BYTES at offset 13: /);
+    expect(oneLineError(await run(['decode', '7F00']))).toMatch(
+      /^dlms: cannot decode: UNKNOWN_TAG at offset 0: /,
+    );
+    expect(oneLineError(await run(['decode', GET_CLOCK + '00']))).toMatch(
+      /^dlms: cannot decode: TRAILING_BYTES at offset 13: /,
+    );
     const frame = toHex(encodeWrapperFrame({ source: 16, destination: 1, apdu: fromHex('C0010000') }));
-    expect(oneLineError(await run(['decode', frame]))).toMatch(/^dlms: cannot decode: TRUNCATED at offset 11: /); // APDU offset 3 + 8-byte header
+    expect(oneLineError(await run(['decode', frame]))).toMatch(
+      /^dlms: cannot decode: TRUNCATED at offset 11: /,
+    ); // APDU offset 3 + 8-byte header
   });
 
   it('names the frame when several are given', async () => {
@@ -362,19 +407,29 @@ describe('dlms decode: errors and exit codes', () => {
       information: Uint8Array.of(...LLC_COMMAND, ...fromHex(GET_CLOCK)),
     });
     frame[frame.length - 2] ^= 0xff;
-    expect(oneLineError(await run(['decode', toHex(frame)]))).toMatch(/^dlms: cannot decode: BAD_CHECKSUM at offset \d+: /);
+    expect(oneLineError(await run(['decode', toHex(frame)]))).toMatch(
+      /^dlms: cannot decode: BAD_CHECKSUM at offset \d+: /,
+    );
   });
 
   it('hex that is not hex, or has an odd number of digits, exit 1', async () => {
     expect(oneLineError(await run(['decode', 'C0 01 XY']))).toMatch(/^dlms: bad input: .*not hex: 'X'/);
-    expect(oneLineError(await run(['decode', 'C01']))).toMatch(/^dlms: bad input: .*odd number of hex digits/);
+    expect(oneLineError(await run(['decode', 'C01']))).toMatch(
+      /^dlms: bad input: .*odd number of hex digits/,
+    );
   });
 
   it('usage errors exit 2 with one line', async () => {
-    expect(oneLineError(await run(['decode', '--bogus', GET_CLOCK]), 2)).toMatch(/^dlms: unknown option '--bogus'/);
+    expect(oneLineError(await run(['decode', '--bogus', GET_CLOCK]), 2)).toMatch(
+      /^dlms: unknown option '--bogus'/,
+    );
     expect(oneLineError(await run(['decode']), 2)).toMatch(/^dlms: missing required argument 'hex'/);
-    expect(oneLineError(await run(['decode', '--format', 'xml', GET_CLOCK]), 2)).toMatch(/^dlms: option .*--format.* argument 'xml' is invalid/);
-    expect(oneLineError(await run(['decode', '--key', '0011', CIPHERED]), 2)).toMatch(/^dlms: --key must be 16 or 32 bytes/);
+    expect(oneLineError(await run(['decode', '--format', 'xml', GET_CLOCK]), 2)).toMatch(
+      /^dlms: option .*--format.* argument 'xml' is invalid/,
+    );
+    expect(oneLineError(await run(['decode', '--key', '0011', CIPHERED]), 2)).toMatch(
+      /^dlms: --key must be 16 or 32 bytes/,
+    );
     expect(oneLineError(await run(['frobnicate']), 2)).toMatch(/^dlms: unknown command 'frobnicate'/);
     expect((await run([])).code).toBe(2);
   });

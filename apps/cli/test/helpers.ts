@@ -15,9 +15,12 @@ export async function run(argv: readonly string[], stdin?: string): Promise<Run>
   const code = await main(argv, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    stdin: stdin === undefined ? undefined : (async function* () {
-      yield stdin;
-    })(),
+    stdin:
+      stdin === undefined
+        ? undefined
+        : (async function* () {
+            yield stdin;
+          })(),
   });
   return { code, stdout, stderr };
 }

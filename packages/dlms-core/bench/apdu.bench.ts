@@ -21,7 +21,18 @@ const enc = new TextEncoder();
 function dateTime(minute: number): Data {
   return {
     type: 'date-time',
-    value: { year: 2026, month: 11, dayOfMonth: 21, dayOfWeek: 6, hour: 8, minute, second: 0, hundredths: 0, deviation: -60, clockStatus: 0 },
+    value: {
+      year: 2026,
+      month: 11,
+      dayOfMonth: 21,
+      dayOfWeek: 6,
+      hour: 8,
+      minute,
+      second: 0,
+      hundredths: 0,
+      deviation: -60,
+      clockStatus: 0,
+    },
   };
 }
 
@@ -29,19 +40,43 @@ const octets = (b: Uint8Array): Data => ({ type: 'octet-string', value: b });
 
 // (a) The push DataNotification.
 const REGISTER_CODES: readonly [number, number][] = [
-  [1, 8], [2, 8], [3, 8], [4, 8], [1, 7], [2, 7], [3, 7], [4, 7], [32, 7], [52, 7], [72, 7], [31, 7], [14, 7],
+  [1, 8],
+  [2, 8],
+  [3, 8],
+  [4, 8],
+  [1, 7],
+  [2, 7],
+  [3, 7],
+  [4, 7],
+  [32, 7],
+  [52, 7],
+  [72, 7],
+  [31, 7],
+  [14, 7],
 ];
 const registers: Data[] = REGISTER_CODES.map(([c, d], i) => ({
   type: 'structure',
   value: [
     octets(Uint8Array.of(1, 0, c, d, 0, 255)),
     { type: 'double-long-unsigned', value: 1_234_567 + i * 7919 },
-    { type: 'structure', value: [{ type: 'integer', value: -1 }, { type: 'enum', value: 30 }] },
+    {
+      type: 'structure',
+      value: [
+        { type: 'integer', value: -1 },
+        { type: 'enum', value: 30 },
+      ],
+    },
   ],
 }));
 const notification: Apdu = {
   type: 'data-notification',
-  longInvokeIdAndPriority: { invokeId: 1, selfDescriptive: false, breakOnError: false, confirmed: false, highPriority: false },
+  longInvokeIdAndPriority: {
+    invokeId: 1,
+    selfDescriptive: false,
+    breakOnError: false,
+    confirmed: false,
+    highPriority: false,
+  },
   body: {
     type: 'structure',
     value: [
@@ -80,7 +115,11 @@ const BUFFER = encodeDataBytes({ type: 'array', value: rows });
 const profileBlock: Apdu = {
   type: 'get-response-with-datablock',
   invokeIdAndPriority: { invokeId: 2, confirmed: true, highPriority: true },
-  block: { lastBlock: false, blockNumber: 1, result: { type: 'raw-data', rawData: BUFFER.subarray(0, 1024) } },
+  block: {
+    lastBlock: false,
+    blockNumber: 1,
+    result: { type: 'raw-data', rawData: BUFFER.subarray(0, 1024) },
+  },
 };
 const PROFILE_BLOCK = encodeApdu(profileBlock);
 if (PROFILE_BLOCK.length !== 1024 + 12) throw new Error(`the profile block is ${PROFILE_BLOCK.length} bytes`);
