@@ -10,6 +10,7 @@
  */
 import { type ApduChannel, type ByteChannel, type DlmsError, TransportError } from '@meteringlab/dlms-core';
 import type { HdlcAddress } from './address.js';
+import type { HdlcFrame } from './frame.js';
 import { createHdlcFramer } from './framer.js';
 import type { HdlcLinkEvent, HdlcOutput } from './link-common.js';
 import type { HdlcNegotiated } from './parameters.js';
@@ -30,7 +31,7 @@ export interface HdlcDriverOptions {
 }
 
 interface Machine {
-  receive(frame: import('./frame.js').HdlcFrame, nowMs: number): HdlcOutput;
+  receive(frame: HdlcFrame, nowMs: number): HdlcOutput;
   tick(nowMs: number): HdlcOutput;
   readonly nextDeadlineMs: number | undefined;
 }
@@ -42,6 +43,7 @@ abstract class HdlcLinkBase implements ApduChannel {
   private readonly framer;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writes: Promise<void> = Promise.resolve();
+  private closedChannel = false;
   private readonly listeners: ((e: HdlcLinkEvent) => void)[] = [];
   private readonly deliverUi: boolean;
 
@@ -94,8 +96,6 @@ abstract class HdlcLinkBase implements ApduChannel {
     this.arm();
     return written;
   }
-
-  private closedChannel = false;
 
   private arm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);

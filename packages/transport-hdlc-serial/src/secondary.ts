@@ -106,6 +106,7 @@ export class HdlcSecondary {
   private hasPoll = false;
   private peerBusy = false;
   private resend = false;
+  private busy = false;
   private frmr: Uint8Array = EMPTY;
   private lastFrameAt = 0;
 
@@ -148,12 +149,21 @@ export class HdlcSecondary {
     return this.lastFrameAt + this.inactivityTimeoutMs;
   }
 
+  /**
+   * Enters or leaves the busy condition: while busy, polls are answered with RNR (receive not ready)
+   * and no I frame is sent; the primary polls again later. Leaving it sends nothing by itself (NRM: the
+   * secondary waits for the next poll).
+   */
+  setBusy(busy: boolean): void {
+    this.busy = busy;
+  }
+
   /** Queues a response APDU; it goes out at once when this station holds the poll. */
   send(apdu: Uint8Array, _nowMs: number): HdlcOutput {
     if (this.stateValue !== 'connected') throw new TransportError('CLOSED', `cannot send while ${this.stateValue}`);
     this.queue.push(apdu);
     const out = newOutput();
-    if (this.hasPoll && !this.peerBusy) this.sendWindow(out);
+    if (this.hasPoll && !this.peerBusy && !this.busy) this.sendWindow(out);
     return out;
   }
 
@@ -296,7 +306,10 @@ export class HdlcSecondary {
     // V(S) is not rewound: a later N(R) acknowledging those frames stays valid.
     this.resend = this.unacked.length > 0;
     this.hasPoll = true;
-    if (outOfSequence || this.rx.inProgress || this.peerBusy) {
+    if (this.busy) {
+      this.respond(out, { type: 'rnr', nr: this.vr, pf: true });
+      this.hasPoll = false;
+    } else if (outOfSequence || this.rx.inProgress || this.peerBusy) {
       this.giveBackPoll(out);
     } else if (this.hasData()) {
       this.sendWindow(out);
@@ -388,6 +401,7 @@ export class HdlcSecondary {
     this.hasPoll = false;
     this.peerBusy = false;
     this.resend = false;
+    this.busy = false;
     this.frmr = EMPTY;
     this.rx.clear();
   }

@@ -75,6 +75,23 @@ describe('HDLC link drivers over the in-memory channel', () => {
     await client.close();
   });
 
+  it('send after close is CLOSED; the server sees the end of the APDU stream', async () => {
+    const [a, b] = memoryChannelPair();
+    const serverP = acceptHdlc(b);
+    const client = await connectHdlc(a, opts);
+    const server = await serverP;
+    const ended = (async () => {
+      let n = 0;
+      for await (const _ of server.receive()) n++;
+      return n;
+    })();
+    await client.close();
+    await client.close(); // idempotent
+    await expect(client.send(Uint8Array.of(1))).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(await ended).toBe(0);
+    await expect(server.send(Uint8Array.of(1))).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
   it('a client with no server fails with LINK_FAILED after its retries', async () => {
     const [a] = memoryChannelPair();
     await expect(connectHdlc(a, { ...opts, responseTimeoutMs: 20, retries: 2 })).rejects.toMatchObject({ code: 'LINK_FAILED' });

@@ -215,6 +215,40 @@ describe('data transfer', () => {
     expect(sent(s.receive(frame({ type: 'rr', nr: 0, pf: true }), 0)).map((f) => f.control)).toEqual([{ type: 'i', ns: 0, nr: 1, pf: true }]);
   });
 
+  it('a busy secondary answers RNR; the primary polls until it is ready', () => {
+    const sim = new Sim(client);
+    sim.connect();
+    sim.s.setBusy(true);
+    sim.fromP(sim.p.send(Uint8Array.of(1, 2), sim.now));
+    sim.run(() => sim.now > 1000);
+    expect(sim.wire.filter((w) => w.frame.control.type === 'rnr').length).toBeGreaterThan(3);
+    expect(sim.received).toEqual([]);
+    expect(sim.p.state).toBe('connected');
+    sim.s.setBusy(false);
+    sim.run(() => sim.received.length > 0);
+    expect(toHex(sim.received[0]!)).toBe('0102');
+  });
+
+  it('an information field above the negotiated maximum makes the primary reset the link', () => {
+    const sim = new Sim(client);
+    sim.connect();
+    sim.fromP(sim.p.send(Uint8Array.of(1), sim.now));
+    const out = sim.p.receive(frame({ type: 'i', ns: 0, nr: 1, pf: true }, new Uint8Array(200), false, false), sim.now);
+    expect(errors(out.events)).toEqual([{ code: 'LIMIT_EXCEEDED', action: 'reset' }]);
+    expect(out.events).toContainEqual({ type: 'reset', reason: 'information-too-long', droppedApdus: 0 });
+  });
+
+  it('the secondary: UI accepted while disconnected, responses (UA) rejected with FRMR W while connected', () => {
+    const s = new HdlcSecondary();
+    const ui = s.receive(frame({ type: 'ui', pf: false }, Uint8Array.of(0xe6, 0xe6, 0, 9)), 0);
+    expect(ui.events).toMatchObject([{ type: 'ui', apdu: Uint8Array.of(9) }]);
+    s.receive(frame({ type: 'snrm', pf: true }), 0);
+    const out = s.receive(frame({ type: 'ua', pf: true }), 0);
+    expect(decodeFrmrInfo(sent(out)[0]!.information)).toMatchObject({ w: true, rejectedControl: 0x73 });
+    // In the FRMR condition, frames without poll are ignored.
+    expect(errors(s.receive(frame({ type: 'i', ns: 0, nr: 0, pf: false }, Uint8Array.of(1)), 0).events)).toEqual([{ code: 'INVALID_STATE', action: 'ignored' }]);
+  });
+
   it('a server that answers late is polled until it answers', () => {
     const sim = new Sim(client);
     sim.connect();
