@@ -10,3 +10,4 @@ export * from './obis-names.js';
 export * from './classes/index.js';
 export * from './decoders.js';
 export * from './readings.js';
+export * from './model/index.js';
