@@ -11,3 +11,4 @@ export * from './classes/index.js';
 export * from './decoders.js';
 export * from './readings.js';
 export * from './model/index.js';
+export * from './server/dlms-server.js';

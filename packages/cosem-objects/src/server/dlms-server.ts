@@ -1,0 +1,211 @@
+/**
+ * The async driver of the server association engine: `DlmsServer` holds logical devices keyed by
+ * server address (the wrapper destination wPort, or the HDLC upper address) and, per device, one
+ * association configuration per client address (SAP). `serve(channel, addresses)` runs associations
+ * over any `ApduChannel` until the peer closes: it feeds each APDU to dlms-core's `ServerAssociation`,
+ * answers its model steps with the device's `get`/`set`/`action` (which check the association's access
+ * rights with `checkAccess` before calling an object), awaits async providers, and sends the answers.
+ * One request at a time per association: the next APDU is read only once the previous one is answered.
+ *
+ * Addressing choices (what real meters do):
+ * - an unknown server address: nothing is answered and the channel is closed (a meter ignores frames
+ *   to a logical device it does not have; wrapper meters drop the connection);
+ * - a known device but a client address with no association: every AARQ is answered with an AARE
+ *   rejected-permanent / acse-service-user no-reason-given (the client learns it is not allowed), any
+ *   other APDU with ExceptionResponse service-not-allowed / operation-not-possible.
+ *
+ * It does not frame or open anything: transports give it an `ApduChannel` (the wrapper server gives
+ * one per TCP connection; an HDLC link one per connected client). Binding example: see
+ * `test/server/dlms-server.test.ts`, which routes a wrapper TCP connection on its first frame's wPorts.
+ */
+import {
+  ServerAssociation,
+  encodeApdu,
+  isDlmsError,
+  type ActionOutcome,
+  type ApduChannel,
+  type ModelRequest,
+  type ModelResult,
+  type ServerAssociationConfig,
+  type ServerStep,
+} from '@meteringlab/dlms-core';
+import type { LogicalDevice } from '../model/logical-device.js';
+import type { AccessContext } from '../model/object.js';
+
+/** One logical device and the associations clients may open to it. */
+export interface ServedDevice {
+  readonly device: LogicalDevice;
+  /** Association configuration per client address (SAP). */
+  readonly associations: ReadonlyMap<number, ServerAssociationConfig>;
+}
+
+/** Addresses of one link: which logical device is addressed, by which client. */
+export interface ServeAddresses {
+  /** Server address: wrapper destination wPort or HDLC upper address. */
+  readonly serverAddress: number;
+  /** Client address (SAP): wrapper source wPort or HDLC client address. */
+  readonly clientAddress: number;
+}
+
+/** What happened on one served link. */
+export interface ServeSummary {
+  /** APDUs received. */
+  readonly received: number;
+  /** APDUs sent. */
+  readonly sent: number;
+  /** Associations accepted (an AARE `accepted`, pending HLS included). */
+  readonly associations: number;
+  /** Why serving ended. */
+  readonly end: 'peer-closed' | 'unknown-device' | 'released';
+}
+
+/** Options of {@link DlmsServer.serve}. */
+export interface ServeOptions {
+  /** Close the channel after an RLRE (connection-oriented links close after release). Default false. */
+  readonly closeOnRelease?: boolean;
+  /** Errors thrown by object providers (answered hardware-fault) and by the channel. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The data-access result given when a provider throws (Green Book: a device-side failure). */
+const PROVIDER_FAILURE = 'hardware-fault';
+
+/** A DLMS/COSEM server: logical devices by server address, served over any APDU channel. */
+export class DlmsServer {
+  private readonly devices = new Map<number, ServedDevice>();
+
+  /** Adds (or replaces) the logical device at `serverAddress`. */
+  addDevice(serverAddress: number, device: LogicalDevice, associations: ReadonlyMap<number, ServerAssociationConfig> | Readonly<Record<number, ServerAssociationConfig>>): this {
+    const map = associations instanceof Map ? associations : new Map(Object.entries(associations).map(([k, v]) => [Number(k), v] as const));
+    this.devices.set(serverAddress, { device, associations: map });
+    return this;
+  }
+
+  /** The device at `serverAddress`, if any. */
+  deviceAt(serverAddress: number): ServedDevice | undefined {
+    return this.devices.get(serverAddress);
+  }
+
+  /**
+   * Serves one link: reads APDUs from `channel` until the peer closes (or, with `closeOnRelease`, until
+   * an association is released), answering each. Resolves with a summary; rejects only when the
+   * channel fails (a `TransportError` or `FramingError` from `receive()`).
+   */
+  async serve(channel: ApduChannel, addresses: ServeAddresses, options: ServeOptions = {}): Promise<ServeSummary> {
+    const served = this.devices.get(addresses.serverAddress);
+    if (served === undefined) {
+      await channel.close();
+      return { received: 0, sent: 0, associations: 0, end: 'unknown-device' };
+    }
+    const config = served.associations.get(addresses.clientAddress);
+    const assoc = config === undefined ? undefined : new ServerAssociation(config);
+    let received = 0;
+    let sent = 0;
+    let associations = 0;
+    for await (const apdu of channel.receive()) {
+      received++;
+      const before = assoc?.state;
+      const step = assoc === undefined ? refuse(apdu) : await this.run(assoc, apdu, served.device, addresses.clientAddress, options);
+      if (assoc !== undefined && !live(before) && live(assoc.state)) associations++;
+      if (step.kind !== 'send') continue;
+      for (const out of step.apdus) {
+        await channel.send(out);
+        sent++;
+      }
+      if (step.release === true && options.closeOnRelease === true) {
+        await channel.close();
+        return { received, sent, associations, end: 'released' };
+      }
+    }
+    return { received, sent, associations, end: 'peer-closed' };
+  }
+
+  /** Runs one APDU through the engine, answering model steps from the device. */
+  private async run(assoc: ServerAssociation, apdu: Uint8Array, device: LogicalDevice, clientSap: number, options: ServeOptions): Promise<ServerStep> {
+    let step = await assoc.handle(apdu);
+    while (step.kind === 'model') {
+      const info = assoc.info;
+      const ctx: AccessContext = {
+        clientSap,
+        authenticated: info.state === 'associated' && info.mechanism >= 1,
+        device,
+      };
+      const results: ModelResult[] = [];
+      for (const r of step.requests) results.push(await perform(device, ctx, r, options));
+      try {
+        step = await assoc.complete(results);
+      } catch (e) {
+        // A provider returned a value that cannot be encoded (e.g. an integer out of its type's range).
+        if (!isDlmsError(e)) throw e;
+        options.onError?.(e);
+        return { kind: 'send', apdus: [encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'other-reason' })] };
+      }
+    }
+    return step;
+  }
+}
+
+/** Performs one model request on the device (access checked there); a throwing provider is hardware-fault. */
+async function perform(device: LogicalDevice, ctx: AccessContext, r: ModelRequest, options: ServeOptions): Promise<ModelResult> {
+  const d = r.descriptor;
+  try {
+    switch (r.op) {
+      case 'get':
+        return await device.get(ctx, d.classId, d.instanceId, (d as { attributeId: number }).attributeId, r.access);
+      case 'set':
+        return await device.set(ctx, d.classId, d.instanceId, (d as { attributeId: number }).attributeId, r.value);
+      case 'action': {
+        const reply = await device.action(ctx, d.classId, d.instanceId, (d as { methodId: number }).methodId, r.parameters);
+        const out: ActionOutcome = reply.returnValue === undefined ? { result: reply.result } : { result: reply.result, returnParameters: reply.returnValue };
+        return out;
+      }
+    }
+  } catch (e) {
+    options.onError?.(e);
+    return r.op === 'action' ? { result: PROVIDER_FAILURE } : PROVIDER_FAILURE;
+  }
+}
+
+/** The answer of a known device to a client address it has no association for. */
+function refuse(apdu: Uint8Array): ServerStep {
+  if (apdu[0] === 0x60) {
+    return {
+      kind: 'send',
+      apdus: [
+        encodeApdu({
+          type: 'aare',
+          applicationContextName: 'logical-name-referencing-no-ciphering',
+          result: 'rejected-permanent',
+          resultSourceDiagnostic: { source: 'acse-service-user', value: 'no-reason-given' },
+        }),
+      ],
+    };
+  }
+  if (apdu[0] === 0x62) return { kind: 'send', apdus: [encodeApdu({ type: 'rlre', reason: 'normal' })] };
+  return { kind: 'send', apdus: [encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' })] };
+}
+
+function live(state: string | undefined): boolean {
+  return state === 'associated' || state === 'awaiting-hls-pass3';
+}
+
+/**
+ * An `ApduChannel` that yields `first` before the APDUs of `channel`: for a binding that read the
+ * first APDU to route the link (e.g. on the wrapper wPorts) before handing it to {@link DlmsServer.serve}.
+ */
+export function prependApdu(channel: ApduChannel, first: Uint8Array): ApduChannel {
+  let given = false;
+  return {
+    send: (apdu) => channel.send(apdu),
+    close: () => channel.close(),
+    receive: () => ({
+      async *[Symbol.asyncIterator]() {
+        if (!given) {
+          given = true;
+          yield first;
+        }
+        yield* channel.receive();
+      },
+    }),
+  };
+}
