@@ -23,6 +23,9 @@ export class Reader {
   /** Offset reported in errors is `pos - base` (0 for the first byte of the input given to the decoder). */
   readonly base: number;
   private view: DataView | undefined;
+  /** `bytes.buffer` and `bytes.byteOffset`, read once: views built from them are cheaper than `subarray`. */
+  private readonly buffer: ArrayBufferLike;
+  private readonly byteOffset: number;
 
   /**
    * A reader over `bytes[start, end)`; offsets in errors are counted from `base` (default `start`).
@@ -45,6 +48,9 @@ export class Reader {
     this.pos = start;
     this.end = end;
     this.base = base;
+    this.view = undefined;
+    this.buffer = bytes.buffer;
+    this.byteOffset = bytes.byteOffset;
   }
 
   /** Bytes left to read. */
@@ -166,7 +172,7 @@ export class Reader {
     if (this.end - this.pos < n) this.require(n);
     const p = this.pos;
     this.pos = p + n;
-    return this.bytes.subarray(p, p + n);
+    return new Uint8Array(this.buffer, this.byteOffset + p, n);
   }
 
   /** `n` bytes copied out of the input. */

@@ -166,6 +166,15 @@ export class Writer {
     }
   }
 
+  /**
+   * Forgets what was written and keeps the buffer, for encoders that write many messages in a row
+   * (allocating a fresh buffer costs more than encoding a small message). Views returned by
+   * {@link view} before the reset see the next writes.
+   */
+  reset(): void {
+    this.length = 0;
+  }
+
   /** A view of the bytes written so far (valid until the next write). */
   view(): Uint8Array {
     return this.buf.subarray(0, this.length);

@@ -293,7 +293,9 @@ const ERRORS: ErrorFixture[] = [
   { name: 'non-shortest count, canonical', hex: '01 82 00 01 00', code: 'INVALID_VALUE', offset: 1, limits: { canonical: true } },
   { name: 'depth limit', hex: '02 01 02 01 02 01 00', code: 'LIMIT_EXCEEDED', offset: 4, limits: { maxDepth: 2 } },
   { name: 'depth limit in a compact-array description', hex: '13 02 01 02 01 11 00', code: 'LIMIT_EXCEEDED', offset: 3, limits: { maxDepth: 2 } },
-  { name: 'value count limit', hex: '01 05 00 00 00 00 00', code: 'LIMIT_EXCEEDED', offset: 6, limits: { maxValues: 5 } },
+  // The array and its 5 elements are 6 values: refused at the array, before its elements are read.
+  { name: 'value count limit', hex: '01 05 00 00 00 00 00', code: 'LIMIT_EXCEEDED', offset: 0, limits: { maxValues: 5 } },
+  { name: 'value count limit of 0', hex: '00', code: 'LIMIT_EXCEEDED', offset: 0, limits: { maxValues: 0 } },
   { name: 'value count limit inside a compact array', hex: '13 11 05 01 02 03 04 05', code: 'LIMIT_EXCEEDED', limits: { maxValues: 4 } },
 ];
 

@@ -165,6 +165,15 @@ describe('Writer', () => {
     expect(toHex(w.view())).toBe('81EEFF0102AA');
   });
 
+  it('reset keeps the buffer and starts again', () => {
+    const w = new Writer(4);
+    w.u32(0x01020304);
+    w.reset();
+    expect(w.length).toBe(0);
+    w.u8(9);
+    expect(toHex(w.toBytes())).toBe('09');
+  });
+
   it('toBytes copies, view does not', () => {
     const w = new Writer();
     w.u8(1);

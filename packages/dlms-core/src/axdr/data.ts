@@ -190,7 +190,6 @@ for (const [tag, size] of [
 function readData(r: Reader, s: DecodeState, depth: number): Data {
   const at = r.pos;
   if (at >= r.end) throw truncated(r, at, 1);
-  if (--s.budget < 0) throw tooMany(r, at);
   const tag = r.bytes[at]!;
   r.pos = at + 1;
   const size = FIXED_SIZE[tag]!;
@@ -217,6 +216,8 @@ function readContainer(r: Reader, s: DecodeState, tag: number, depth: number, at
   if (n > r.end - r.pos) {
     throw r.error('TRUNCATED', `${n} elements announced but only ${r.end - r.pos} byte(s) left`, at);
   }
+  // The value budget is spent for all elements at once, before any is decoded.
+  if ((s.budget -= n) < 0) throw tooMany(r, at);
   const items = new Array<Data>(n);
   for (let i = 0; i < n; i++) items[i] = readData(r, s, depth + 1);
   return tag === 1 ? { type: 'array', value: items } : { type: 'structure', value: items };
@@ -390,22 +391,26 @@ function readCompactArray(r: Reader, s: DecodeState, depth: number, at: number):
   const contents = new Reader(r.bytes, p, p + size, r.base);
   r.pos = p + size;
   const items: Data[] = [];
-  while (contents.pos < contents.end) items.push(readUntagged(contents, s, description, depth + 1));
+  while (contents.pos < contents.end) {
+    if (--s.budget < 0) throw tooMany(r, contents.pos);
+    items.push(readUntagged(contents, s, description, depth + 1));
+  }
   return { type: 'compact-array', description, value: items };
 }
 
-/** A value without its tag, its type given by a compact array's description. */
+/** A value without its tag, its type given by a compact array's description (its budget already spent). */
 function readUntagged(r: Reader, s: DecodeState, td: TypeDescription, depth: number): Data {
   const at = r.pos;
-  if (--s.budget < 0) throw tooMany(r, at);
   switch (td.type) {
     case 'array': {
+      if ((s.budget -= td.count) < 0) throw tooMany(r, at);
       const items = new Array<Data>(td.count);
       for (let i = 0; i < td.count; i++) items[i] = readUntagged(r, s, td.element, depth + 1);
       return { type: 'array', value: items };
     }
     case 'structure': {
       const n = td.elements.length;
+      if ((s.budget -= n) < 0) throw tooMany(r, at);
       const items = new Array<Data>(n);
       for (let i = 0; i < n; i++) items[i] = readUntagged(r, s, td.elements[i]!, depth + 1);
       return { type: 'structure', value: items };
@@ -476,6 +481,9 @@ export function decodeData(r: Reader, limits?: DataLimits): Data {
     buffer: r.bytes.buffer,
     byteOffset: r.bytes.byteOffset,
   };
+  // One value at the top; containers spend for their elements.
+  s.budget--;
+  if (s.budget < 0) throw tooMany(r, r.pos);
   return readData(r, s, 0);
 }
 
@@ -515,10 +523,51 @@ export function encodeData(w: Writer, d: Data): void {
       encodeCompactContents(w, d.description, d.value);
       return;
     default: {
-      const tag = TAG_BY_TYPE.get(d.type);
-      if (tag === undefined) throw new ArgumentError(`unknown Data type ${String((d as { type: unknown }).type)}`);
+      const tag = simpleTag(d.type);
+      if (tag < 0) throw new ArgumentError(`unknown Data type ${String((d as { type: unknown }).type)}`);
       w.u8(tag);
       encodeUntagged(w, d);
+    }
+  }
+}
+
+/**
+ * Tag of a simple type, −1 if unknown. A switch, most frequent types first: compares of interned
+ * strings beat both a Map lookup and a keyed load on the `DataTag` object.
+ */
+function simpleTag(type: string): number {
+  switch (type) {
+    case 'octet-string':
+      return 9;
+    case 'double-long-unsigned':
+      return 6;
+    case 'long-unsigned':
+      return 18;
+    case 'unsigned':
+      return 17;
+    case 'integer':
+      return 15;
+    case 'enum':
+      return 22;
+    case 'date-time':
+      return 25;
+    case 'double-long':
+      return 5;
+    case 'long':
+      return 16;
+    case 'long64':
+      return 20;
+    case 'long64-unsigned':
+      return 21;
+    case 'boolean':
+      return 3;
+    case 'visible-string':
+      return 10;
+    case 'null-data':
+      return 0;
+    default: {
+      const tag = TAG_BY_TYPE.get(type);
+      return tag === undefined || tag === 1 || tag === 2 || tag === 19 ? -1 : tag;
     }
   }
 }
