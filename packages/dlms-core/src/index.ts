@@ -71,3 +71,6 @@ export * from './security/index.js';
 export * from './association/blocks.js';
 export * from './association/server-config.js';
 export * from './association/server.js';
+export * from './association/client-profile.js';
+export * from './association/client.js';
+export * from './association/client-access.js';
