@@ -69,8 +69,7 @@ export interface DecipherOptions {
 
 const EMPTY = new Uint8Array(0);
 
-/** IV = system title (8) ‖ invocation counter (4, big-endian). */
-export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint8Array {
+function fillIv(iv: Uint8Array, systemTitle: Uint8Array, invocationCounter: number): Uint8Array {
   if (systemTitle.length !== 8) {
     throw new SecurityError(
       'INVALID_SYSTEM_TITLE',
@@ -80,7 +79,6 @@ export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint
   if (!Number.isInteger(invocationCounter) || invocationCounter < 0 || invocationCounter > 0xffffffff) {
     throw new ArgumentError(`invocation counter ${invocationCounter} is not an unsigned 32-bit value`);
   }
-  const iv = new Uint8Array(12);
   iv.set(systemTitle);
   iv[8] = invocationCounter >>> 24;
   iv[9] = (invocationCounter >>> 16) & 0xff;
@@ -88,6 +86,17 @@ export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint
   iv[11] = invocationCounter & 0xff;
   return iv;
 }
+
+/** IV = system title (8) ‖ invocation counter (4, big-endian). */
+export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint8Array {
+  return fillIv(new Uint8Array(12), systemTitle, invocationCounter);
+}
+
+/**
+ * One IV buffer reused by every call: OpenSSL copies the IV when the cipher is created, and nothing
+ * between filling and use can re-enter (all synchronous), so a per-call allocation buys nothing.
+ */
+const IV_SCRATCH = new Uint8Array(12);
 
 /**
  * The general-ciphering part of the AAD: transaction-id ‖ originator-system-title ‖
@@ -125,14 +134,12 @@ function requireKey(key: KeyInput | undefined, suite: 0 | 1 | 2, what: string): 
   return key;
 }
 
-function buildAad(sc: number, ak: KeyInput, extra: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const akBytes = keyBytesView(ak);
-  const aad = new Uint8Array(1 + akBytes.length + extra.length + plaintext.length);
-  aad[0] = sc;
-  aad.set(akBytes, 1);
-  aad.set(extra, 1 + akBytes.length);
-  aad.set(plaintext, 1 + akBytes.length + extra.length);
-  return aad;
+/** The security control byte as a one-byte string, for every value (built once). */
+const SC_BYTES: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
+
+/** AAD = SC ‖ AK ‖ extra ‖ plaintext, as parts (no concatenation, no copy of the key). */
+function buildAad(sc: number, ak: KeyInput, extra: Uint8Array, plaintext: Uint8Array): Uint8Array[] {
+  return [SC_BYTES[sc]!, keyBytesView(ak), extra, plaintext];
 }
 
 /** Output of {@link cipherInformation}. */
@@ -153,7 +160,7 @@ export function cipherInformation(
   extraAad: Uint8Array = EMPTY,
 ): CipheredInformation {
   const sc = decodeSecurityControl(header.securityControl);
-  const iv = makeIv(header.systemTitle, header.invocationCounter);
+  const iv = fillIv(IV_SCRATCH, header.systemTitle, header.invocationCounter);
   if (sc.authenticated) {
     const ak = requireKey(keys.authenticationKey, sc.suite, 'authentication key');
     const ek = requireKey(keys.encryptionKey, sc.suite, 'encryption key');
@@ -200,7 +207,7 @@ export function decipherInformation(
       'the tag must be present exactly when SC bit 4 is set',
     );
   }
-  const iv = makeIv(header.systemTitle, header.invocationCounter);
+  const iv = fillIv(IV_SCRATCH, header.systemTitle, header.invocationCounter);
   if (authTag !== undefined) {
     if (keys.authenticationKey === undefined && options?.allowUnverified === true) {
       if (!sc.encrypted) return { plaintext: ciphertext, verified: false, securityControl: sc };

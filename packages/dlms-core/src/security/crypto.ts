@@ -71,10 +71,26 @@ export interface GcmSealed {
   readonly tag: Uint8Array;
 }
 
+const GCM_OPTIONS = { authTagLength: GCM_TAG_LENGTH } as const;
+
+/**
+ * Additional authenticated data: one byte string, or several fed to GCM in order (equivalent to their
+ * concatenation, without building it: the authentication key never gets copied into a scratch buffer).
+ */
+export type Aad = Uint8Array | readonly Uint8Array[];
+
+function setAad(c: { setAAD(b: Uint8Array): unknown }, aad: Aad): void {
+  if (aad instanceof Uint8Array) {
+    if (aad.length > 0) c.setAAD(aad);
+    return;
+  }
+  for (const part of aad) if (part.length > 0) c.setAAD(part);
+}
+
 /** AES-GCM encryption with a 96-bit IV and a 12-byte tag. */
-export function gcmEncrypt(key: KeyInput, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): GcmSealed {
-  const c = createCipheriv(gcmAlgorithm(key), cipherKey(key), iv, { authTagLength: GCM_TAG_LENGTH });
-  if (aad.length > 0) c.setAAD(aad);
+export function gcmEncrypt(key: KeyInput, iv: Uint8Array, aad: Aad, plaintext: Uint8Array): GcmSealed {
+  const c = createCipheriv(gcmAlgorithm(key), cipherKey(key), iv, GCM_OPTIONS);
+  setAad(c, aad);
   const head = c.update(plaintext);
   const tail = c.final();
   const ciphertext = tail.length === 0 ? asBytes(head) : asBytes(Buffer.concat([head, tail]));
@@ -89,16 +105,16 @@ export function gcmEncrypt(key: KeyInput, iv: Uint8Array, aad: Uint8Array, plain
 export function gcmDecrypt(
   key: KeyInput,
   iv: Uint8Array,
-  aad: Uint8Array,
+  aad: Aad,
   ciphertext: Uint8Array,
   tag: Uint8Array,
 ): Uint8Array {
   if (tag.length !== GCM_TAG_LENGTH) {
     throw new SecurityError('AUTHENTICATION_FAILED', `authentication tag must be ${GCM_TAG_LENGTH} bytes`);
   }
-  const d = createDecipheriv(gcmAlgorithm(key), cipherKey(key), iv, { authTagLength: GCM_TAG_LENGTH });
+  const d = createDecipheriv(gcmAlgorithm(key), cipherKey(key), iv, GCM_OPTIONS);
   d.setAuthTag(tag);
-  if (aad.length > 0) d.setAAD(aad);
+  setAad(d, aad);
   const head = d.update(ciphertext);
   try {
     d.final();
@@ -126,7 +142,7 @@ export function gcmKeystreamXor(key: KeyInput, iv: Uint8Array, data: Uint8Array)
 }
 
 /** GMAC (GCM over an empty plaintext): the 12-byte tag over `aad`. */
-export function gmac(key: KeyInput, iv: Uint8Array, aad: Uint8Array): Uint8Array {
+export function gmac(key: KeyInput, iv: Uint8Array, aad: Aad): Uint8Array {
   return gcmEncrypt(key, iv, aad, new Uint8Array(0)).tag;
 }
 
