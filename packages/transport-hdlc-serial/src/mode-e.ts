@@ -145,16 +145,22 @@ export interface ModeESignOnOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /**
  * Runs the mode E sign-on on `port`: sets 300 baud 7E1, sends the request, reads the identification,
- * sends `ACK 2 Z 2`, waits until it has left the UART and `switchDelayMs`, and switches the port to
+ * (skipping an echo of the request, as many optical probes produce), sends `ACK 2 Z 2`, waits until it
+ * has left the UART and `switchDelayMs`, and switches the port to
  * the agreed baud rate in 8N1. Resolves with the identification; the caller then opens HDLC on `port`.
  * Errors: `TransportError` `CONNECT_TIMEOUT` (no identification), `ProtocolError` `UNEXPECTED_APDU`
  * (garbled identification, no `\2`, reserved baud character).
  */
 export async function signOnModeE(port: SerialChannel, options: ModeESignOnOptions = {}): Promise<ModeEIdentification> {
   await port.reconfigure({ baudRate: 300, dataBits: 7, parity: 'even', stopBits: 1 });
-  await port.write(buildSignOn(options.deviceAddress));
+  const request = buildSignOn(options.deviceAddress);
+  await port.write(request);
   const timeoutMs = options.identificationTimeoutMs ?? 1500;
   const reader = new LineReader();
   const iterator = port.chunks[Symbol.asyncIterator]();
@@ -163,11 +169,21 @@ export async function signOnModeE(port: SerialChannel, options: ModeESignOnOptio
     timer = setTimeout(() => reject(new TransportError('CONNECT_TIMEOUT', `no identification within ${timeoutMs} ms`)), timeoutMs);
   });
   let line: Uint8Array | undefined;
+  let pending: Uint8Array | undefined;
   try {
     while (line === undefined) {
-      const r = await Promise.race([iterator.next(), timeout]);
-      if (r.done) throw new TransportError('CLOSED', 'port closed during the sign-on');
-      line = reader.push(r.value)?.line;
+      let chunk = pending;
+      pending = undefined;
+      if (chunk === undefined) {
+        const r = await Promise.race([iterator.next(), timeout]);
+        if (r.done) throw new TransportError('CLOSED', 'port closed during the sign-on');
+        chunk = r.value;
+      }
+      const got = reader.push(chunk);
+      if (got === undefined) continue;
+      if (got.rest.length > 0) pending = got.rest;
+      // Many optical probes echo what they send: the request comes back before the identification.
+      if (!sameBytes(got.line, request)) line = got.line;
     }
   } finally {
     clearTimeout(timer);

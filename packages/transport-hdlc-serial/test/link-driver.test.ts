@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApduChannel, toHex } from '@meteringlab/dlms-core';
 import { memoryChannelPair, tcpByteChannel } from '@meteringlab/transport-tcp';
-import { type HdlcLinkEvent, acceptHdlc, connectHdlc, connectHdlcTcp } from '@meteringlab/transport-hdlc-serial';
+import { type HdlcLinkEvent, acceptHdlc, connectHdlc, connectHdlcTcp, crc16x25 } from '@meteringlab/transport-hdlc-serial';
 import { bytesOf } from './sim.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -90,6 +90,40 @@ describe('HDLC link drivers over the in-memory channel', () => {
     await expect(client.send(Uint8Array.of(1))).rejects.toMatchObject({ code: 'CLOSED' });
     expect(await ended).toBe(0);
     await expect(server.send(Uint8Array.of(1))).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
+  it('malformed frames on the line are reported, typed, and the link keeps working', async () => {
+    const [a, b] = memoryChannelPair();
+    const codes = new Set<string>();
+    const serverP = acceptHdlc(b);
+    const client = await connectHdlc(a, { ...opts, onEvent: (e) => e.type === 'error' && codes.add(e.error.code) });
+    const server = await serverP;
+    void echo(server);
+    const good = (control: number, dest = 0x21): Uint8Array => {
+      // A frame from server 1/17 to `dest`, built here byte by byte: 7E A0 08 dest 02 23 control FCS 7E.
+      const body = Uint8Array.of(0xa0, 0x08, dest, 0x02, 0x23, control);
+      const fcs = crc16x25(body);
+      return Uint8Array.of(0x7e, ...body, fcs & 0xff, fcs >>> 8, 0x7e);
+    };
+    const injected = [
+      // Missing flags. (Without the 0x55 bytes around it, the closing flag of the previous frame would
+      // open it and the one of the next would close it: a valid DM, as ISO/IEC 13239 flag sharing says.)
+      Uint8Array.of(0x55, ...good(0x1f).subarray(1, -1), 0x55),
+      Uint8Array.of(0x7e, 0xa0, 0x05, 0x21, 0x7e), // too short
+      Uint8Array.of(0x7e, 0xb0, 0x08, 0x21, 0x02, 0x23, 0x1f, 0x00, 0x00, 0x7e), // format type 0xB
+      Uint8Array.of(0x7e, 0xa0, 0x09, 0x21, 0x02, 0x23, 0x1f, 0x00, 0x00, 0x7e), // wrong length
+      Uint8Array.of(...good(0x1f).subarray(0, 7), 0x00, 0x00, 0x7e), // bad FCS
+      good(0x1f, 0x03), // DM for client 1: another link
+      good(0x19), // REJ: a control field DLMS does not use
+    ];
+    for (const bytes of injected) await b.write(bytes);
+    for (const n of [10, 1000]) {
+      const req = bytesOf(n, n);
+      expect(toHex(await exchange(client, req))).toBe(toHex(req));
+    }
+    expect([...codes].sort()).toEqual(['BAD_CHECKSUM', 'BAD_FRAME', 'UNKNOWN_ADDRESS', 'UNKNOWN_CONTROL']);
+    expect(client.state).toBe('connected');
+    await client.close();
   });
 
   it('a client with no server fails with LINK_FAILED after its retries', async () => {

@@ -99,7 +99,8 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
       // parity, so the character format is checked through the channel's settings instead.
       expect(sttySpeed(a)).toMatch(/speed 300 baud/);
       expect(probe.settings).toEqual({ baudRate: 300, dataBits: 7, parity: 'even', stopBits: 1 });
-      await meter.write(new TextEncoder().encode('/TST5\\2FAKEMETER01\r\n'));
+      // The probe's echo of the request, then the identification, in one burst.
+      await meter.write(new TextEncoder().encode('/?!\r\n/TST5\\2FAKEMETER01\r\n'));
       const ack = parseAck(await readLine(meter));
       expect(ack).toEqual({ protocolControl: '2', baudChar: '5', modeControl: '2' });
       await meter.reconfigure({ baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 });
