@@ -91,7 +91,7 @@ import type { CosemAttributeDescriptorWithSelection } from '../xdlms/get.js';
 import { GENERAL_BLOCK_TRANSFER_TAG, type GeneralBlockTransfer } from '../xdlms/general-block-transfer.js';
 import type { ReadResult, VariableAccessSpecification, WriteResult } from '../xdlms/sn.js';
 import type { ActionResponseWithOptionalData } from '../xdlms/action.js';
-import { isCipheredApduTag } from '../security/envelope.js';
+import { DED_CIPHERED_TAG, GLO_CIPHERED_TAG, isCipheredApduTag } from '../security/envelope.js';
 import { protectApdu, unprotectApdu, type ProtectForm } from '../security/protect.js';
 import {
   checkPeerChallenge,
@@ -191,19 +191,16 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && constantTimeEqual(a, b);
 }
 
-function formOf(type: string): ProtectForm | undefined {
-  switch (type) {
-    case 'glo-ciphered':
-      return 'glo';
-    case 'ded-ciphered':
-      return 'ded';
-    case 'general-glo-ciphering':
-      return 'general-glo';
-    case 'general-ded-ciphering':
-      return 'general-ded';
-    default:
-      return undefined;
-  }
+const GLO_TAGS: ReadonlySet<number> = new Set(Object.values(GLO_CIPHERED_TAG));
+const DED_TAGS: ReadonlySet<number> = new Set(Object.values(DED_CIPHERED_TAG));
+
+/** The protection form of a ciphered APDU by its tag; general-ciphering and general-signing are not served. */
+function formOfTag(tag: number): ProtectForm | undefined {
+  if (GLO_TAGS.has(tag)) return 'glo';
+  if (DED_TAGS.has(tag)) return 'ded';
+  if (tag === 0xdb) return 'general-glo';
+  if (tag === 0xdc) return 'general-ded';
+  return undefined;
 }
 
 function isHlsReply(m: CosemMethodDescriptor): boolean {
@@ -522,9 +519,7 @@ export class ServerAssociation {
     const policy = s.policy;
     const needAuth = policy === 'authenticated' || policy === 'authenticated-encrypted';
     const needEnc = policy === 'encrypted' || policy === 'authenticated-encrypted';
-    const form = formOf(
-      bytes[0] === 0xdb ? 'general-glo-ciphering' : bytes[0] === 0xdc ? 'general-ded-ciphering' : isGlo(bytes[0]!) ? 'glo-ciphered' : isDed(bytes[0]!) ? 'ded-ciphered' : '',
-    );
+    const form = formOfTag(bytes[0]!);
     if (form === undefined) return { failure: 'unsupported' };
     const dedicated = form === 'ded' || form === 'general-ded';
     if (dedicated && this.dedicatedKey === undefined) return { failure: 'deciphering' };
@@ -723,42 +718,69 @@ export class ServerAssociation {
   }
 
   private async hlsPass3(apdu: Apdu, ctx: RequestContext): Promise<ServerStep> {
-    if (apdu.type !== 'action-request-normal' || !isHlsReply(apdu.method)) {
-      return this.exception('service-not-allowed', 'operation-not-possible');
+    if (apdu.type === 'action-request-normal' && isHlsReply(apdu.method)) {
+      const p = apdu.parameters;
+      const f = await this.verifyPass3(p?.type === 'octet-string' ? p.value : undefined);
+      const iid = apdu.invokeIdAndPriority;
+      return this.reply(
+        f === undefined
+          ? { type: 'action-response-normal', invokeIdAndPriority: iid, response: { result: 'other-reason' } }
+          : {
+              type: 'action-response-normal',
+              invokeIdAndPriority: iid,
+              response: { result: 'success', returnParameters: { type: 'data', data: { type: 'octet-string', value: f } } },
+            },
+        ctx,
+      );
     }
+    // SN: reply_to_HLS_authentication is Association SN (class 12) method 8, invoked by a ReadRequest
+    // with parameterized access on the method's short name.
+    const v = apdu.type === 'read-request' && apdu.variables.length === 1 ? apdu.variables[0]! : undefined;
+    if (v?.type === 'parameterized-access') {
+      const t = this.config.baseNames?.(v.variableName);
+      if (t?.type === 'method' && t.descriptor.classId === 12 && t.descriptor.methodId === 8) {
+        const f = await this.verifyPass3(v.parameter.type === 'octet-string' ? v.parameter.value : undefined);
+        return this.reply(
+          {
+            type: 'read-response',
+            results: [f === undefined ? { type: 'data-access-error', result: 'other-reason' } : { type: 'data', data: { type: 'octet-string', value: f } }],
+          },
+          ctx,
+        );
+      }
+    }
+    return this.exception('service-not-allowed', 'operation-not-possible');
+  }
+
+  /**
+   * HLS pass 3 and 4: checks the client's f(StoC); on success the association is established and the
+   * server's f(CtoS) is returned, on failure the engine returns to idle and `undefined` is returned.
+   */
+  private async verifyPass3(fStoC: Uint8Array | undefined): Promise<Uint8Array | undefined> {
     const m = this.config.authentication as HlsMechanism;
     const ch = { ctos: this.ctos!, stoc: this.stoc! };
     const parties = {
       ...(this.clientTitle === undefined ? {} : { clientSystemTitle: this.clientTitle }),
       ...(this.config.systemTitle === undefined ? {} : { serverSystemTitle: this.config.systemTitle }),
     };
-    const p = apdu.parameters;
     let ok = false;
-    if (p?.type === 'octet-string') {
+    if (fStoC !== undefined) {
       try {
-        ok = verifyHlsResponse('server', m, ch, p.value, parties);
+        ok = verifyHlsResponse('server', m, ch, fStoC, parties);
       } catch (e) {
         if (!(e instanceof SecurityError)) throw e;
       }
     }
-    const iid = apdu.invokeIdAndPriority;
     if (!ok) {
       this.reset();
       this.stateValue = 'idle';
-      return this.reply({ type: 'action-response-normal', invokeIdAndPriority: iid, response: { result: 'other-reason' } }, ctx);
+      return undefined;
     }
     const invocationCounter =
       m.mechanism === 5 ? await this.config.counters!.nextOutgoing({ systemTitle: this.config.systemTitle!, keyId: 'global-unicast' }) : undefined;
     const f = computeHlsResponse('server', m, ch, { ...parties, ...(invocationCounter === undefined ? {} : { invocationCounter }) });
     this.stateValue = 'associated';
-    return this.reply(
-      {
-        type: 'action-response-normal',
-        invokeIdAndPriority: iid,
-        response: { result: 'success', returnParameters: { type: 'data', data: { type: 'octet-string', value: f } } },
-      },
-      ctx,
-    );
+    return f;
   }
 
   private model(service: 'get' | 'set' | 'action' | 'read' | 'write', requests: ModelRequest[], pending: Pending): ServerStep {
@@ -1140,14 +1162,6 @@ export class ServerAssociation {
       }
     }
   }
-}
-
-function isGlo(tag: number): boolean {
-  return (tag >= 0x21 && tag <= 0x38) || (tag >= 0xc8 && tag <= 0xcf);
-}
-
-function isDed(tag: number): boolean {
-  return (tag >= 0x41 && tag <= 0x58) || (tag >= 0xd0 && tag <= 0xd7);
 }
 
 function dataAccessCode(r: DataAccessResult): number {
