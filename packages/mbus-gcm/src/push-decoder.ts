@@ -208,15 +208,15 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
       ...(options.scalerUnits === undefined ? {} : { scalerUnits: options.scalerUnits }),
       ...(env.systemTitle === undefined ? {} : { systemTitle: env.systemTitle }),
     };
-    const r = notificationReadings(n, o);
-    if (r.unparsed === undefined || options.captureObjects !== undefined) return r;
     // EVN/Kaifa MA309M flat lists end with the meter number, an octet string without an OBIS code in
-    // front of it (see the module notes of `quirks.ts`): read the list without its trailing elements.
-    const trimmed = withoutTrailingValues(n);
-    if (trimmed === undefined) return r;
-    const t = notificationReadings(trimmed.notification, o);
-    if (t.unparsed !== undefined || t.readings.length === 0) return r;
-    return { ...t, extra: [...(t.extra ?? []), ...trimmed.trailing] };
+    // front of it (see `quirks.ts`): such a list is read without its trailing elements, which go to
+    // `extra`. Tried first because the standard reading of such a list fails anyway.
+    const trimmed = options.captureObjects === undefined ? withoutTrailingValues(n) : undefined;
+    if (trimmed !== undefined) {
+      const t = notificationReadings(trimmed.notification, o);
+      if (t.unparsed === undefined && t.readings.length > 0) return { ...t, extra: [...(t.extra ?? []), ...trimmed.trailing] };
+    }
+    return notificationReadings(n, o);
   }
 
   function reading(out: PushEvent[], plaintext: Uint8Array, env: Envelope): void {
