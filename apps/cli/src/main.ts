@@ -216,6 +216,9 @@ export function errorLine(e: unknown, hasAuthKey: boolean): string {
       if (code === 'MISSING_KEY' && !hasAuthKey) {
         return `cannot decipher${where}: MISSING_KEY: ${text} (the APDU carries an authentication tag: pass --auth-key <hex> to check it, or --no-verify to decipher without checking)`;
       }
+      if (code === 'INVALID_SYSTEM_TITLE') {
+        return `cannot decipher${where}: INVALID_SYSTEM_TITLE: ${text} (pass --system-title <hex>: the glo-/ded- forms do not carry it)`;
+      }
       return `cannot decipher${where}: ${code ?? 'ERROR'}: ${text}`;
     }
     if (e.stage === 'reassemble') return `cannot reassemble${where}: ${code ? `${code}: ` : ''}${text}`;

@@ -366,6 +366,11 @@ describe('dlms decode: ciphered APDUs', () => {
     expect(r.stdout).toContain('get-request-normal');
   });
 
+  it('a glo- form without --system-title says which option is missing', async () => {
+    const line = oneLineError(await run(['decode', '--key', EK, '--auth-key', AK, CIPHERED]));
+    expect(line).toMatch(/^dlms: cannot decipher: INVALID_SYSTEM_TITLE: .*--system-title/);
+  });
+
   it('without keys, the envelope is printed with a hint', async () => {
     const r = await run(['decode', CIPHERED]);
     expect(r.code).toBe(0);
