@@ -1,8 +1,10 @@
 /**
  * A single-consumer async queue used by the drivers of this package: producers `push`, the consumer
  * iterates. Leaving a `for await` loop early does not end the queue, so a later iteration continues
- * with the next unread item (the `ByteChannel`/`ApduChannel` contracts ask for this). `end(error?)`
- * finishes every iteration, normally or by throwing `error`.
+ * with the next unread item (the `ByteChannel`/`ApduChannel` contracts ask for this). A `next()` left
+ * pending by a consumer that gave up (a lost race against a timer) is ended by the next caller's
+ * `next()`, so a retry after a timeout works. `end(error?)` finishes every iteration, normally or by
+ * throwing `error`.
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private items: T[] = [];
@@ -57,7 +59,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (this.ended) {
       return this.error !== undefined ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
     }
-    if (this.waiter) return Promise.reject(new Error('AsyncQueue has one consumer at a time'));
+    // One consumer at a time: a waiter still pending here was abandoned (e.g. it lost a race against
+    // a timeout), so it is ended and the new caller takes its place.
+    const abandoned = this.waiter;
+    this.waiter = undefined;
+    abandoned?.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
     });

@@ -128,6 +128,20 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
     await expect(signOnModeE(probe, { identificationTimeoutMs: 200 })).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
   });
 
+  it('mode E: after a timeout, a second sign-on on the same port succeeds', async () => {
+    const [a, b] = await ptyPair();
+    const probe = await open(a, { baudRate: 300, dataBits: 7, parity: 'even' });
+    const meter = await open(b, { baudRate: 300, dataBits: 7, parity: 'even' });
+    // The meter ignores the first request (asleep), answers the second.
+    void readLine(meter)
+      .then(() => readLine(meter))
+      .then(() => meter.write(new TextEncoder().encode('/TST4\\2WOKEUP\r\n')));
+    await expect(signOnModeE(probe, { identificationTimeoutMs: 200 })).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    const id = await signOnModeE(probe, { switchDelayMs: 10 });
+    expect(id).toMatchObject({ identification: 'WOKEUP', baudRate: 4800 });
+    expect(sttySpeed(a)).toMatch(/speed 4800 baud/);
+  });
+
   it('mode E: a meter without \\2 is refused with UNEXPECTED_APDU', async () => {
     const [a, b] = await ptyPair();
     const probe = await open(a, { baudRate: 300, dataBits: 7, parity: 'even' });
