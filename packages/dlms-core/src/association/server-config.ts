@@ -117,7 +117,18 @@ export type ServerStep =
       readonly kind: 'model';
       readonly service: 'get' | 'set' | 'action' | 'read' | 'write';
       readonly requests: readonly ModelRequest[];
+      /**
+       * How the request was protected (absent: plain), for access modes that demand protected
+       * requests (Association LN version 3 bit-mapped access rights).
+       */
+      readonly protection?: RequestProtection;
     };
+
+/** The protection a request arrived with (from its verified security control byte). */
+export interface RequestProtection {
+  readonly authenticated: boolean;
+  readonly encrypted: boolean;
+}
 
 /** What the engine knows of the current association (for access-right checks by the driver). */
 export interface ServerAssociationInfo {

@@ -102,6 +102,8 @@ import {
   type HlsMechanism,
 } from '../security/authentication.js';
 import { constantTimeEqual } from '../security/crypto.js';
+import { SC_AUTHENTICATION, SC_ENCRYPTION } from '../security/security-control.js';
+import { checkSuiteKey } from '../security/secret-key.js';
 import type { CounterKeyId } from '../security/counters.js';
 import {
   BlockReassembler,
@@ -242,6 +244,9 @@ export class ServerAssociation {
     if (config.ciphered) {
       if (config.security === undefined) throw new ArgumentError('a ciphered association needs its security keys');
       if (config.counters === undefined) throw new ArgumentError('a ciphered association needs an invocation counter store');
+      const suite = config.security.suite ?? 0;
+      checkSuiteKey(config.security.blockCipherKey, suite, 'block cipher key');
+      checkSuiteKey(config.security.authenticationKey, suite, 'authentication key');
     }
     if ((config.ciphered || m >= 5) && config.systemTitle?.length !== 8) {
       throw new ArgumentError('the server system title (8 bytes) is needed for ciphering and HLS mechanisms 5-7');
@@ -785,7 +790,10 @@ export class ServerAssociation {
 
   private model(service: 'get' | 'set' | 'action' | 'read' | 'write', requests: ModelRequest[], pending: Pending): ServerStep {
     this.pending = pending;
-    return { kind: 'model', service, requests };
+    const p = pending.ctx.protection;
+    if (p === undefined) return { kind: 'model', service, requests };
+    const sc = p.securityControl;
+    return { kind: 'model', service, requests, protection: { authenticated: (sc & SC_AUTHENTICATION) !== 0, encrypted: (sc & SC_ENCRYPTION) !== 0 } };
   }
 
   private async serve(apdu: Apdu, ctx: RequestContext): Promise<ServerStep> {

@@ -160,6 +160,8 @@ describe('ciphered association', () => {
     const a = await open();
     const r1 = await a.handle(glo(GET_REGISTER, 2));
     if (r1.kind !== 'model') throw new Error(r1.kind);
+    // The driver learns how the request was protected (for access modes that demand it).
+    expect(r1.protection).toEqual({ authenticated: true, encrypted: true });
     const s1 = await a.complete([{ type: 'double-long-unsigned', value: 7 }]);
     if (s1.kind !== 'send') throw new Error(s1.kind);
     expect(s1.apdus[0]![0]).toBe(0xcc); // glo-get-response
@@ -173,6 +175,12 @@ describe('ciphered association', () => {
     expect(s2.apdus[0]![0]).toBe(0xdb);
     const u2 = fromServer(s2.apdus[0]!);
     expect(u2.envelope.invocationCounter).toBeGreaterThan(u1.envelope.invocationCounter!);
+  });
+
+  it('refuses keys of the wrong length for the suite', () => {
+    expect(() => new ServerAssociation(cfg({ security: { policy: 'authenticated', blockCipherKey: new Uint8Array(15), authenticationKey: AK } }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_KEY' }),
+    );
   });
 
   it('refuses a replayed counter with invocation-counter-error naming the next one expected', async () => {
