@@ -135,6 +135,7 @@ function namedNumber(key: string): ((v: number) => string) | undefined {
   if (k === 'securitycontrol') return securityControlText;
   if (k === 'invocationcounter') return invocationCounterText;
   if (k.endsWith('conformance')) return conformanceText;
+  if (k === 'tag') return (v) => `0x${v.toString(16).toUpperCase().padStart(2, '0')}`;
   return undefined;
 }
 
