@@ -98,7 +98,12 @@ describe('HDLC link pair, window 7', () => {
   const [a, b] = memoryChannelPair();
   const ready = (async () => {
     const serverP = acceptHdlc(b, params);
-    const client = await connectHdlc(a, { clientAddress: 16, serverLogical: 1, serverPhysical: 17, ...params });
+    const client = await connectHdlc(a, {
+      clientAddress: 16,
+      serverLogical: 1,
+      serverPhysical: 17,
+      ...params,
+    });
     const server = await serverP;
     void (async () => {
       for await (const _ of server.receive()) await server.send(response);

@@ -110,7 +110,11 @@ export function decodeHdlcFrame(bytes: Uint8Array, options?: DecodeHdlcFrameOpti
   }
   const length = format & 0x7ff;
   if (length !== n - 2) {
-    throw new FramingError('BAD_FRAME', `length field ${length} does not match the ${n - 2} byte(s) between flags`, 1);
+    throw new FramingError(
+      'BAD_FRAME',
+      `length field ${length} does not match the ${n - 2} byte(s) between flags`,
+      1,
+    );
   }
   const fcsAt = n - 3;
   const fcs = crc16x25(bytes, 1, fcsAt);
@@ -125,7 +129,8 @@ export function decodeHdlcFrame(bytes: Uint8Array, options?: DecodeHdlcFrameOpti
   let information: Uint8Array = bytes.subarray(fcsAt, fcsAt);
   if (r.remaining > 0) {
     // ISO/IEC 13239 / IEC 62056-46: the HCS is present only when an information field follows it.
-    if (r.remaining < 3) throw new FramingError('BAD_FRAME', 'header check sequence without information field', r.offset);
+    if (r.remaining < 3)
+      throw new FramingError('BAD_FRAME', 'header check sequence without information field', r.offset);
     const hcsAt = r.pos;
     const hcs = crc16x25(bytes, 1, hcsAt);
     if (bytes[hcsAt] !== (hcs & 0xff) || bytes[hcsAt + 1] !== hcs >>> 8) {

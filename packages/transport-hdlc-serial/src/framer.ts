@@ -17,7 +17,14 @@
  */
 import { ArgumentError, FramingError } from '@meteringlab/dlms-core';
 import { checkCrcAt } from './crc16.js';
-import { type DecodeHdlcFrameOptions, HDLC_FLAG, HDLC_MAX_FRAME_LENGTH, HDLC_MIN_FRAME_LENGTH, type HdlcFrame, decodeHdlcFrame } from './frame.js';
+import {
+  type DecodeHdlcFrameOptions,
+  HDLC_FLAG,
+  HDLC_MAX_FRAME_LENGTH,
+  HDLC_MIN_FRAME_LENGTH,
+  type HdlcFrame,
+  decodeHdlcFrame,
+} from './frame.js';
 
 /** One item produced by {@link HdlcFramer.push}. */
 export type HdlcFramerItem =
@@ -53,7 +60,11 @@ export interface HdlcFramer {
 /** Creates an {@link HdlcFramer}. */
 export function createHdlcFramer(options: HdlcFramerOptions = {}): HdlcFramer {
   const maxFrameLength = options.maxFrameLength ?? HDLC_MAX_FRAME_LENGTH + 2;
-  if (!Number.isInteger(maxFrameLength) || maxFrameLength < HDLC_MIN_FRAME_LENGTH + 2 || maxFrameLength > HDLC_MAX_FRAME_LENGTH + 2) {
+  if (
+    !Number.isInteger(maxFrameLength) ||
+    maxFrameLength < HDLC_MIN_FRAME_LENGTH + 2 ||
+    maxFrameLength > HDLC_MAX_FRAME_LENGTH + 2
+  ) {
     throw new ArgumentError(`maxFrameLength ${maxFrameLength} is outside 9..2049`);
   }
   const decodeOptions = options.decode;
@@ -84,7 +95,11 @@ export function createHdlcFramer(options: HdlcFramerOptions = {}): HdlcFramer {
     let garbage = 0;
     const flushGarbage = (): void => {
       if (garbage > 0) {
-        out.push({ type: 'error', error: new FramingError('BAD_FRAME', `${garbage} byte(s) outside any frame`), skipped: garbage });
+        out.push({
+          type: 'error',
+          error: new FramingError('BAD_FRAME', `${garbage} byte(s) outside any frame`),
+          skipped: garbage,
+        });
         garbage = 0;
       }
     };

@@ -55,7 +55,9 @@ abstract class HdlcLinkBase implements ApduChannel {
     this.now = options.now ?? Date.now;
     this.deliverUi = options.deliverUi ?? true;
     if (options.onEvent) this.listeners.push(options.onEvent);
-    this.framer = createHdlcFramer(options.maxFrameLength === undefined ? {} : { maxFrameLength: options.maxFrameLength });
+    this.framer = createHdlcFramer(
+      options.maxFrameLength === undefined ? {} : { maxFrameLength: options.maxFrameLength },
+    );
   }
 
   /** Adds a listener for state machine events. */
@@ -103,10 +105,13 @@ abstract class HdlcLinkBase implements ApduChannel {
     if (this.closed) return;
     const at = this.machine.nextDeadlineMs;
     if (at === undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.apply(this.machine.tick(this.now()));
-    }, Math.max(0, at - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.apply(this.machine.tick(this.now()));
+      },
+      Math.max(0, at - this.now()),
+    );
   }
 
   protected dispatch(e: HdlcLinkEvent): void {
@@ -278,14 +283,18 @@ export class HdlcServerLink extends HdlcLinkBase {
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => this.finish(new TransportError('CONNECT_TIMEOUT', `no SNRM within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => this.finish(new TransportError('CONNECT_TIMEOUT', `no SNRM within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     }
     this.start();
     return p.finally(() => clearTimeout(timer));
   }
 
   async send(apdu: Uint8Array): Promise<void> {
-    if (this.closed || this.secondary.state === 'disconnected') throw new TransportError('CLOSED', 'HDLC link is closed');
+    if (this.closed || this.secondary.state === 'disconnected')
+      throw new TransportError('CLOSED', 'HDLC link is closed');
     await this.apply(this.secondary.send(apdu, this.now()));
   }
 
@@ -322,7 +331,10 @@ export class HdlcServerLink extends HdlcLinkBase {
  * tells which server address was addressed (`link.server.upper` is the logical device), so one server
  * can dispatch to several logical devices; `accept` filters addresses before answering.
  */
-export async function acceptHdlc(channel: ByteChannel, options: HdlcServerOptions = {}): Promise<HdlcServerLink> {
+export async function acceptHdlc(
+  channel: ByteChannel,
+  options: HdlcServerOptions = {},
+): Promise<HdlcServerLink> {
   const link = new HdlcServerLink(channel, options);
   await link.waitForSnrm(options.acceptTimeoutMs);
   return link;

@@ -23,7 +23,15 @@ const LF = 0x0a;
 const ACK = 0x06;
 
 /** Baud rates of the mode C/E baud characters '0'..'6' (IEC 62056-21). */
-const BAUD_CE: Record<string, number> = { '0': 300, '1': 600, '2': 1200, '3': 2400, '4': 4800, '5': 9600, '6': 19200 };
+const BAUD_CE: Record<string, number> = {
+  '0': 300,
+  '1': 600,
+  '2': 1200,
+  '3': 2400,
+  '4': 4800,
+  '5': 9600,
+  '6': 19200,
+};
 /** Baud rates of the mode B baud characters 'A'..'F' ('G'..'I' reserved). */
 const BAUD_B: Record<string, number> = { A: 600, B: 1200, C: 2400, D: 4800, E: 9600, F: 19200 };
 
@@ -41,7 +49,8 @@ export function baudCharOf(baudRate: number): string {
 
 /** The request message `/?[address]!\r\n`. The address: up to 32 characters among 0-9 A-Z a-z and space. */
 export function buildSignOn(deviceAddress = ''): Uint8Array {
-  if (!/^[0-9A-Za-z ]{0,32}$/.test(deviceAddress)) throw new ArgumentError('invalid IEC 62056-21 device address');
+  if (!/^[0-9A-Za-z ]{0,32}$/.test(deviceAddress))
+    throw new ArgumentError('invalid IEC 62056-21 device address');
   return new TextEncoder().encode(`/?${deviceAddress}!\r\n`);
 }
 
@@ -68,7 +77,9 @@ export interface ModeEIdentification {
 export function parseIdentification(message: Uint8Array | string): ModeEIdentification {
   const text =
     typeof message === 'string' ? message : String.fromCharCode(...Array.from(message, (b) => b & 0x7f));
-  const m = /^\/([A-Za-z]{2}[A-Za-z])([0-9A-I])(?:\\([0-9]))?([\x20-\x2e\x30-\x5b\x5d-\x7e]{1,16})\r\n$/.exec(text);
+  const m = /^\/([A-Za-z]{2}[A-Za-z])([0-9A-I])(?:\\([0-9]))?([\x20-\x2e\x30-\x5b\x5d-\x7e]{1,16})\r\n$/.exec(
+    text,
+  );
   if (!m) throw new ProtocolError('UNEXPECTED_APDU', 'not an IEC 62056-21 identification message');
   const manufacturer = m[1]!;
   return {
@@ -87,17 +98,33 @@ export function parseIdentification(message: Uint8Array | string): ModeEIdentifi
  */
 export function buildAck(baudChar: string, protocolControl = '2', modeControl = '2'): Uint8Array {
   if (!/^[0-9A-I]$/.test(baudChar)) throw new ArgumentError(`invalid baud character ${baudChar}`);
-  if (!/^[0-9]$/.test(protocolControl) || !/^[0-9]$/.test(modeControl)) throw new ArgumentError('invalid control character');
-  return Uint8Array.of(ACK, protocolControl.charCodeAt(0), baudChar.charCodeAt(0), modeControl.charCodeAt(0), CR, LF);
+  if (!/^[0-9]$/.test(protocolControl) || !/^[0-9]$/.test(modeControl))
+    throw new ArgumentError('invalid control character');
+  return Uint8Array.of(
+    ACK,
+    protocolControl.charCodeAt(0),
+    baudChar.charCodeAt(0),
+    modeControl.charCodeAt(0),
+    CR,
+    LF,
+  );
 }
 
 /** Parses an acknowledgement message (used by meter simulators). */
-export function parseAck(message: Uint8Array): { protocolControl: string; baudChar: string; modeControl: string } {
+export function parseAck(message: Uint8Array): {
+  protocolControl: string;
+  baudChar: string;
+  modeControl: string;
+} {
   const b = Array.from(message, (x) => x & 0x7f);
   if (b.length !== 6 || b[0] !== ACK || b[4] !== CR || b[5] !== LF) {
     throw new ProtocolError('UNEXPECTED_APDU', 'not an IEC 62056-21 acknowledgement message');
   }
-  return { protocolControl: String.fromCharCode(b[1]!), baudChar: String.fromCharCode(b[2]!), modeControl: String.fromCharCode(b[3]!) };
+  return {
+    protocolControl: String.fromCharCode(b[1]!),
+    baudChar: String.fromCharCode(b[2]!),
+    modeControl: String.fromCharCode(b[3]!),
+  };
 }
 
 /**
@@ -157,7 +184,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Errors: `TransportError` `CONNECT_TIMEOUT` (no identification), `ProtocolError` `UNEXPECTED_APDU`
  * (garbled identification, no `\2`, reserved baud character).
  */
-export async function signOnModeE(port: SerialChannel, options: ModeESignOnOptions = {}): Promise<ModeEIdentification> {
+export async function signOnModeE(
+  port: SerialChannel,
+  options: ModeESignOnOptions = {},
+): Promise<ModeEIdentification> {
   await port.reconfigure({ baudRate: 300, dataBits: 7, parity: 'even', stopBits: 1 });
   const request = buildSignOn(options.deviceAddress);
   await port.write(request);
@@ -166,7 +196,10 @@ export async function signOnModeE(port: SerialChannel, options: ModeESignOnOptio
   const iterator = port.chunks[Symbol.asyncIterator]();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransportError('CONNECT_TIMEOUT', `no identification within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new TransportError('CONNECT_TIMEOUT', `no identification within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   let line: Uint8Array | undefined;
   let pending: Uint8Array | undefined;
@@ -192,7 +225,8 @@ export async function signOnModeE(port: SerialChannel, options: ModeESignOnOptio
   if (id.enhanced !== '2' && !options.allowWithoutEnhanced) {
     throw new ProtocolError('UNEXPECTED_APDU', 'the meter does not announce the binary mode (\\2)');
   }
-  if (id.baudRate === undefined) throw new ProtocolError('UNEXPECTED_APDU', `reserved baud character ${id.baudChar}`);
+  if (id.baudRate === undefined)
+    throw new ProtocolError('UNEXPECTED_APDU', `reserved baud character ${id.baudChar}`);
   let baudRate = id.baudRate;
   if (options.maxBaudRate !== undefined && baudRate > options.maxBaudRate) {
     const allowed = Object.values(BAUD_CE).filter((b) => b <= options.maxBaudRate!);

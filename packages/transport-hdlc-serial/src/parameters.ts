@@ -61,7 +61,8 @@ export function encodeHdlcParameters(p: HdlcParameters): Uint8Array {
   for (const key of ['maxInfoTx', 'maxInfoRx', 'windowTx', 'windowRx'] as const) {
     const v = p[key];
     if (v === undefined) continue;
-    if (!Number.isInteger(v) || v < 1 || v > 0xffffffff) throw new ArgumentError(`${key} ${v} is out of range`);
+    if (!Number.isInteger(v) || v < 1 || v > 0xffffffff)
+      throw new ArgumentError(`${key} ${v} is out of range`);
     const size = key.startsWith('window') ? 4 : valueSize(v);
     w.u8(IDS[key]).u8(size);
     for (let i = size - 1; i >= 0; i--) w.u8(Math.floor(v / 2 ** (8 * i)) & 0xff);
@@ -81,7 +82,8 @@ export function decodeHdlcParameters(information: Uint8Array): HdlcParameters {
   if (information.length === 0) return {};
   const r = new Reader(information);
   try {
-    if (r.u8() !== FORMAT_ID) throw new FramingError('BAD_FRAME', 'parameter format identifier is not 0x81', 0);
+    if (r.u8() !== FORMAT_ID)
+      throw new FramingError('BAD_FRAME', 'parameter format identifier is not 0x81', 0);
     if (r.u8() !== GROUP_ID) throw new FramingError('BAD_FRAME', 'parameter group identifier is not 0x80', 1);
     const group = r.sub(r.u8());
     const out: { -readonly [K in keyof HdlcParameters]: number } = {};

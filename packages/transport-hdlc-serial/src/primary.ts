@@ -81,7 +81,8 @@ interface Sent extends Segment {
 }
 
 function checkInt(name: string, v: number, min: number, max: number): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new ArgumentError(`${name} ${v} is outside ${min}..${max}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ArgumentError(`${name} ${v} is outside ${min}..${max}`);
   return v;
 }
 
@@ -122,10 +123,24 @@ export class HdlcPrimary {
 
   constructor(options: HdlcPrimaryOptions) {
     this.client = clientAddress(options.clientAddress);
-    this.server = serverAddress(options.serverLogical ?? 1, options.serverPhysical, options.serverAddressLength);
+    this.server = serverAddress(
+      options.serverLogical ?? 1,
+      options.serverPhysical,
+      options.serverAddressLength,
+    );
     this.proposal = {
-      maxInfoTx: checkInt('maxInfoTx', options.maxInfoTx ?? DEFAULT_MAX_INFO_LENGTH, 1, MAX_INFO_LENGTH_LIMIT),
-      maxInfoRx: checkInt('maxInfoRx', options.maxInfoRx ?? DEFAULT_MAX_INFO_LENGTH, 1, MAX_INFO_LENGTH_LIMIT),
+      maxInfoTx: checkInt(
+        'maxInfoTx',
+        options.maxInfoTx ?? DEFAULT_MAX_INFO_LENGTH,
+        1,
+        MAX_INFO_LENGTH_LIMIT,
+      ),
+      maxInfoRx: checkInt(
+        'maxInfoRx',
+        options.maxInfoRx ?? DEFAULT_MAX_INFO_LENGTH,
+        1,
+        MAX_INFO_LENGTH_LIMIT,
+      ),
       windowTx: checkInt('windowTx', options.windowTx ?? DEFAULT_WINDOW_SIZE, 1, MAX_WINDOW_SIZE),
       windowRx: checkInt('windowRx', options.windowRx ?? DEFAULT_WINDOW_SIZE, 1, MAX_WINDOW_SIZE),
     };
@@ -133,7 +148,10 @@ export class HdlcPrimary {
     this.responseTimeoutMs = checkInt('responseTimeoutMs', options.responseTimeoutMs ?? 3000, 1, 3_600_000);
     this.retries = checkInt('retries', options.retries ?? 3, 0, 1000);
     this.pollIntervalMs = checkInt('pollIntervalMs', options.pollIntervalMs ?? 100, 0, 3_600_000);
-    this.rx = new Reassembler(LLC_RESPONSE, checkInt('maxApduLength', options.maxApduLength ?? 65535, 1, 0x7fffffff));
+    this.rx = new Reassembler(
+      LLC_RESPONSE,
+      checkInt('maxApduLength', options.maxApduLength ?? 65535, 1, 0x7fffffff),
+    );
   }
 
   /** Current state. */
@@ -205,7 +223,13 @@ export class HdlcPrimary {
       this.deadline = Infinity;
       this.awaitingFinal = false;
       if (this.retryCount >= this.retries) {
-        this.fail(out, new TransportError('LINK_FAILED', `no answer from the secondary after ${this.retries + 1} attempt(s)`));
+        this.fail(
+          out,
+          new TransportError(
+            'LINK_FAILED',
+            `no answer from the secondary after ${this.retries + 1} attempt(s)`,
+          ),
+        );
         return out;
       }
       this.retryCount++;
@@ -267,7 +291,12 @@ export class HdlcPrimary {
           this.awaitingFinal = false;
           this.deadline = Infinity;
           this.retryCount = 0;
-          out.events.push({ type: 'connected', parameters: this.params, client: this.client, server: this.server });
+          out.events.push({
+            type: 'connected',
+            parameters: this.params,
+            client: this.client,
+            server: this.server,
+          });
           this.pump(out, nowMs);
         } else if (c.type === 'dm') {
           this.fail(out, new TransportError('CONNECT_FAILED', 'the secondary refused SNRM with DM'));
@@ -289,7 +318,11 @@ export class HdlcPrimary {
         this.receiveConnected(out, frame, c, nowMs);
         return out;
       default:
-        this.ignore(out, new ProtocolError('INVALID_STATE', `frame received while ${this.stateValue}`), frame);
+        this.ignore(
+          out,
+          new ProtocolError('INVALID_STATE', `frame received while ${this.stateValue}`),
+          frame,
+        );
         return out;
     }
   }
@@ -304,7 +337,12 @@ export class HdlcPrimary {
       case 'frmr': {
         const info = decodeFrmrInfo(frame.information);
         const what = info ? `W=${+info.w} X=${+info.x} Y=${+info.y} Z=${+info.z}` : 'no reason';
-        out.events.push({ type: 'error', error: new ProtocolError('FRAME_REJECTED', `FRMR received (${what})`), action: 'reset', frame });
+        out.events.push({
+          type: 'error',
+          error: new ProtocolError('FRAME_REJECTED', `FRMR received (${what})`),
+          action: 'reset',
+          frame,
+        });
         this.reset(out, nowMs, 'frmr');
         return;
       }
@@ -313,7 +351,11 @@ export class HdlcPrimary {
       case 'rnr':
         break;
       case 'unknown':
-        this.ignore(out, new FramingError('UNKNOWN_CONTROL', `control field 0x${c.value.toString(16)}`), frame);
+        this.ignore(
+          out,
+          new FramingError('UNKNOWN_CONTROL', `control field 0x${c.value.toString(16)}`),
+          frame,
+        );
         return;
       default:
         this.ignore(out, new ProtocolError('UNEXPECTED_APDU', `${c.type} while connected`), frame);
@@ -321,7 +363,11 @@ export class HdlcPrimary {
     }
     if (!this.awaitingFinal) {
       // NRM: a secondary transmits only after a poll; this is a stale or duplicated response.
-      this.ignore(out, new ProtocolError('UNEXPECTED_APDU', 'response while the primary holds the poll'), frame);
+      this.ignore(
+        out,
+        new ProtocolError('UNEXPECTED_APDU', 'response while the primary holds the poll'),
+        frame,
+      );
       return;
     }
     if (c.type === 'i' && isStaleDuplicate(c.ns, this.vr, this.params.windowRx)) {
@@ -335,10 +381,19 @@ export class HdlcPrimary {
         // A supervisory frame or an out-of-sequence I frame carries no new data, so an N(R) outside the
         // window is taken as a stale copy and dropped; only an in-sequence I frame proves the secondary
         // is confused, and that resets the link (ISO/IEC 13239 5.6.4).
-        this.ignore(out, new ProtocolError('INVALID_NR', `stale N(R)=${c.nr} outside [${this.va}, ${this.vs}]`), frame);
+        this.ignore(
+          out,
+          new ProtocolError('INVALID_NR', `stale N(R)=${c.nr} outside [${this.va}, ${this.vs}]`),
+          frame,
+        );
         return;
       }
-      out.events.push({ type: 'error', error: new ProtocolError('INVALID_NR', `N(R)=${c.nr} outside [${this.va}, ${this.vs}]`), action: 'reset', frame });
+      out.events.push({
+        type: 'error',
+        error: new ProtocolError('INVALID_NR', `N(R)=${c.nr} outside [${this.va}, ${this.vs}]`),
+        action: 'reset',
+        frame,
+      });
       this.reset(out, nowMs, 'invalid-nr');
       return;
     }
@@ -347,13 +402,22 @@ export class HdlcPrimary {
       // that lost all of them, or a stale copy of an earlier answer. Retransmitting at once would let
       // copies multiply, so the primary waits for its timer and polls with RR: the answer to that
       // checkpoint is trusted (ISO/IEC 13239 5.6.2.1, checkpoint retransmission).
-      this.ignore(out, new ProtocolError('SEQUENCE_ERROR', 'final frame acknowledging nothing after an I-frame poll'), frame);
+      this.ignore(
+        out,
+        new ProtocolError('SEQUENCE_ERROR', 'final frame acknowledging nothing after an I-frame poll'),
+        frame,
+      );
       return;
     }
     this.acknowledge(c.nr);
     if (c.type === 'i') {
       if (frame.information.length > this.params.maxInfoRx) {
-        out.events.push({ type: 'error', error: new FramingError('LIMIT_EXCEEDED', `information field of ${frame.information.length} bytes`), action: 'reset', frame });
+        out.events.push({
+          type: 'error',
+          error: new FramingError('LIMIT_EXCEEDED', `information field of ${frame.information.length} bytes`),
+          action: 'reset',
+          frame,
+        });
         this.reset(out, nowMs, 'information-too-long');
         return;
       }
@@ -369,7 +433,12 @@ export class HdlcPrimary {
         }
       } else {
         this.sequenceError = true;
-        out.events.push({ type: 'error', error: new ProtocolError('SEQUENCE_ERROR', `N(S)=${c.ns}, expected ${this.vr}`), action: 'rr', frame });
+        out.events.push({
+          type: 'error',
+          error: new ProtocolError('SEQUENCE_ERROR', `N(S)=${c.ns}, expected ${this.vr}`),
+          action: 'rr',
+          frame,
+        });
       }
     } else {
       this.remoteBusy = c.type === 'rnr';
@@ -450,7 +519,11 @@ export class HdlcPrimary {
     this.deadline = nowMs + this.responseTimeoutMs;
   }
 
-  private reset(out: HdlcOutput, nowMs: number, reason: 'frmr' | 'invalid-nr' | 'information-too-long'): void {
+  private reset(
+    out: HdlcOutput,
+    nowMs: number,
+    reason: 'frmr' | 'invalid-nr' | 'information-too-long',
+  ): void {
     const dropped = this.queue.length + (this.txSegments.length > 0 || this.unacked.length > 0 ? 1 : 0);
     this.clearAll();
     out.events.push({ type: 'reset', reason, droppedApdus: dropped });
@@ -487,15 +560,27 @@ export class HdlcPrimary {
   }
 
   private ui(out: HdlcOutput, frame: HdlcFrame): void {
-    out.events.push({ type: 'ui', information: frame.information, apdu: stripLlc(frame.information, LLC_RESPONSE), source: frame.source });
+    out.events.push({
+      type: 'ui',
+      information: frame.information,
+      apdu: stripLlc(frame.information, LLC_RESPONSE),
+      source: frame.source,
+    });
   }
 
   private ignore(out: HdlcOutput, error: FramingError | ProtocolError, frame: HdlcFrame): void {
     out.events.push({ type: 'error', error, action: 'ignored', frame });
   }
 
-  private emit(out: HdlcOutput, control: HdlcControl, information: Uint8Array = EMPTY, segmented = false): void {
-    out.frames.push(encodeHdlcFrame({ destination: this.server, source: this.client, control, segmented, information }));
+  private emit(
+    out: HdlcOutput,
+    control: HdlcControl,
+    information: Uint8Array = EMPTY,
+    segmented = false,
+  ): void {
+    out.frames.push(
+      encodeHdlcFrame({ destination: this.server, source: this.client, control, segmented, information }),
+    );
   }
 }
 

@@ -57,7 +57,9 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       return Promise.resolve({ value, done: false });
     }
     if (this.ended) {
-      return this.error !== undefined ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
+      return this.error !== undefined
+        ? Promise.reject(this.error)
+        : Promise.resolve({ value: undefined, done: true });
     }
     // One consumer at a time: a waiter still pending here was abandoned (e.g. it lost a race against
     // a timeout), so it is ended and the new caller takes its place.

@@ -75,7 +75,8 @@ interface Sent extends Segment {
 }
 
 function checkInt(name: string, v: number, min: number, max: number): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new ArgumentError(`${name} ${v} is outside ${min}..${max}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ArgumentError(`${name} ${v} is outside ${min}..${max}`);
   return v;
 }
 
@@ -113,14 +114,29 @@ export class HdlcSecondary {
   constructor(options: HdlcSecondaryOptions = {}) {
     this.accept = options.accept ?? (() => true);
     this.limits = {
-      maxInfoTx: checkInt('maxInfoTx', options.maxInfoTx ?? DEFAULT_MAX_INFO_LENGTH, 1, MAX_INFO_LENGTH_LIMIT),
-      maxInfoRx: checkInt('maxInfoRx', options.maxInfoRx ?? DEFAULT_MAX_INFO_LENGTH, 1, MAX_INFO_LENGTH_LIMIT),
+      maxInfoTx: checkInt(
+        'maxInfoTx',
+        options.maxInfoTx ?? DEFAULT_MAX_INFO_LENGTH,
+        1,
+        MAX_INFO_LENGTH_LIMIT,
+      ),
+      maxInfoRx: checkInt(
+        'maxInfoRx',
+        options.maxInfoRx ?? DEFAULT_MAX_INFO_LENGTH,
+        1,
+        MAX_INFO_LENGTH_LIMIT,
+      ),
       windowTx: checkInt('windowTx', options.windowTx ?? DEFAULT_WINDOW_SIZE, 1, MAX_WINDOW_SIZE),
       windowRx: checkInt('windowRx', options.windowRx ?? DEFAULT_WINDOW_SIZE, 1, MAX_WINDOW_SIZE),
     };
     this.inactivityTimeoutMs =
-      options.inactivityTimeoutMs === undefined ? undefined : checkInt('inactivityTimeoutMs', options.inactivityTimeoutMs, 1, 0x7fffffff);
-    this.rx = new Reassembler(LLC_COMMAND, checkInt('maxApduLength', options.maxApduLength ?? 65535, 1, 0x7fffffff));
+      options.inactivityTimeoutMs === undefined
+        ? undefined
+        : checkInt('inactivityTimeoutMs', options.inactivityTimeoutMs, 1, 0x7fffffff);
+    this.rx = new Reassembler(
+      LLC_COMMAND,
+      checkInt('maxApduLength', options.maxApduLength ?? 65535, 1, 0x7fffffff),
+    );
   }
 
   /** Current state. */
@@ -160,7 +176,8 @@ export class HdlcSecondary {
 
   /** Queues a response APDU; it goes out at once when this station holds the poll. */
   send(apdu: Uint8Array, _nowMs: number): HdlcOutput {
-    if (this.stateValue !== 'connected') throw new TransportError('CLOSED', `cannot send while ${this.stateValue}`);
+    if (this.stateValue !== 'connected')
+      throw new TransportError('CLOSED', `cannot send while ${this.stateValue}`);
     this.queue.push(apdu);
     const out = newOutput();
     if (this.hasPoll && !this.peerBusy && !this.busy) this.sendWindow(out);
@@ -178,7 +195,15 @@ export class HdlcSecondary {
     info.set(LLC_RESPONSE);
     info.set(apdu, LLC_RESPONSE.length);
     const out = newOutput();
-    out.frames.push(encodeHdlcFrame({ destination: to, source, control: { type: 'ui', pf: false }, segmented: false, information: info }));
+    out.frames.push(
+      encodeHdlcFrame({
+        destination: to,
+        source,
+        control: { type: 'ui', pf: false },
+        segmented: false,
+        information: info,
+      }),
+    );
     return out;
   }
 
@@ -199,7 +224,12 @@ export class HdlcSecondary {
     const c = frame.control;
     if (this.stateValue === 'disconnected') {
       if (!this.accept(frame.destination)) {
-        out.events.push({ type: 'error', error: new FramingError('UNKNOWN_ADDRESS', 'frame for another server'), action: 'ignored', frame });
+        out.events.push({
+          type: 'error',
+          error: new FramingError('UNKNOWN_ADDRESS', 'frame for another server'),
+          action: 'ignored',
+          frame,
+        });
         return out;
       }
       this.lastFrameAt = nowMs;
@@ -209,15 +239,41 @@ export class HdlcSecondary {
         this.ui(out, frame);
       } else if (c.type !== 'unknown' && c.pf) {
         // ISO/IEC 13239 5.4.2: in NDM a secondary answers any other command with DM.
-        out.events.push({ type: 'error', error: new ProtocolError('INVALID_STATE', `${c.type} while disconnected`), action: 'dm', frame });
-        out.frames.push(encodeHdlcFrame({ destination: frame.source, source: frame.destination, control: { type: 'dm', pf: true }, segmented: false, information: EMPTY }));
+        out.events.push({
+          type: 'error',
+          error: new ProtocolError('INVALID_STATE', `${c.type} while disconnected`),
+          action: 'dm',
+          frame,
+        });
+        out.frames.push(
+          encodeHdlcFrame({
+            destination: frame.source,
+            source: frame.destination,
+            control: { type: 'dm', pf: true },
+            segmented: false,
+            information: EMPTY,
+          }),
+        );
       } else {
-        out.events.push({ type: 'error', error: new ProtocolError('INVALID_STATE', 'frame while disconnected'), action: 'ignored', frame });
+        out.events.push({
+          type: 'error',
+          error: new ProtocolError('INVALID_STATE', 'frame while disconnected'),
+          action: 'ignored',
+          frame,
+        });
       }
       return out;
     }
-    if (!sameHdlcAddress(frame.source, this.clientValue!) || !sameHdlcAddress(frame.destination, this.serverValue!)) {
-      out.events.push({ type: 'error', error: new FramingError('UNKNOWN_ADDRESS', 'frame for another link'), action: 'ignored', frame });
+    if (
+      !sameHdlcAddress(frame.source, this.clientValue!) ||
+      !sameHdlcAddress(frame.destination, this.serverValue!)
+    ) {
+      out.events.push({
+        type: 'error',
+        error: new FramingError('UNKNOWN_ADDRESS', 'frame for another link'),
+        action: 'ignored',
+        frame,
+      });
       return out;
     }
     this.lastFrameAt = nowMs;
@@ -236,7 +292,12 @@ export class HdlcSecondary {
     if (this.stateValue === 'frame-reject') {
       // 5.5.3.4.2.4: the FRMR condition lasts until SNRM or DISC; the FRMR is repeated on each poll.
       if (c.type !== 'unknown' && c.pf) this.respond(out, { type: 'frmr', pf: true }, this.frmr);
-      out.events.push({ type: 'error', error: new ProtocolError('INVALID_STATE', 'frame in the FRMR condition'), action: c.type !== 'unknown' && c.pf ? 'frmr' : 'ignored', frame });
+      out.events.push({
+        type: 'error',
+        error: new ProtocolError('INVALID_STATE', 'frame in the FRMR condition'),
+        action: c.type !== 'unknown' && c.pf ? 'frmr' : 'ignored',
+        frame,
+      });
       return out;
     }
     switch (c.type) {
@@ -249,37 +310,72 @@ export class HdlcSecondary {
         this.sequenced(out, frame, c);
         return out;
       case 'unknown':
-        this.reject(out, frame, { w: true, x: false, y: false, z: false }, new FramingError('UNKNOWN_CONTROL', `control field 0x${c.value.toString(16)}`));
+        this.reject(
+          out,
+          frame,
+          { w: true, x: false, y: false, z: false },
+          new FramingError('UNKNOWN_CONTROL', `control field 0x${c.value.toString(16)}`),
+        );
         return out;
       default:
         // UA, DM and FRMR are responses; a secondary never receives them as commands.
-        this.reject(out, frame, { w: true, x: false, y: false, z: false }, new FramingError('UNKNOWN_CONTROL', `${c.type} is not a command`));
+        this.reject(
+          out,
+          frame,
+          { w: true, x: false, y: false, z: false },
+          new FramingError('UNKNOWN_CONTROL', `${c.type} is not a command`),
+        );
         return out;
     }
   }
 
   private sequenced(out: HdlcOutput, frame: HdlcFrame, c: Extract<HdlcControl, { nr: number }>): void {
     if (c.type !== 'i' && frame.information.length > 0) {
-      this.reject(out, frame, { w: true, x: true, y: false, z: false }, new FramingError('BAD_FRAME', `${c.type} with an information field`));
+      this.reject(
+        out,
+        frame,
+        { w: true, x: true, y: false, z: false },
+        new FramingError('BAD_FRAME', `${c.type} with an information field`),
+      );
       return;
     }
     if (c.type === 'i' && isStaleDuplicate(c.ns, this.vr, this.params.windowRx)) {
       // A copy of a frame already accepted: its N(R) is stale and its information is dropped. A poll
       // is still answered with RR and the expected N(R) (IEC 62056-46: wrong N(S) -> RR, no REJ).
-      out.events.push({ type: 'error', error: new ProtocolError('SEQUENCE_ERROR', `N(S)=${c.ns}, expected ${this.vr}`), action: c.pf ? 'rr' : 'ignored', frame });
+      out.events.push({
+        type: 'error',
+        error: new ProtocolError('SEQUENCE_ERROR', `N(S)=${c.ns}, expected ${this.vr}`),
+        action: c.pf ? 'rr' : 'ignored',
+        frame,
+      });
       if (c.pf) this.giveBackPoll(out);
       return;
     }
     if (!validNr(c.nr, this.va, this.vs)) {
       if (c.type === 'i' && c.ns !== this.vr) {
-        out.events.push({ type: 'error', error: new ProtocolError('SEQUENCE_ERROR', 'out-of-sequence I frame with a stale N(R)'), action: 'ignored', frame });
+        out.events.push({
+          type: 'error',
+          error: new ProtocolError('SEQUENCE_ERROR', 'out-of-sequence I frame with a stale N(R)'),
+          action: 'ignored',
+          frame,
+        });
         return;
       }
-      this.reject(out, frame, { w: false, x: false, y: false, z: true }, new ProtocolError('INVALID_NR', `N(R)=${c.nr} outside [${this.va}, ${this.vs}]`));
+      this.reject(
+        out,
+        frame,
+        { w: false, x: false, y: false, z: true },
+        new ProtocolError('INVALID_NR', `N(R)=${c.nr} outside [${this.va}, ${this.vs}]`),
+      );
       return;
     }
     if (c.type === 'i' && frame.information.length > this.params.maxInfoRx) {
-      this.reject(out, frame, { w: false, x: false, y: true, z: false }, new FramingError('LIMIT_EXCEEDED', `information field of ${frame.information.length} bytes`));
+      this.reject(
+        out,
+        frame,
+        { w: false, x: false, y: true, z: false },
+        new FramingError('LIMIT_EXCEEDED', `information field of ${frame.information.length} bytes`),
+      );
       return;
     }
     this.acknowledge(c.nr);
@@ -298,7 +394,12 @@ export class HdlcSecondary {
         }
       } else {
         outOfSequence = true;
-        out.events.push({ type: 'error', error: new ProtocolError('SEQUENCE_ERROR', `N(S)=${c.ns}, expected ${this.vr}`), action: c.pf ? 'rr' : 'ignored', frame });
+        out.events.push({
+          type: 'error',
+          error: new ProtocolError('SEQUENCE_ERROR', `N(S)=${c.ns}, expected ${this.vr}`),
+          action: c.pf ? 'rr' : 'ignored',
+          frame,
+        });
       }
     }
     if (!c.pf) return;
@@ -344,7 +445,12 @@ export class HdlcSecondary {
     const all = again.concat(burst);
     for (let i = 0; i < all.length; i++) {
       const s = all[i]!;
-      this.respond(out, { type: 'i', ns: s.ns, nr: this.vr, pf: i === all.length - 1 }, s.information, s.segmented);
+      this.respond(
+        out,
+        { type: 'i', ns: s.ns, nr: this.vr, pf: i === all.length - 1 },
+        s.information,
+        s.segmented,
+      );
     }
     this.unacked.push(...burst);
     this.hasPoll = false;
@@ -369,7 +475,15 @@ export class HdlcSecondary {
       remote = decodeHdlcParameters(frame.information);
     } catch (e) {
       out.events.push({ type: 'error', error: e as FramingError, action: 'dm', frame });
-      out.frames.push(encodeHdlcFrame({ destination: frame.source, source: frame.destination, control: { type: 'dm', pf: true }, segmented: false, information: EMPTY }));
+      out.frames.push(
+        encodeHdlcFrame({
+          destination: frame.source,
+          source: frame.destination,
+          control: { type: 'dm', pf: true },
+          segmented: false,
+          information: EMPTY,
+        }),
+      );
       return;
     }
     this.enterDisconnected();
@@ -379,10 +493,20 @@ export class HdlcSecondary {
     this.stateValue = 'connected';
     // The UA states the values in force, from the server's side (Green Book, HDLC parameter negotiation).
     this.respond(out, { type: 'ua', pf: true }, encodeHdlcParameters(this.params));
-    out.events.push({ type: 'connected', parameters: this.params, client: frame.source, server: frame.destination });
+    out.events.push({
+      type: 'connected',
+      parameters: this.params,
+      client: frame.source,
+      server: frame.destination,
+    });
   }
 
-  private reject(out: HdlcOutput, frame: HdlcFrame, reason: FrmrReason, error: FramingError | ProtocolError): void {
+  private reject(
+    out: HdlcOutput,
+    frame: HdlcFrame,
+    reason: FrmrReason,
+    error: FramingError | ProtocolError,
+  ): void {
     const rejectedControl = encodeHdlcControl(frame.control);
     this.frmr = encodeFrmrInfo({ ...reason, rejectedControl, vs: this.vs, vr: this.vr, response: false });
     this.stateValue = 'frame-reject';
@@ -407,12 +531,28 @@ export class HdlcSecondary {
   }
 
   private ui(out: HdlcOutput, frame: HdlcFrame): void {
-    out.events.push({ type: 'ui', information: frame.information, apdu: stripLlc(frame.information, LLC_COMMAND), source: frame.source });
+    out.events.push({
+      type: 'ui',
+      information: frame.information,
+      apdu: stripLlc(frame.information, LLC_COMMAND),
+      source: frame.source,
+    });
   }
 
-  private respond(out: HdlcOutput, control: HdlcControl, information: Uint8Array = EMPTY, segmented = false): void {
+  private respond(
+    out: HdlcOutput,
+    control: HdlcControl,
+    information: Uint8Array = EMPTY,
+    segmented = false,
+  ): void {
     out.frames.push(
-      encodeHdlcFrame({ destination: this.clientValue!, source: this.serverValue!, control, segmented, information }),
+      encodeHdlcFrame({
+        destination: this.clientValue!,
+        source: this.serverValue!,
+        control,
+        segmented,
+        information,
+      }),
     );
   }
 }

@@ -51,7 +51,12 @@ export interface SerialChannel extends ByteChannel {
 }
 
 function full(s: SerialLineSettings): Required<SerialLineSettings> {
-  return { baudRate: s.baudRate, dataBits: s.dataBits ?? 8, parity: s.parity ?? 'none', stopBits: s.stopBits ?? 1 };
+  return {
+    baudRate: s.baudRate,
+    dataBits: s.dataBits ?? 8,
+    parity: s.parity ?? 'none',
+    stopBits: s.stopBits ?? 1,
+  };
 }
 
 function failure(code: 'CONNECT_FAILED' | 'LINK_FAILED', what: string, e: unknown): TransportError {
@@ -68,9 +73,13 @@ export async function openSerialChannel(options: SerialChannelOptions): Promise<
 
   const open = async (): Promise<void> => {
     const p = new SerialPort({ path: options.path, ...settings, autoOpen: false });
-    await new Promise<void>((resolve, reject) => p.open((e) => (e ? reject(failure('CONNECT_FAILED', `cannot open ${options.path}`, e)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      p.open((e) => (e ? reject(failure('CONNECT_FAILED', `cannot open ${options.path}`, e)) : resolve())),
+    );
     const source =
-      options.interByteTimeoutMs === undefined ? p : p.pipe(new InterByteTimeoutParser({ interval: options.interByteTimeoutMs }));
+      options.interByteTimeoutMs === undefined
+        ? p
+        : p.pipe(new InterByteTimeoutParser({ interval: options.interByteTimeoutMs }));
     source.on('data', (b: Buffer) => queue.push(new Uint8Array(b.buffer, b.byteOffset, b.length)));
     p.on('error', (e) => {
       if (!closed && !reopening) queue.end(failure('LINK_FAILED', `serial port ${options.path} failed`, e));
@@ -99,7 +108,8 @@ export async function openSerialChannel(options: SerialChannelOptions): Promise<
     },
     chunks: queue,
     write(bytes: Uint8Array): Promise<void> {
-      if (closed) return Promise.reject(new TransportError('CLOSED', `serial port ${options.path} is closed`));
+      if (closed)
+        return Promise.reject(new TransportError('CLOSED', `serial port ${options.path} is closed`));
       return new Promise((resolve, reject) => {
         port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (e) =>
           e ? reject(failure('LINK_FAILED', 'serial write failed', e)) : resolve(),
@@ -108,12 +118,18 @@ export async function openSerialChannel(options: SerialChannelOptions): Promise<
     },
     drain(): Promise<void> {
       if (closed) return Promise.resolve();
-      return new Promise((resolve, reject) => port.drain((e) => (e ? reject(failure('LINK_FAILED', 'serial drain failed', e)) : resolve())));
+      return new Promise((resolve, reject) =>
+        port.drain((e) => (e ? reject(failure('LINK_FAILED', 'serial drain failed', e)) : resolve())),
+      );
     },
     async reconfigure(next: SerialLineSettings): Promise<void> {
       if (closed) throw new TransportError('CLOSED', `serial port ${options.path} is closed`);
       const want = full(next);
-      if (want.dataBits === settings.dataBits && want.parity === settings.parity && want.stopBits === settings.stopBits) {
+      if (
+        want.dataBits === settings.dataBits &&
+        want.parity === settings.parity &&
+        want.stopBits === settings.stopBits
+      ) {
         await port.update({ baudRate: want.baudRate });
         settings = want;
         return;

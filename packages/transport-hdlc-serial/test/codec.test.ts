@@ -50,7 +50,7 @@ describe('addresses', () => {
     [serverAddress(1, 17), '0223'], // upper 1 (ext 0), lower 17 (ext 1)
     [serverAddress(0x4a), '95'],
     [serverAddress(1, 0x3fff, 4), '0002FEFF'], // upper 00|01 -> 00 02, lower 7F|7F -> FE FF (last byte ext 1)
-    [serverAddress(0x1234, 0x0567, 4), '486814CF'] // 0x1234 -> 24|34, 0x567 -> 0A|67,
+    [serverAddress(0x1234, 0x0567, 4), '486814CF'], // 0x1234 -> 24|34, 0x567 -> 0A|67,
   ];
   it.each(table)('%o <-> %s', (a, hex) => {
     const w = new Writer();
@@ -153,9 +153,13 @@ describe('frame codec', () => {
     badFcs[good.length - 2] ^= 0xff;
     expect(codeOf(() => decodeHdlcFrame(badFcs))).toBe('BAD_CHECKSUM');
     // unknown address when asked to match
-    expect(codeOf(() => decodeHdlcFrame(good, { destination: serverAddress(1, 18) }))).toBe('UNKNOWN_ADDRESS');
+    expect(codeOf(() => decodeHdlcFrame(good, { destination: serverAddress(1, 18) }))).toBe(
+      'UNKNOWN_ADDRESS',
+    );
     expect(codeOf(() => decodeHdlcFrame(good, { source: clientAddress(1) }))).toBe('UNKNOWN_ADDRESS');
-    expect(decodeHdlcFrame(good, { destination: serverAddress(1, 17), source: clientAddress(16) }).control.type).toBe('i');
+    expect(
+      decodeHdlcFrame(good, { destination: serverAddress(1, 17), source: clientAddress(16) }).control.type,
+    ).toBe('i');
   });
 
   it('rejects an HCS with a bad value and an HCS without information', () => {
@@ -176,13 +180,19 @@ describe('frame codec', () => {
   });
 
   it('rejects a frame over 2047 bytes at encoding with FRAME_TOO_LONG', () => {
-    expect(codeOf(() => encodeHdlcFrame({ ...sample, information: new Uint8Array(2040) }))).toBe('FRAME_TOO_LONG');
+    expect(codeOf(() => encodeHdlcFrame({ ...sample, information: new Uint8Array(2040) }))).toBe(
+      'FRAME_TOO_LONG',
+    );
   });
 
   const arbAddress = fc.oneof(
     fc.integer({ min: 0, max: 0x7f }).map((u) => serverAddress(u)),
-    fc.tuple(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0x7f })).map(([u, l]) => serverAddress(u, l, 2)),
-    fc.tuple(fc.integer({ min: 0, max: 0x3fff }), fc.integer({ min: 0, max: 0x3fff })).map(([u, l]) => serverAddress(u, l, 4)),
+    fc
+      .tuple(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0x7f }))
+      .map(([u, l]) => serverAddress(u, l, 2)),
+    fc
+      .tuple(fc.integer({ min: 0, max: 0x3fff }), fc.integer({ min: 0, max: 0x3fff }))
+      .map(([u, l]) => serverAddress(u, l, 4)),
   );
   const arbFrame = fc.record({
     destination: arbAddress,
@@ -224,11 +234,13 @@ describe('parameter negotiation', () => {
   });
   it('accepts 1..4-byte values and skips unknown parameters', () => {
     // 05 01 80 (128), 06 03 000100 (256), 09 01 FF (unknown), 08 01 03
-    expect(decodeHdlcParameters(fromHex('81800E 050180 0603000100 0901FF 080103'.replace(/ /g, '')))).toEqual({
-      maxInfoTx: 128,
-      maxInfoRx: 256,
-      windowRx: 3,
-    });
+    expect(decodeHdlcParameters(fromHex('81800E 050180 0603000100 0901FF 080103'.replace(/ /g, '')))).toEqual(
+      {
+        maxInfoTx: 128,
+        maxInfoRx: 256,
+        windowRx: 3,
+      },
+    );
   });
   it('empty field gives defaults; bad identifiers and truncation are typed', () => {
     expect(decodeHdlcParameters(new Uint8Array(0))).toEqual({});
@@ -239,13 +251,20 @@ describe('parameter negotiation', () => {
     expect(codeOf(() => decodeHdlcParameters(fromHex('81800305010100')))).toBe('TRAILING_BYTES');
   });
   it('negotiates the smaller value each way, defaults 128 / 1 when absent', () => {
-    expect(negotiateHdlcParameters({ maxInfoTx: 1024, maxInfoRx: 512, windowTx: 7, windowRx: 7 }, { maxInfoTx: 256, maxInfoRx: 2030, windowTx: 1, windowRx: 3 })).toEqual({
+    expect(
+      negotiateHdlcParameters(
+        { maxInfoTx: 1024, maxInfoRx: 512, windowTx: 7, windowRx: 7 },
+        { maxInfoTx: 256, maxInfoRx: 2030, windowTx: 1, windowRx: 3 },
+      ),
+    ).toEqual({
       maxInfoTx: 1024,
       maxInfoRx: 256,
       windowTx: 3,
       windowRx: 1,
     });
-    expect(negotiateHdlcParameters({ maxInfoTx: 1024, maxInfoRx: 1024, windowTx: 7, windowRx: 7 }, {})).toEqual({
+    expect(
+      negotiateHdlcParameters({ maxInfoTx: 1024, maxInfoRx: 1024, windowTx: 7, windowRx: 7 }, {}),
+    ).toEqual({
       maxInfoTx: 128,
       maxInfoRx: 128,
       windowTx: 1,

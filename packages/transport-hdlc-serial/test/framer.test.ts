@@ -37,8 +37,16 @@ function frameWithFlagInFcs(): Uint8Array {
 
 const withFlagInFcs = frameWithFlagInFcs();
 const withFlagInPayload = encodeHdlcFrame({ ...base, information: fromHex('E6E6007E7E7D7E00A07E') });
-const rr = encodeHdlcFrame({ ...base, control: { type: 'rr', nr: 3, pf: true }, information: new Uint8Array(0) });
-const big = encodeHdlcFrame({ ...base, segmented: true, information: new Uint8Array(1000).map((_, i) => (i * 7) & 0xff) });
+const rr = encodeHdlcFrame({
+  ...base,
+  control: { type: 'rr', nr: 3, pf: true },
+  information: new Uint8Array(0),
+});
+const big = encodeHdlcFrame({
+  ...base,
+  segmented: true,
+  information: new Uint8Array(1000).map((_, i) => (i * 7) & 0xff),
+});
 const frames = [encodeHdlcFrame(base), withFlagInFcs, withFlagInPayload, rr, big];
 const stream = concat(...frames);
 
@@ -63,7 +71,9 @@ function feed(chunks: Uint8Array[]): HdlcFramerItem[] {
 
 describe('HDLC framer', () => {
   it('has the 0x7E cases it claims', () => {
-    expect([withFlagInFcs[withFlagInFcs.length - 3], withFlagInFcs[withFlagInFcs.length - 2]]).toContain(0x7e);
+    expect([withFlagInFcs[withFlagInFcs.length - 3], withFlagInFcs[withFlagInFcs.length - 2]]).toContain(
+      0x7e,
+    );
     expect(Array.from(withFlagInPayload.subarray(1, -1))).toContain(0x7e);
   });
 
@@ -132,13 +142,16 @@ describe('HDLC framer', () => {
       const s = concat(frames[0]!, g, frames[1]!, g, frames[2]!);
       for (let cut = 0; cut <= s.length; cut++) {
         const items = feed([s.subarray(0, cut), s.subarray(cut)]);
-        expect(framesOf(items), `garbage ${toHex(g)} cut ${cut}`).toEqual([frames[0]!, frames[1]!, frames[2]!].map((b) => toHex(b)));
+        expect(framesOf(items), `garbage ${toHex(g)} cut ${cut}`).toEqual(
+          [frames[0]!, frames[1]!, frames[2]!].map((b) => toHex(b)),
+        );
       }
       const oneByOne = feed(Array.from(s, (_, i) => s.subarray(i, i + 1)));
       expect(framesOf(oneByOne)).toEqual([frames[0]!, frames[1]!, frames[2]!].map((b) => toHex(b)));
       const errs = oneByOne.filter((i) => i.type === 'error');
       if (g.length > 1) expect(errs.length).toBeGreaterThan(0);
-      for (const e of errs) expect(e.type === 'error' && ['BAD_FRAME', 'BAD_CHECKSUM'].includes(e.error.code)).toBe(true);
+      for (const e of errs)
+        expect(e.type === 'error' && ['BAD_FRAME', 'BAD_CHECKSUM'].includes(e.error.code)).toBe(true);
     }
   });
 

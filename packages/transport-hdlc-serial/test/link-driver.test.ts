@@ -6,7 +6,13 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApduChannel, toHex } from '@meteringlab/dlms-core';
 import { memoryChannelPair, tcpByteChannel } from '@meteringlab/transport-tcp';
-import { type HdlcLinkEvent, acceptHdlc, connectHdlc, connectHdlcTcp, crc16x25 } from '@meteringlab/transport-hdlc-serial';
+import {
+  type HdlcLinkEvent,
+  acceptHdlc,
+  connectHdlc,
+  connectHdlcTcp,
+  crc16x25,
+} from '@meteringlab/transport-hdlc-serial';
 import { bytesOf } from './sim.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -56,7 +62,12 @@ describe('HDLC link drivers over the in-memory channel', () => {
   it('a server picks a logical device from the address the client used', async () => {
     const [a, b] = memoryChannelPair();
     const serverP = acceptHdlc(b, { accept: (d) => d.upper === 1 || d.upper === 3 });
-    const client = await connectHdlc(a, { clientAddress: 1, serverLogical: 3, serverPhysical: 0x1234, serverAddressLength: 4 });
+    const client = await connectHdlc(a, {
+      clientAddress: 1,
+      serverLogical: 3,
+      serverPhysical: 0x1234,
+      serverAddressLength: 4,
+    });
     const server = await serverP;
     expect(server.server).toEqual({ upper: 3, lower: 0x1234, length: 4 });
     await client.close();
@@ -96,7 +107,10 @@ describe('HDLC link drivers over the in-memory channel', () => {
     const [a, b] = memoryChannelPair();
     const codes = new Set<string>();
     const serverP = acceptHdlc(b);
-    const client = await connectHdlc(a, { ...opts, onEvent: (e) => e.type === 'error' && codes.add(e.error.code) });
+    const client = await connectHdlc(a, {
+      ...opts,
+      onEvent: (e) => e.type === 'error' && codes.add(e.error.code),
+    });
     const server = await serverP;
     void echo(server);
     const good = (control: number, dest = 0x21): Uint8Array => {
@@ -128,7 +142,9 @@ describe('HDLC link drivers over the in-memory channel', () => {
 
   it('a client with no server fails with LINK_FAILED after its retries', async () => {
     const [a] = memoryChannelPair();
-    await expect(connectHdlc(a, { ...opts, responseTimeoutMs: 20, retries: 2 })).rejects.toMatchObject({ code: 'LINK_FAILED' });
+    await expect(connectHdlc(a, { ...opts, responseTimeoutMs: 20, retries: 2 })).rejects.toMatchObject({
+      code: 'LINK_FAILED',
+    });
   });
 
   it('acceptHdlc gives up with CONNECT_TIMEOUT when no SNRM comes', async () => {
@@ -141,7 +157,10 @@ describe('HDLC link drivers over the in-memory channel', () => {
     ['duplicates', { duplicateRate: 0.1 }],
     ['corruption', { corruptRate: 0.05, chunking: true }],
     ['reordering', { reorderRate: 0.1 }],
-    ['everything at once', { dropRate: 0.05, duplicateRate: 0.05, corruptRate: 0.03, reorderRate: 0.03, delayMs: [0, 2] }],
+    [
+      'everything at once',
+      { dropRate: 0.05, duplicateRate: 0.05, corruptRate: 0.03, reorderRate: 0.03, delayMs: [0, 2] },
+    ],
   ];
   for (const [label, loss] of lossy) {
     for (const seed of [11, 12, 13]) {
@@ -150,7 +169,14 @@ describe('HDLC link drivers over the in-memory channel', () => {
         const events: HdlcLinkEvent[] = [];
         // A link reset (SNRM again) is handled inside the same server link.
         const serverP = acceptHdlc(b, wide);
-        const client = await connectHdlc(a, { ...opts, ...wide, responseTimeoutMs: 40, retries: 30, pollIntervalMs: 5, onEvent: (e) => events.push(e) });
+        const client = await connectHdlc(a, {
+          ...opts,
+          ...wide,
+          responseTimeoutMs: 40,
+          retries: 30,
+          pollIntervalMs: 5,
+          onEvent: (e) => events.push(e),
+        });
         cleanups.push(() => client.close());
         const server = await serverP;
         void echo(server, (x) => x.subarray(0, 16));

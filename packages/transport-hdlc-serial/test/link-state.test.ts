@@ -19,15 +19,32 @@ import {
 } from '@meteringlab/transport-hdlc-serial';
 import { Sim, bytesOf } from './sim.js';
 
-const client = { clientAddress: 16, serverLogical: 1, serverPhysical: 17, responseTimeoutMs: 1000, retries: 3 } as const;
+const client = {
+  clientAddress: 16,
+  serverLogical: 1,
+  serverPhysical: 17,
+  responseTimeoutMs: 1000,
+  retries: 3,
+} as const;
 const wide = { maxInfoTx: 128, maxInfoRx: 128, windowTx: 7, windowRx: 7 } as const;
 
 const C = clientAddress(16);
 const S = serverAddress(1, 17);
 
-function frame(control: HdlcControl, information = new Uint8Array(0), segmented = false, toServer = true): HdlcFrame {
+function frame(
+  control: HdlcControl,
+  information = new Uint8Array(0),
+  segmented = false,
+  toServer = true,
+): HdlcFrame {
   return decodeHdlcFrame(
-    encodeHdlcFrame({ destination: toServer ? S : C, source: toServer ? C : S, control, segmented, information }),
+    encodeHdlcFrame({
+      destination: toServer ? S : C,
+      source: toServer ? C : S,
+      control,
+      segmented,
+      information,
+    }),
   );
 }
 
@@ -49,7 +66,10 @@ function connectedSecondary(options: ConstructorParameters<typeof HdlcSecondary>
 
 describe('connection and negotiation', () => {
   it('SNRM/UA negotiates each value down to the smaller side', () => {
-    const sim = new Sim({ ...client, maxInfoTx: 1024, maxInfoRx: 2030, windowTx: 7, windowRx: 3 }, { maxInfoTx: 512, maxInfoRx: 256, windowTx: 7, windowRx: 7 });
+    const sim = new Sim(
+      { ...client, maxInfoTx: 1024, maxInfoRx: 2030, windowTx: 7, windowRx: 3 },
+      { maxInfoTx: 512, maxInfoRx: 256, windowTx: 7, windowRx: 7 },
+    );
     sim.connect();
     expect(sim.p.state).toBe('connected');
     expect(sim.s.state).toBe('connected');
@@ -57,7 +77,12 @@ describe('connection and negotiation', () => {
     expect(sim.s.parameters).toEqual({ maxInfoTx: 512, maxInfoRx: 256, windowTx: 3, windowRx: 7 });
     const [snrm, ua] = sim.wire;
     expect(snrm!.frame.control).toEqual({ type: 'snrm', pf: true });
-    expect(decodeHdlcParameters(snrm!.frame.information)).toEqual({ maxInfoTx: 1024, maxInfoRx: 2030, windowTx: 7, windowRx: 3 });
+    expect(decodeHdlcParameters(snrm!.frame.information)).toEqual({
+      maxInfoTx: 1024,
+      maxInfoRx: 2030,
+      windowTx: 7,
+      windowRx: 3,
+    });
     expect(ua!.frame.control).toEqual({ type: 'ua', pf: true });
     expect(decodeHdlcParameters(ua!.frame.information)).toEqual(sim.s.parameters);
     expect(sim.s.server).toEqual(S);
@@ -142,7 +167,11 @@ describe('data transfer', () => {
   for (const [label, po, so] of [
     ['window 1, 128-byte fields', { ...client }, {}],
     ['window 7 both ways', { ...client, ...wide }, wide],
-    ['window 3 / 5, 64/200-byte fields', { ...client, windowTx: 3, windowRx: 5, maxInfoTx: 64, maxInfoRx: 200 }, { windowTx: 5, windowRx: 3, maxInfoTx: 200, maxInfoRx: 64 }],
+    [
+      'window 3 / 5, 64/200-byte fields',
+      { ...client, windowTx: 3, windowRx: 5, maxInfoTx: 64, maxInfoRx: 200 },
+      { windowTx: 5, windowRx: 3, maxInfoTx: 200, maxInfoRx: 64 },
+    ],
   ] as const) {
     it(`segments and reassembles both ways (${label})`, () => {
       const sim = new Sim(po, so);
@@ -177,7 +206,15 @@ describe('data transfer', () => {
       if ('pf' in w.frame.control && w.frame.control.pf && burst.length > 1) break;
     }
     // SNRM then 7 I frames, the last with P=1.
-    expect(burst.slice(1).map((c) => (c.type === 'i' ? `${c.ns}${c.pf ? 'P' : ''}` : c.type))).toEqual(['0', '1', '2', '3', '4', '5', '6P']);
+    expect(burst.slice(1).map((c) => (c.type === 'i' ? `${c.ns}${c.pf ? 'P' : ''}` : c.type))).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6P',
+    ]);
   });
 
   it('sequence numbers wrap modulo 8 over many exchanges', () => {
@@ -210,9 +247,13 @@ describe('data transfer', () => {
   it('RNR from the primary makes the secondary answer RR instead of data', () => {
     const s = connectedSecondary();
     s.receive(frame({ type: 'i', ns: 0, nr: 0, pf: true }, Uint8Array.of(0xe6, 0xe6, 0, 1)), 0);
-    expect(sent(s.receive(frame({ type: 'rnr', nr: 0, pf: true }), 0)).map((f) => f.control)).toEqual([{ type: 'rr', nr: 1, pf: true }]);
+    expect(sent(s.receive(frame({ type: 'rnr', nr: 0, pf: true }), 0)).map((f) => f.control)).toEqual([
+      { type: 'rr', nr: 1, pf: true },
+    ]);
     s.send(Uint8Array.of(9), 0);
-    expect(sent(s.receive(frame({ type: 'rr', nr: 0, pf: true }), 0)).map((f) => f.control)).toEqual([{ type: 'i', ns: 0, nr: 1, pf: true }]);
+    expect(sent(s.receive(frame({ type: 'rr', nr: 0, pf: true }), 0)).map((f) => f.control)).toEqual([
+      { type: 'i', ns: 0, nr: 1, pf: true },
+    ]);
   });
 
   it('a busy secondary answers RNR; the primary polls until it is ready', () => {
@@ -233,7 +274,10 @@ describe('data transfer', () => {
     const sim = new Sim(client);
     sim.connect();
     sim.fromP(sim.p.send(Uint8Array.of(1), sim.now));
-    const out = sim.p.receive(frame({ type: 'i', ns: 0, nr: 1, pf: true }, new Uint8Array(200), false, false), sim.now);
+    const out = sim.p.receive(
+      frame({ type: 'i', ns: 0, nr: 1, pf: true }, new Uint8Array(200), false, false),
+      sim.now,
+    );
     expect(errors(out.events)).toEqual([{ code: 'LIMIT_EXCEEDED', action: 'reset' }]);
     expect(out.events).toContainEqual({ type: 'reset', reason: 'information-too-long', droppedApdus: 0 });
   });
@@ -246,7 +290,9 @@ describe('data transfer', () => {
     const out = s.receive(frame({ type: 'ua', pf: true }), 0);
     expect(decodeFrmrInfo(sent(out)[0]!.information)).toMatchObject({ w: true, rejectedControl: 0x73 });
     // In the FRMR condition, frames without poll are ignored.
-    expect(errors(s.receive(frame({ type: 'i', ns: 0, nr: 0, pf: false }, Uint8Array.of(1)), 0).events)).toEqual([{ code: 'INVALID_STATE', action: 'ignored' }]);
+    expect(
+      errors(s.receive(frame({ type: 'i', ns: 0, nr: 0, pf: false }, Uint8Array.of(1)), 0).events),
+    ).toEqual([{ code: 'INVALID_STATE', action: 'ignored' }]);
   });
 
   it('a server that answers late is polled until it answers', () => {
@@ -281,7 +327,11 @@ describe('lost, duplicated, reordered and corrupted frames', () => {
   // I-frame poll. The network delivers every unit in one shared timeline (sim.ts).
   const w3 = { maxInfoTx: 128, maxInfoRx: 128, windowTx: 3, windowRx: 3 } as const;
   const w2 = { maxInfoTx: 128, maxInfoRx: 128, windowTx: 2, windowRx: 2 } as const;
-  const cases: [string, { drop?: number; duplicate?: number; reorder?: number; corrupt?: number }, typeof wide | typeof w3 | typeof w2][] = [
+  const cases: [
+    string,
+    { drop?: number; duplicate?: number; reorder?: number; corrupt?: number },
+    typeof wide | typeof w3 | typeof w2,
+  ][] = [
     ['dropped, window 7', { drop: 0.15 }, wide],
     ['corrupted, window 7', { corrupt: 0.1 }, wide],
     ['duplicated, window 3', { duplicate: 0.1 }, w3],
@@ -361,10 +411,18 @@ describe('conformance-style negative cases', () => {
     const out = s.receive(frame({ type: 'i', ns: 0, nr: 3, pf: true }, Uint8Array.of(0xe6, 0xe6, 0, 1)), 0);
     const [f] = sent(out);
     expect(f!.control).toEqual({ type: 'frmr', pf: true });
-    expect(decodeFrmrInfo(f!.information)).toMatchObject({ rejectedControl: 0x70, z: true, w: false, vs: 0, vr: 0 });
+    expect(decodeFrmrInfo(f!.information)).toMatchObject({
+      rejectedControl: 0x70,
+      z: true,
+      w: false,
+      vs: 0,
+      vr: 0,
+    });
     expect(errors(out.events)).toEqual([{ code: 'INVALID_NR', action: 'frmr' }]);
     expect(s.state).toBe('frame-reject');
-    expect(sent(s.receive(frame({ type: 'rr', nr: 0, pf: true }), 0)).map((x) => x.control.type)).toEqual(['frmr']);
+    expect(sent(s.receive(frame({ type: 'rr', nr: 0, pf: true }), 0)).map((x) => x.control.type)).toEqual([
+      'frmr',
+    ]);
     s.receive(frame({ type: 'snrm', pf: true }), 0);
     expect(s.state).toBe('connected');
   });
@@ -394,16 +452,40 @@ describe('conformance-style negative cases', () => {
 
   it('frames for other addresses are ignored with UNKNOWN_ADDRESS', () => {
     const s = new HdlcSecondary({ accept: (a) => a.upper === 1 });
-    const other = decodeHdlcFrame(encodeHdlcFrame({ destination: serverAddress(2, 17), source: C, control: { type: 'snrm', pf: true }, segmented: false, information: new Uint8Array(0) }));
+    const other = decodeHdlcFrame(
+      encodeHdlcFrame({
+        destination: serverAddress(2, 17),
+        source: C,
+        control: { type: 'snrm', pf: true },
+        segmented: false,
+        information: new Uint8Array(0),
+      }),
+    );
     const out = s.receive(other, 0);
     expect(out.frames).toEqual([]);
     expect(errors(out.events)).toEqual([{ code: 'UNKNOWN_ADDRESS', action: 'ignored' }]);
     s.receive(frame({ type: 'snrm', pf: true }), 0);
-    const fromOther = decodeHdlcFrame(encodeHdlcFrame({ destination: S, source: clientAddress(1), control: { type: 'rr', nr: 0, pf: true }, segmented: false, information: new Uint8Array(0) }));
+    const fromOther = decodeHdlcFrame(
+      encodeHdlcFrame({
+        destination: S,
+        source: clientAddress(1),
+        control: { type: 'rr', nr: 0, pf: true },
+        segmented: false,
+        information: new Uint8Array(0),
+      }),
+    );
     expect(errors(s.receive(fromOther, 0).events)).toEqual([{ code: 'UNKNOWN_ADDRESS', action: 'ignored' }]);
     const p = new HdlcPrimary(client);
     p.connect(0);
-    const wrong = decodeHdlcFrame(encodeHdlcFrame({ destination: clientAddress(1), source: S, control: { type: 'ua', pf: true }, segmented: false, information: new Uint8Array(0) }));
+    const wrong = decodeHdlcFrame(
+      encodeHdlcFrame({
+        destination: clientAddress(1),
+        source: S,
+        control: { type: 'ua', pf: true },
+        segmented: false,
+        information: new Uint8Array(0),
+      }),
+    );
     expect(errors(p.receive(wrong, 0).events)).toEqual([{ code: 'UNKNOWN_ADDRESS', action: 'ignored' }]);
     expect(p.state).toBe('connecting');
   });
@@ -413,7 +495,10 @@ describe('conformance-style negative cases', () => {
     sim.connect();
     sim.fromP(sim.p.send(Uint8Array.of(1), sim.now));
     // Before the server answers, a response with an impossible N(R) arrives.
-    const out = sim.p.receive(frame({ type: 'i', ns: 0, nr: 5, pf: true }, Uint8Array.of(0xe6, 0xe7, 0, 1), false, false), sim.now);
+    const out = sim.p.receive(
+      frame({ type: 'i', ns: 0, nr: 5, pf: true }, Uint8Array.of(0xe6, 0xe7, 0, 1), false, false),
+      sim.now,
+    );
     expect(errors(out.events)).toEqual([{ code: 'INVALID_NR', action: 'reset' }]);
     expect(out.events).toContainEqual({ type: 'reset', reason: 'invalid-nr', droppedApdus: 1 });
     expect(sent(out).map((f) => f.control.type)).toEqual(['snrm']);
@@ -427,7 +512,10 @@ describe('conformance-style negative cases', () => {
     sim.connect();
     sim.fromP(sim.p.send(Uint8Array.of(1), sim.now));
     // N(S)=2 while 0 is expected: frames 0 and 1 were lost.
-    const out = sim.p.receive(frame({ type: 'i', ns: 2, nr: 1, pf: true }, Uint8Array.of(0xe6, 0xe7, 0, 1), false, false), sim.now);
+    const out = sim.p.receive(
+      frame({ type: 'i', ns: 2, nr: 1, pf: true }, Uint8Array.of(0xe6, 0xe7, 0, 1), false, false),
+      sim.now,
+    );
     expect(errors(out.events)).toEqual([{ code: 'SEQUENCE_ERROR', action: 'rr' }]);
     expect(sent(out).map((f) => f.control)).toEqual([{ type: 'rr', nr: 0, pf: true }]);
     sim.fromP(out);
@@ -435,7 +523,10 @@ describe('conformance-style negative cases', () => {
     expect(toHex(sim.received[0]!)).toBe('01');
     // N(S)=0 again once V(R)=1: a copy of an accepted frame, dropped whole (its F bit is stale too).
     sim.fromP(sim.p.send(Uint8Array.of(2), sim.now));
-    const dup = sim.p.receive(frame({ type: 'i', ns: 0, nr: 1, pf: true }, Uint8Array.of(0xe6, 0xe7, 0, 1), false, false), sim.now);
+    const dup = sim.p.receive(
+      frame({ type: 'i', ns: 0, nr: 1, pf: true }, Uint8Array.of(0xe6, 0xe7, 0, 1), false, false),
+      sim.now,
+    );
     expect(errors(dup.events)).toEqual([{ code: 'SEQUENCE_ERROR', action: 'ignored' }]);
     expect(dup.frames).toEqual([]);
   });
@@ -444,7 +535,10 @@ describe('conformance-style negative cases', () => {
     const sim = new Sim(client);
     sim.connect();
     sim.fromP(sim.p.send(Uint8Array.of(1), sim.now));
-    const out = sim.p.receive(frame({ type: 'frmr', pf: true }, Uint8Array.of(0x70, 0, 8), false, false), sim.now);
+    const out = sim.p.receive(
+      frame({ type: 'frmr', pf: true }, Uint8Array.of(0x70, 0, 8), false, false),
+      sim.now,
+    );
     expect(errors(out.events)).toEqual([{ code: 'FRAME_REJECTED', action: 'reset' }]);
     sim.fromP(out);
     sim.run(() => sim.p.state === 'connected' && sim.s.state === 'connected');
@@ -454,17 +548,25 @@ describe('conformance-style negative cases', () => {
   it('unknown control and unexpected frames to the primary are ignored', () => {
     const sim = new Sim(client);
     sim.connect();
-    expect(errors(sim.p.receive(frame({ type: 'unknown', value: 0x19 }, undefined, false, false), 0).events)).toEqual([{ code: 'UNKNOWN_CONTROL', action: 'ignored' }]);
+    expect(
+      errors(sim.p.receive(frame({ type: 'unknown', value: 0x19 }, undefined, false, false), 0).events),
+    ).toEqual([{ code: 'UNKNOWN_CONTROL', action: 'ignored' }]);
     // A response while the primary holds the poll (e.g. a late duplicate).
-    expect(errors(sim.p.receive(frame({ type: 'rr', nr: 0, pf: true }, undefined, false, false), 0).events)).toEqual([{ code: 'UNEXPECTED_APDU', action: 'ignored' }]);
+    expect(
+      errors(sim.p.receive(frame({ type: 'rr', nr: 0, pf: true }, undefined, false, false), 0).events),
+    ).toEqual([{ code: 'UNEXPECTED_APDU', action: 'ignored' }]);
     expect(sim.p.state).toBe('connected');
     expect(sim.request(Uint8Array.of(3))?.length).toBe(1);
   });
 
   it('sending while disconnected is a typed error', () => {
     const p = new HdlcPrimary(client);
-    expect(() => p.send(Uint8Array.of(1), 0)).toThrowError(expect.objectContaining({ code: 'CLOSED' }) as Error);
+    expect(() => p.send(Uint8Array.of(1), 0)).toThrowError(
+      expect.objectContaining({ code: 'CLOSED' }) as Error,
+    );
     const s = new HdlcSecondary();
-    expect(() => s.send(Uint8Array.of(1), 0)).toThrowError(expect.objectContaining({ code: 'CLOSED' }) as Error);
+    expect(() => s.send(Uint8Array.of(1), 0)).toThrowError(
+      expect.objectContaining({ code: 'CLOSED' }) as Error,
+    );
   });
 });

@@ -4,28 +4,44 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toHex } from '@meteringlab/dlms-core';
-import { LineReader, baudCharOf, baudRateOf, buildAck, buildSignOn, parseAck, parseIdentification } from '@meteringlab/transport-hdlc-serial';
+import {
+  LineReader,
+  baudCharOf,
+  baudRateOf,
+  buildAck,
+  buildSignOn,
+  parseAck,
+  parseIdentification,
+} from '@meteringlab/transport-hdlc-serial';
 
 describe('mode E messages', () => {
   it('builds the request, with and without device address', () => {
     expect(toHex(buildSignOn())).toBe('2F3F210D0A'); // / ? ! CR LF
     expect(new TextDecoder().decode(buildSignOn('12345678'))).toBe('/?12345678!\r\n');
-    expect(() => buildSignOn('a/b')).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error);
+    expect(() => buildSignOn('a/b')).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
   });
 
   it('builds the acknowledgement ACK 2 Z 2 CR LF', () => {
     expect(toHex(buildAck('5'))).toBe('063235320D0A'); // ACK '2' '5' '2' CR LF: HDLC, 9600 baud, binary mode
     expect(parseAck(buildAck('6'))).toEqual({ protocolControl: '2', baudChar: '6', modeControl: '2' });
-    expect(() => parseAck(Uint8Array.of(6, 0x32))).toThrowError(expect.objectContaining({ code: 'UNEXPECTED_APDU' }) as Error);
+    expect(() => parseAck(Uint8Array.of(6, 0x32))).toThrowError(
+      expect.objectContaining({ code: 'UNEXPECTED_APDU' }) as Error,
+    );
   });
 
   it('maps baud characters both ways', () => {
-    expect(['0', '1', '2', '3', '4', '5', '6'].map(baudRateOf)).toEqual([300, 600, 1200, 2400, 4800, 9600, 19200]);
+    expect(['0', '1', '2', '3', '4', '5', '6'].map(baudRateOf)).toEqual([
+      300, 600, 1200, 2400, 4800, 9600, 19200,
+    ]);
     expect(['A', 'B', 'C', 'D', 'E', 'F'].map(baudRateOf)).toEqual([600, 1200, 2400, 4800, 9600, 19200]);
     expect(baudRateOf('7')).toBeUndefined();
     expect(baudRateOf('G')).toBeUndefined();
     expect(baudCharOf(9600)).toBe('5');
-    expect(() => baudCharOf(115200)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error);
+    expect(() => baudCharOf(115200)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
   });
 
   it('parses identifications', () => {
@@ -41,9 +57,23 @@ describe('mode E messages', () => {
     expect(fast).toMatchObject({ manufacturer: 'ISk', fastReaction: true, baudRate: 19200, enhanced: '2' });
     // Parity bit set (7E1 read as 8N1): ignored.
     const withParity = Array.from(new TextEncoder().encode('/ABC4METER\r\n'), (b) => b | 0x80);
-    expect(parseIdentification(Uint8Array.from(withParity))).toMatchObject({ manufacturer: 'ABC', baudRate: 4800, enhanced: undefined, identification: 'METER' });
-    for (const bad of ['/AB5X\r\n', 'LGZ5\\2X\r\n', '/LGZ5\\2\r\n', '/LGZ5\\2ZMD3104107.B32', '/LGZJ\\2X\r\n', '/LGZ5' + 'X'.repeat(17) + '\r\n']) {
-      expect(() => parseIdentification(bad), bad).toThrowError(expect.objectContaining({ code: 'UNEXPECTED_APDU' }) as Error);
+    expect(parseIdentification(Uint8Array.from(withParity))).toMatchObject({
+      manufacturer: 'ABC',
+      baudRate: 4800,
+      enhanced: undefined,
+      identification: 'METER',
+    });
+    for (const bad of [
+      '/AB5X\r\n',
+      'LGZ5\\2X\r\n',
+      '/LGZ5\\2\r\n',
+      '/LGZ5\\2ZMD3104107.B32',
+      '/LGZJ\\2X\r\n',
+      '/LGZ5' + 'X'.repeat(17) + '\r\n',
+    ]) {
+      expect(() => parseIdentification(bad), bad).toThrowError(
+        expect.objectContaining({ code: 'UNEXPECTED_APDU' }) as Error,
+      );
     }
   });
 
@@ -55,6 +85,8 @@ describe('mode E messages', () => {
       expect(got && new TextDecoder().decode(got.line)).toBe('/LGZ5\\2ZMD\r\n');
     }
     const r = new LineReader(10);
-    expect(() => r.push(new TextEncoder().encode('/' + 'x'.repeat(20)))).toThrowError(expect.objectContaining({ code: 'UNEXPECTED_APDU' }) as Error);
+    expect(() => r.push(new TextEncoder().encode('/' + 'x'.repeat(20)))).toThrowError(
+      expect.objectContaining({ code: 'UNEXPECTED_APDU' }) as Error,
+    );
   });
 });

@@ -30,7 +30,11 @@ async function ptyPair(): Promise<[string, string]> {
   const base = `/tmp/hdlc-pty-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const a = `${base}-a`;
   const b = `${base}-b`;
-  const proc: ChildProcess = spawn(SOCAT!, ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+  const proc: ChildProcess = spawn(
+    SOCAT!,
+    ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`],
+    { stdio: 'ignore' },
+  );
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
@@ -39,12 +43,16 @@ async function ptyPair(): Promise<[string, string]> {
         proc.kill('SIGTERM');
       }),
   );
-  for (let i = 0; i < 100 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 30));
+  for (let i = 0; i < 100 && !(existsSync(a) && existsSync(b)); i++)
+    await new Promise((r) => setTimeout(r, 30));
   if (!existsSync(a) || !existsSync(b)) throw new Error('socat did not create the pty links');
   return [a, b];
 }
 
-async function open(path: string, settings: Partial<Parameters<typeof openSerialChannel>[0]> = {}): Promise<SerialChannel> {
+async function open(
+  path: string,
+  settings: Partial<Parameters<typeof openSerialChannel>[0]> = {},
+): Promise<SerialChannel> {
   const ch = await openSerialChannel({ path, baudRate: 9600, ...settings });
   cleanups.push(() => ch.close());
   return ch;
@@ -70,7 +78,13 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
     const clientPort = await open(a);
     const serverPort = await open(b, { interByteTimeoutMs: 5 });
     const serverP = acceptHdlc(serverPort, { maxInfoTx: 128, maxInfoRx: 128, windowTx: 7, windowRx: 7 });
-    const client = await connectHdlc(clientPort, { clientAddress: 16, serverLogical: 1, serverPhysical: 17, windowTx: 7, windowRx: 7 });
+    const client = await connectHdlc(clientPort, {
+      clientAddress: 16,
+      serverLogical: 1,
+      serverPhysical: 17,
+      windowTx: 7,
+      windowRx: 7,
+    });
     const server = await serverP;
     expect(server.server).toEqual({ upper: 1, lower: 17, length: 2 });
     void (async () => {
@@ -109,7 +123,12 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
     })();
     fakeMeter.catch(() => undefined); // awaited below; avoids an unhandled rejection if the test fails first
     const id = await signOnModeE(probe, { switchDelayMs: 100 });
-    expect(id).toMatchObject({ manufacturer: 'TST', baudRate: 9600, enhanced: '2', identification: 'FAKEMETER01' });
+    expect(id).toMatchObject({
+      manufacturer: 'TST',
+      baudRate: 9600,
+      enhanced: '2',
+      identification: 'FAKEMETER01',
+    });
     expect(probe.settings).toEqual({ baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 });
     expect(sttySpeed(a)).toMatch(/speed 9600 baud/);
     const client = await connectHdlc(probe, { clientAddress: 16, serverLogical: 1, serverPhysical: 17 });
@@ -125,7 +144,9 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
   it('mode E: a meter that does not answer gives CONNECT_TIMEOUT', async () => {
     const [a] = await ptyPair();
     const probe = await open(a, { baudRate: 300, dataBits: 7, parity: 'even' });
-    await expect(signOnModeE(probe, { identificationTimeoutMs: 200 })).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    await expect(signOnModeE(probe, { identificationTimeoutMs: 200 })).rejects.toMatchObject({
+      code: 'CONNECT_TIMEOUT',
+    });
   });
 
   it('mode E: after a timeout, a second sign-on on the same port succeeds', async () => {
@@ -136,7 +157,9 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
     void readLine(meter)
       .then(() => readLine(meter))
       .then(() => meter.write(new TextEncoder().encode('/TST4\\2WOKEUP\r\n')));
-    await expect(signOnModeE(probe, { identificationTimeoutMs: 200 })).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    await expect(signOnModeE(probe, { identificationTimeoutMs: 200 })).rejects.toMatchObject({
+      code: 'CONNECT_TIMEOUT',
+    });
     const id = await signOnModeE(probe, { switchDelayMs: 10 });
     expect(id).toMatchObject({ identification: 'WOKEUP', baudRate: 4800 });
     expect(sttySpeed(a)).toMatch(/speed 4800 baud/);

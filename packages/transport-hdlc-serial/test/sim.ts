@@ -3,7 +3,17 @@
  * clock, with a seeded, per-frame lossy network (drop, duplicate, reorder, corrupt) in between. The
  * server application answers each request with `respond(request)`.
  */
-import { decodeHdlcFrame, type HdlcFrame, HdlcPrimary, type HdlcLinkEvent, type HdlcOutput, HdlcSecondary, type HdlcPrimaryOptions, type HdlcSecondaryOptions, createHdlcFramer } from '@meteringlab/transport-hdlc-serial';
+import {
+  decodeHdlcFrame,
+  type HdlcFrame,
+  HdlcPrimary,
+  type HdlcLinkEvent,
+  type HdlcOutput,
+  HdlcSecondary,
+  type HdlcPrimaryOptions,
+  type HdlcSecondaryOptions,
+  createHdlcFramer,
+} from '@meteringlab/transport-hdlc-serial';
 
 export interface Loss {
   seed?: number;
@@ -137,7 +147,10 @@ export class Sim {
   request(apdu: Uint8Array, maxSteps?: number): Uint8Array | undefined {
     const before = this.received.length;
     this.fromP(this.p.send(apdu, this.now));
-    this.run(() => this.received.length > before || this.p.state === 'failed' || this.p.state === 'disconnected', maxSteps);
+    this.run(
+      () => this.received.length > before || this.p.state === 'failed' || this.p.state === 'disconnected',
+      maxSteps,
+    );
     return this.received.length > before ? this.received[this.received.length - 1] : undefined;
   }
 }

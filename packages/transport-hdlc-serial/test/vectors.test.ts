@@ -29,7 +29,9 @@ interface Vector {
   expected?: Record<string, unknown>;
 }
 
-const vectors: Vector[] = present ? (JSON.parse(readFileSync(file, 'utf8')) as Vector[]).filter((v) => v.layer === 'hdlc') : [];
+const vectors: Vector[] = present
+  ? (JSON.parse(readFileSync(file, 'utf8')) as Vector[]).filter((v) => v.layer === 'hdlc')
+  : [];
 const byId = (id: string): Vector => {
   const v = vectors.find((x) => x.id === id);
   if (!v) throw new Error(`vector ${id} missing`);
@@ -70,7 +72,12 @@ describe.skipIf(!present)('public HDLC vectors', () => {
     expect(f.control).toEqual({ type: 'ua', pf: true });
     expect(toHex(f.information)).toBe((v.expected!['information'] as string).replace(/ /g, ''));
     // Derived (not authoritative) meaning, checked for consistency with our parameter decoder.
-    expect(decodeHdlcParameters(f.information)).toEqual({ maxInfoTx: 154, maxInfoRx: 154, windowTx: 1, windowRx: 1 });
+    expect(decodeHdlcParameters(f.information)).toEqual({
+      maxInfoTx: 154,
+      maxInfoRx: 154,
+      windowTx: 1,
+      windowRx: 1,
+    });
   });
 
   it('hdlc-i-frame-aarq', () => {
@@ -135,13 +142,19 @@ describe.skipIf(!present)('public HDLC vectors', () => {
     // 3: short information field 02 01.
     expect(toHex(roundTrip(frames[3]!).information)).toBe('0201');
     // 4: byte-stuffed: DLMS HDLC does not stuff, so the length field does not match: rejected, typed.
-    expect(() => decodeHdlcFrame(fromHex(frames[4]!))).toThrowError(expect.objectContaining({ code: 'BAD_FRAME' }) as Error);
+    expect(() => decodeHdlcFrame(fromHex(frames[4]!))).toThrowError(
+      expect.objectContaining({ code: 'BAD_FRAME' }) as Error,
+    );
     // All five back to back (sharing no flags), one byte at a time: four frames and typed errors.
     const all = fromHex(frames.join(''));
     const framer = createHdlcFramer();
     const items = [];
     for (let i = 0; i < all.length; i++) items.push(...framer.push(all.subarray(i, i + 1)));
     expect(items.filter((x) => x.type === 'frame')).toHaveLength(4);
-    expect(items.filter((x) => x.type === 'error').every((x) => x.type === 'error' && x.error.code === 'BAD_FRAME')).toBe(true);
+    expect(
+      items
+        .filter((x) => x.type === 'error')
+        .every((x) => x.type === 'error' && x.error.code === 'BAD_FRAME'),
+    ).toBe(true);
   });
 });
