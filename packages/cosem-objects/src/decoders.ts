@@ -75,7 +75,13 @@ export function registerValue(valueData: Data, scalerUnitData: Data | ScalerUnit
   const raw = numericValue(valueData);
   const su = 'type' in scalerUnitData ? scalerUnitFromData(scalerUnitData) : scalerUnitData;
   if (raw === undefined || su === undefined) return undefined;
-  return { raw, scaler: su.scaler, unit: su.unit, unitSymbol: unitSymbol(su.unit), value: applyScaler(raw, su.scaler) };
+  return {
+    raw,
+    scaler: su.scaler,
+    unit: su.unit,
+    unitSymbol: unitSymbol(su.unit),
+    value: applyScaler(raw, su.scaler),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +127,11 @@ export interface ClockAttributes {
 }
 
 /** Reads the Clock's time attribute (and the others given); `undefined` when `time` is not a date-time. */
-export function clockFromData(time: Data, more: ClockAttributes = {}, options?: DateTimeConvertOptions): ClockReading | undefined {
+export function clockFromData(
+  time: Data,
+  more: ClockAttributes = {},
+  options?: DateTimeConvertOptions,
+): ClockReading | undefined {
   const dt = dateTimeFromData(time);
   if (dt === undefined) return undefined;
   const out: {
@@ -133,8 +143,10 @@ export function clockFromData(time: Data, more: ClockAttributes = {}, options?: 
     const flags = decodeClockStatus(more.status.value);
     if (flags !== undefined) out.statusFlags = flags;
   }
-  if (more.daylightSavingsDeviation?.type === 'integer') out.daylightSavingsDeviation = more.daylightSavingsDeviation.value;
-  if (more.daylightSavingsEnabled?.type === 'boolean') out.daylightSavingsEnabled = more.daylightSavingsEnabled.value;
+  if (more.daylightSavingsDeviation?.type === 'integer')
+    out.daylightSavingsDeviation = more.daylightSavingsDeviation.value;
+  if (more.daylightSavingsEnabled?.type === 'boolean')
+    out.daylightSavingsEnabled = more.daylightSavingsEnabled.value;
   return out;
 }
 
@@ -161,7 +173,8 @@ export interface CaptureObjectInput {
 
 /** The key of a capture object: `${classId}/${obis}/${attributeIndex}`, with `/${dataIndex}` when not 0. */
 export function captureObjectKey(c: CaptureObjectInput): string {
-  const ln = typeof c.logicalName === 'string' ? normalizeText(c.logicalName) : logicalNameText(c.logicalName);
+  const ln =
+    typeof c.logicalName === 'string' ? normalizeText(c.logicalName) : logicalNameText(c.logicalName);
   const base = `${c.classId}/${ln}/${c.attributeIndex}`;
   return c.dataIndex ? `${base}/${c.dataIndex}` : base;
 }
@@ -193,7 +206,12 @@ function captureObjectFromData(d: Data): CaptureObject | undefined {
   const [c, ln, a, i] = d.value as [Data, Data, Data, Data];
   if (c.type !== 'long-unsigned' || ln.type !== 'octet-string' || ln.value.length !== 6) return undefined;
   if (a.type !== 'integer' || i.type !== 'long-unsigned') return undefined;
-  return { classId: c.value, logicalName: logicalNameText(ln.value), attributeIndex: a.value, dataIndex: i.value };
+  return {
+    classId: c.value,
+    logicalName: logicalNameText(ln.value),
+    attributeIndex: a.value,
+    dataIndex: i.value,
+  };
 }
 
 /** Reads an array of capture_object_definition; `undefined` when any element is malformed. */
@@ -296,11 +314,20 @@ function addSeconds(d: Data, seconds: number): Data {
  * of week recomputed). `undefined` when `dt` has wildcards in its date or time fields.
  */
 export function shiftDateTime(dt: CosemDateTime, seconds: number): CosemDateTime | undefined {
-  if (dt.year === 0xffff || dt.month > 12 || dt.dayOfMonth > 31 || dt.hour > 23 || dt.minute > 59 || dt.second > 59) {
+  if (
+    dt.year === 0xffff ||
+    dt.month > 12 ||
+    dt.dayOfMonth > 31 ||
+    dt.hour > 23 ||
+    dt.minute > 59 ||
+    dt.second > 59
+  ) {
     return undefined;
   }
   const hundredths = dt.hundredths === 0xff ? 0 : dt.hundredths;
-  const ms = Date.UTC(dt.year, dt.month - 1, dt.dayOfMonth, dt.hour, dt.minute, dt.second, hundredths * 10) + seconds * 1000;
+  const ms =
+    Date.UTC(dt.year, dt.month - 1, dt.dayOfMonth, dt.hour, dt.minute, dt.second, hundredths * 10) +
+    seconds * 1000;
   const t = new Date(ms);
   const dow = t.getUTCDay();
   return {
@@ -489,7 +516,13 @@ export function objectListFromData(d: Data, options: ObjectListOptions = {}): Ob
   for (const e of d.value) {
     if (e.type !== 'structure' || e.value.length !== 4) return undefined;
     const [c, v, ln, ar] = e.value as [Data, Data, Data, Data];
-    if (c.type !== 'long-unsigned' || v.type !== 'unsigned' || ln.type !== 'octet-string' || ln.value.length !== 6) return undefined;
+    if (
+      c.type !== 'long-unsigned' ||
+      v.type !== 'unsigned' ||
+      ln.type !== 'octet-string' ||
+      ln.value.length !== 6
+    )
+      return undefined;
     const accessRights = accessRightsFromData(ar, options);
     if (accessRights === undefined) return undefined;
     out.push({ classId: c.value, version: v.value, logicalName: logicalNameText(ln.value), accessRights });
@@ -523,7 +556,12 @@ export function shortNameObjectListFromData(d: Data): ShortNameObjectListEntry[]
     if (bn.type !== 'long' || c.type !== 'long-unsigned' || v.type !== 'unsigned') return undefined;
     if (ln.type !== 'octet-string' || ln.value.length !== 6) return undefined;
     // base_name is a `long` on the wire but names a 16-bit address: read it unsigned.
-    out.push({ baseName: bn.value & 0xffff, classId: c.value, version: v.value, logicalName: logicalNameText(ln.value) });
+    out.push({
+      baseName: bn.value & 0xffff,
+      classId: c.value,
+      version: v.value,
+      logicalName: logicalNameText(ln.value),
+    });
   }
   return out;
 }

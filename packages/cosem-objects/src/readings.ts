@@ -138,7 +138,10 @@ interface Ctx {
 }
 
 function isoOf(ctx: Ctx, dt: CosemDateTime): string | undefined {
-  return cosemDateTimeToIso(dt, ctx.options.convention === undefined ? {} : { convention: ctx.options.convention });
+  return cosemDateTimeToIso(
+    dt,
+    ctx.options.convention === undefined ? {} : { convention: ctx.options.convention },
+  );
 }
 
 function makeReading(ctx: Ctx, obis: string, data: Data, su: ScalerUnit | undefined, key?: string): Reading {
@@ -175,7 +178,11 @@ function makeReading(ctx: Ctx, obis: string, data: Data, su: ScalerUnit | undefi
           if (obis === CLOCK_OBIS) ctx.clockTime ??= iso;
           else ctx.payloadTime ??= iso;
         }
-        return { ...base, value: iso ?? null, raw: data.type === 'octet-string' ? toHex(data.value) : (iso ?? null) };
+        return {
+          ...base,
+          value: iso ?? null,
+          raw: data.type === 'octet-string' ? toHex(data.value) : (iso ?? null),
+        };
       }
       if (data.type === 'octet-string') {
         const text = printable(data.value) ? latin1(data.value) : toHex(data.value);
@@ -243,7 +250,12 @@ function flatList(ctx: Ctx, items: readonly Data[]): { readings: Reading[]; extr
 
 /** Layout 1: one element per configured push object. */
 function positional(ctx: Ctx, body: Data, list: readonly PushObjectInput[]): Reading[] | undefined {
-  const items = list.length === 1 && !(isContainer(body) && body.value.length === 1) ? [body] : isContainer(body) ? body.value : [body];
+  const items =
+    list.length === 1 && !(isContainer(body) && body.value.length === 1)
+      ? [body]
+      : isContainer(body)
+        ? body.value
+        : [body];
   if (items.length !== list.length) return undefined;
   return items.map((d, i) => {
     const c = list[i]!;
@@ -256,7 +268,10 @@ function positional(ctx: Ctx, body: Data, list: readonly PushObjectInput[]): Rea
  * Readings of a DataNotification (or of its body alone). See the module header for the layouts.
  * Never throws on a peer's data: an unknown layout gives `readings: []` and `unparsed`.
  */
-export function notificationReadings(input: DataNotification | Data, options: NotificationReadingsOptions = {}): NotificationReadings {
+export function notificationReadings(
+  input: DataNotification | Data,
+  options: NotificationReadingsOptions = {},
+): NotificationReadings {
   const ctx: Ctx = { options };
   let body: Data;
   if (input.type === 'data-notification') {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attributeName, CLASS_DEFINITIONS, classDefinition, className, methodName } from '@meteringlab/cosem-objects';
+import {
+  attributeName,
+  CLASS_DEFINITIONS,
+  classDefinition,
+  className,
+  methodName,
+} from '@meteringlab/cosem-objects';
 
 const REQUIRED = [1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 15, 17, 18, 20, 21, 22, 23, 40, 41, 42, 45, 64, 70, 71, 72];
 

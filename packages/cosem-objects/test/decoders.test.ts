@@ -62,7 +62,13 @@ describe('clockFromData', () => {
     expect(clockFromData(dateTimeToData(x))?.time).toEqual(x);
   });
   it('shiftDateTime crosses days and years', () => {
-    expect(shiftDateTime(dt(2023, 12, 31, 23, 45), 900)).toMatchObject({ year: 2024, month: 1, dayOfMonth: 1, hour: 0, minute: 0 });
+    expect(shiftDateTime(dt(2023, 12, 31, 23, 45), 900)).toMatchObject({
+      year: 2024,
+      month: 1,
+      dayOfMonth: 1,
+      hour: 0,
+      minute: 0,
+    });
     expect(shiftDateTime({ ...dt(2023, 12, 31, 23, 45), year: 0xffff }, 900)).toBeUndefined();
   });
 });
@@ -77,7 +83,9 @@ describe('capture objects and profile rows', () => {
   it('round trip capture objects (bytes as in the Blue Book layout)', () => {
     const d = captureObjectsToData(captureObjects);
     // array(3) of structure { long-unsigned 8, octet-string 0.0.1.0.0.255, integer 2, long-unsigned 0 } ...
-    expect(encodeDataBytes(d).slice(0, 20)).toEqual(fromHex('0103 0204 120008 0906 0000010000FF 0F02 120000'));
+    expect(encodeDataBytes(d).slice(0, 20)).toEqual(
+      fromHex('0103 0204 120008 0906 0000010000FF 0F02 120000'),
+    );
     expect(captureObjectsFromData(d)).toEqual(captureObjects);
     expect(captureObjectsFromData({ type: 'array', value: [{ type: 'null-data' }] })).toBeUndefined();
   });
@@ -87,13 +95,21 @@ describe('capture objects and profile rows', () => {
     const buffer: Data = {
       type: 'array',
       value: [
-        row(dateTimeToData(dt(2024, 1, 1, 23, 45)), { type: 'double-long-unsigned', value: 100 }, { type: 'unsigned', value: 0 }),
+        row(
+          dateTimeToData(dt(2024, 1, 1, 23, 45)),
+          { type: 'double-long-unsigned', value: 100 },
+          { type: 'unsigned', value: 0 },
+        ),
         row({ type: 'null-data' }, { type: 'double-long-unsigned', value: 110 }, { type: 'null-data' }),
         row({ type: 'null-data' }, { type: 'null-data' }, { type: 'unsigned', value: 8 }),
       ],
     };
     const t = profileRows(buffer, captureObjects, { capturePeriodS: 900 })!;
-    expect(t.columns.map((c) => c.key)).toEqual(['8/0.0.1.0.0.255/2', '3/1.0.1.8.0.255/2', '1/0.0.96.10.1.255/2']);
+    expect(t.columns.map((c) => c.key)).toEqual([
+      '8/0.0.1.0.0.255/2',
+      '3/1.0.1.8.0.255/2',
+      '1/0.0.96.10.1.255/2',
+    ]);
     expect(t.columns[0]!.label).toBe('Clock');
     expect(t.columns[1]!.label).toBe('Active energy import (+A)');
     const times = t.rows.map((r) => clockFromData(r['8/0.0.1.0.0.255/2']!)?.time);
@@ -115,7 +131,9 @@ describe('capture objects and profile rows', () => {
   });
 });
 
-const obis = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join('.'));
+const obis = fc
+  .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
+  .map((a) => a.join('.'));
 const attrAccess = fc.constantFrom<AttributeAccessMode>(
   'no-access',
   'read-only',
@@ -142,7 +160,9 @@ const entry: fc.Arbitrary<ObjectListEntry> = fc.record({
       ),
       { maxLength: 5 },
     ),
-    methods: fc.array(fc.record({ index: fc.integer({ min: -128, max: 127 }), access: methAccess }), { maxLength: 4 }),
+    methods: fc.array(fc.record({ index: fc.integer({ min: -128, max: 127 }), access: methAccess }), {
+      maxLength: 4,
+    }),
   }),
 });
 
@@ -163,7 +183,10 @@ describe('object lists', () => {
         classId: 1,
         version: 0,
         logicalName: '0.0.42.0.0.255',
-        accessRights: { attributes: [{ index: 1, access: 'read-only' }], methods: [{ index: 1, access: 'access' }] },
+        accessRights: {
+          attributes: [{ index: 1, access: 'read-only' }],
+          methods: [{ index: 1, access: 'access' }],
+        },
       },
     ];
     const d = objectListToData(list, { associationVersion: 0 });
@@ -183,12 +206,16 @@ describe('object lists', () => {
         accessRights: { attributes: [{ index: 2, access: 0b101 }], methods: [{ index: 1, access: 0b101 }] },
       },
     ];
-    expect(objectListFromData(objectListToData(list, { associationVersion: 3 }), { associationVersion: 3 })).toEqual(list);
+    expect(
+      objectListFromData(objectListToData(list, { associationVersion: 3 }), { associationVersion: 3 }),
+    ).toEqual(list);
   });
 
   it('decodes a hand-encoded element', () => {
     // array(1) structure(4) { class 1, version 0, 0.0.42.0.0.255, structure { array(1) {attr 1, read-only, null}, array(0) } }
-    const d = decodeDataBytes(fromHex('0101 0204 120001 1100 0906 00002A0000FF 0202 0101 0203 0F01 1601 00 0100'));
+    const d = decodeDataBytes(
+      fromHex('0101 0204 120001 1100 0906 00002A0000FF 0202 0101 0203 0F01 1601 00 0100'),
+    );
     expect(objectListFromData(d)).toEqual([
       {
         classId: 1,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDataBytes, encodeApdu, encodeKeyTransfer, fromHex, type Data, type DataNotification } from '@meteringlab/dlms-core';
+import {
+  decodeDataBytes,
+  encodeApdu,
+  encodeKeyTransfer,
+  fromHex,
+  type Data,
+  type DataNotification,
+} from '@meteringlab/dlms-core';
 import {
   AssociationLn,
   AssociationSn,
@@ -55,7 +62,13 @@ describe('Demand register', () => {
     expect(await dr.get(3, ctx)).toEqual({ type: 'double-long', value: 0 });
     expect(await dr.get(6, ctx)).toEqual({ type: 'null-data' });
     expect(await dr.get(8, ctx)).toEqual({ type: 'double-long-unsigned', value: 900 });
-    expect(await dr.get(4, ctx)).toEqual({ type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 27 }] });
+    expect(await dr.get(4, ctx)).toEqual({
+      type: 'structure',
+      value: [
+        { type: 'integer', value: 0 },
+        { type: 'enum', value: 27 },
+      ],
+    });
   });
 
   it('sliding window of 3 subperiods', async () => {
@@ -137,7 +150,11 @@ describe('Push setup', () => {
     const d = new LogicalDevice({
       objects: [
         new Clock({ now: () => new Date('2024-05-01T12:00:00Z') }),
-        new Register({ logicalName: '1.0.1.8.0.255', value: { type: 'double-long-unsigned', value: 4242 }, scalerUnit: { scaler: 0, unit: 30 } }),
+        new Register({
+          logicalName: '1.0.1.8.0.255',
+          value: { type: 'double-long-unsigned', value: 4242 },
+          scalerUnit: { scaler: 0, unit: 30 },
+        }),
       ],
     });
     const push = new PushSetup({
@@ -164,21 +181,33 @@ describe('Push setup', () => {
         { type: 'octet-string', value: Uint8Array.of(0, 0, 25, 9, 0, 255) },
         (await d.get(d.context(1), 8, '0.0.1.0.0.255', 2)) as Data,
         { type: 'double-long-unsigned', value: 4242 },
-        { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] },
+        {
+          type: 'structure',
+          value: [
+            { type: 'integer', value: 0 },
+            { type: 'enum', value: 30 },
+          ],
+        },
         { type: 'enum', value: 30 },
       ],
     });
     // The notification encodes, and the readings layer understands it positionally.
     expect(encodeApdu(n)[0]).toBe(0x0f);
     const r = notificationReadings(n, {
-      captureObjects: push.pushObjectList().map((c, i) => (i === 2 ? { ...c, scalerUnit: { scaler: 0, unit: 30 } } : c)),
+      captureObjects: push
+        .pushObjectList()
+        .map((c, i) => (i === 2 ? { ...c, scalerUnit: { scaler: 0, unit: 30 } } : c)),
     });
     expect(r.meterTime).toBe('2024-05-01T12:00:00.00Z');
     expect(r.readings[2]).toMatchObject({ obis: '1.0.1.8.0.255', value: 4242, unit: 'Wh' });
     const sdm = await push.get(3, ctx);
     expect(sdm).toEqual({
       type: 'structure',
-      value: [{ type: 'enum', value: 0 }, { type: 'octet-string', value: new TextEncoder().encode('192.0.2.1:4059') }, { type: 'enum', value: 0 }],
+      value: [
+        { type: 'enum', value: 0 },
+        { type: 'octet-string', value: new TextEncoder().encode('192.0.2.1:4059') },
+        { type: 'enum', value: 0 },
+      ],
     });
   });
 });
@@ -200,7 +229,9 @@ describe('Security setup', () => {
     expect((await s.action(2, p, ctx)).result).toBe('success');
     expect(got).toEqual(['global-unicast-encryption-key:16']);
     // Wrapped under another KEK: integrity check fails.
-    const wrong = encodeKeyTransfer(fromHex('FF0102030405060708090A0B0C0D0E0F'), [{ keyId: 'authentication-key', key }]);
+    const wrong = encodeKeyTransfer(fromHex('FF0102030405060708090A0B0C0D0E0F'), [
+      { keyId: 'authentication-key', key },
+    ]);
     expect((await s.action(2, wrong, ctx)).result).toBe('other-reason');
     expect((await s.action(2, { type: 'array', value: [int0] }, ctx)).result).toBe('type-unmatched');
   });
@@ -213,7 +244,15 @@ describe('Security setup', () => {
     expect(await s.get(5, ctx)).toEqual({ type: 'octet-string', value: fromHex('4D4D4D0000BC614E') });
     expect(await s.set(4, { type: 'octet-string', value: fromHex('4142434445464748') }, ctx)).toBe('success');
     expect(await s.set(4, { type: 'octet-string', value: fromHex('41') }, ctx)).toBe('other-reason');
-    expect((await new SecuritySetup({ serverSystemTitle: new Uint8Array(8) }).action(2, { type: 'array', value: [] }, ctx)).result).toBe('other-reason');
+    expect(
+      (
+        await new SecuritySetup({ serverSystemTitle: new Uint8Array(8) }).action(
+          2,
+          { type: 'array', value: [] },
+          ctx,
+        )
+      ).result,
+    ).toBe('other-reason');
   });
 });
 
@@ -222,7 +261,10 @@ describe('SAP assignment, IEC HDLC setup, Association SN', () => {
     const s = new SapAssignment({ entries: [{ sap: 1, logicalDeviceName: 'MLB0000000000001' }] });
     const enc = (sap: number, name: string): Data => ({
       type: 'structure',
-      value: [{ type: 'long-unsigned', value: sap }, { type: 'octet-string', value: new TextEncoder().encode(name) }],
+      value: [
+        { type: 'long-unsigned', value: sap },
+        { type: 'octet-string', value: new TextEncoder().encode(name) },
+      ],
     });
     expect(await s.get(2, ctx)).toEqual({ type: 'array', value: [enc(1, 'MLB0000000000001')] });
     expect((await s.action(1, enc(17, 'MLB0000000000017'), ctx)).result).toBe('success');
@@ -241,7 +283,15 @@ describe('SAP assignment, IEC HDLC setup, Association SN', () => {
   });
 
   it('Association SN lists objects by base name', async () => {
-    const d = new LogicalDevice({ objects: [new Register({ logicalName: '1.0.1.8.0.255', value: { type: 'long', value: 1 }, scalerUnit: { scaler: 0, unit: 30 } })] });
+    const d = new LogicalDevice({
+      objects: [
+        new Register({
+          logicalName: '1.0.1.8.0.255',
+          value: { type: 'long', value: 1 },
+          scalerUnit: { scaler: 0, unit: 30 },
+        }),
+      ],
+    });
     const sn = new AssociationSn({
       clientSap: 16,
       baseNames: new Map([
@@ -253,10 +303,14 @@ describe('SAP assignment, IEC HDLC setup, Association SN', () => {
     d.addAssociation(sn);
     const list = shortNameObjectListFromData(decodeDataBytes(fromHex('0100')))!;
     expect(list).toEqual([]);
-    expect(shortNameObjectListFromData((await d.get(d.context(16), 12, '0.0.40.0.0.255', 2)) as Data)).toEqual([
+    expect(
+      shortNameObjectListFromData((await d.get(d.context(16), 12, '0.0.40.0.0.255', 2)) as Data),
+    ).toEqual([
       { baseName: 0x0100, classId: 3, version: 0, logicalName: '1.0.1.8.0.255' },
       { baseName: 0xfa00, classId: 12, version: 4, logicalName: '0.0.40.0.0.255' },
     ]);
-    expect((await sn.action(8, { type: 'octet-string', value: Uint8Array.of(0) }, ctx)).result).toBe('success');
+    expect((await sn.action(8, { type: 'octet-string', value: Uint8Array.of(0) }, ctx)).result).toBe(
+      'success',
+    );
   });
 });

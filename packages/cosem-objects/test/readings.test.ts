@@ -16,7 +16,8 @@ import { notificationReadings, type Reading } from '@meteringlab/cosem-objects';
 
 const VECTORS = fileURLToPath(new URL('../../../../shared/vectors/public-vectors.json', import.meta.url));
 const present = existsSync(VECTORS);
-if (!present) console.warn(`public vectors not found at ${VECTORS}: skipping the public-vector readings suite`);
+if (!present)
+  console.warn(`public vectors not found at ${VECTORS}: skipping the public-vector readings suite`);
 
 interface Vector {
   id: string;
@@ -96,7 +97,12 @@ describe.skipIf(!present)('public vectors', () => {
     expect(byObis(r.readings, '0.0.96.1.7.255')?.value).toBe('MA304H4');
     expect(byObis(r.readings, '1.0.1.7.0.255')?.value).toBe(2816);
     expect(byObis(r.readings, '1.0.4.7.0.255')?.value).toBe(66);
-    expect(byObis(r.readings, '1.0.31.7.0.255')).toMatchObject({ raw: 6781, value: 6.781, unit: 'A', scaler: -3 });
+    expect(byObis(r.readings, '1.0.31.7.0.255')).toMatchObject({
+      raw: 6781,
+      value: 6.781,
+      unit: 'A',
+      scaler: -3,
+    });
     expect(byObis(r.readings, '1.0.51.7.0.255')).toMatchObject({ raw: 790, value: 0.79 });
     expect(byObis(r.readings, '1.0.71.7.0.255')).toMatchObject({ raw: 6125, value: 6.125 });
     expect(byObis(r.readings, '1.0.32.7.0.255')).toMatchObject({ raw: 2322, value: 232.2, unit: 'V' });
@@ -132,20 +138,42 @@ describe.skipIf(!present)('public vectors', () => {
     const r = notificationReadings(apdu);
     expect(r.readings).toEqual([]);
     expect(r.meterTime).toBeUndefined();
-    expect(r.unparsed).toEqual({ type: 'octet-string', value: fromHex(v.expected['body'] as string).subarray(2) });
+    expect(r.unparsed).toEqual({
+      type: 'octet-string',
+      value: fromHex(v.expected['body'] as string).subarray(2),
+    });
   });
 });
 
 describe('hand-built layouts', () => {
   const os = (hex: string): Data => ({ type: 'octet-string', value: fromHex(hex) });
-  const su = (s: number, u: number): Data => ({ type: 'structure', value: [{ type: 'integer', value: s }, { type: 'enum', value: u }] });
+  const su = (s: number, u: number): Data => ({
+    type: 'structure',
+    value: [
+      { type: 'integer', value: s },
+      { type: 'enum', value: u },
+    ],
+  });
 
   it('positional list from a push object list, header date-time as meter time', () => {
     const n: DataNotification = {
       type: 'data-notification',
-      longInvokeIdAndPriority: { invokeId: 1, selfDescriptive: false, breakOnError: false, confirmed: false, highPriority: false },
+      longInvokeIdAndPriority: {
+        invokeId: 1,
+        selfDescriptive: false,
+        breakOnError: false,
+        confirmed: false,
+        highPriority: false,
+      },
       dateTime: fromHex('07E8010101000000FF000000'),
-      body: { type: 'structure', value: [os('0000010000FF'), { type: 'double-long-unsigned', value: 12345 }, { type: 'long', value: -5 }] },
+      body: {
+        type: 'structure',
+        value: [
+          os('0000010000FF'),
+          { type: 'double-long-unsigned', value: 12345 },
+          { type: 'long', value: -5 },
+        ],
+      },
     };
     const r = notificationReadings(n, {
       captureObjects: [
@@ -176,7 +204,14 @@ describe('hand-built layouts', () => {
       value: [
         {
           type: 'structure',
-          value: [os('0100010800FF'), { type: 'double-long-unsigned', value: 42 }, su(3, 30), os('0100200700FF'), { type: 'long-unsigned', value: 2301 }, su(-1, 35)],
+          value: [
+            os('0100010800FF'),
+            { type: 'double-long-unsigned', value: 42 },
+            su(3, 30),
+            os('0100200700FF'),
+            { type: 'long-unsigned', value: 2301 },
+            su(-1, 35),
+          ],
         },
       ],
     };
@@ -192,7 +227,18 @@ describe('hand-built layouts', () => {
       { type: 'long', value: 5 },
       { type: 'structure', value: [] },
       { type: 'structure', value: [os('0100010800FF')] },
-      { type: 'array', value: [{ type: 'structure', value: [{ type: 'long', value: 1 }, { type: 'long', value: 2 }] }] },
+      {
+        type: 'array',
+        value: [
+          {
+            type: 'structure',
+            value: [
+              { type: 'long', value: 1 },
+              { type: 'long', value: 2 },
+            ],
+          },
+        ],
+      },
     ] as Data[]) {
       const r = notificationReadings(body);
       expect(r.readings).toEqual([]);

@@ -15,7 +15,9 @@ import type { AttributeAccessMode, AttributeDefinition, ClassDefinition, MethodD
 
 type Types = readonly DataType[] | 'any';
 type A = readonly [name: string, types: Types, kind: 's' | 'd', access?: AttributeAccessMode];
-type M = readonly [name: string, parameter: Types, optional?: boolean] | readonly [index: number, name: string, parameter: Types];
+type M =
+  | readonly [name: string, parameter: Types, optional?: boolean]
+  | readonly [index: number, name: string, parameter: Types];
 
 const OS: Types = ['octet-string'];
 const U8: Types = ['unsigned'];
@@ -30,7 +32,13 @@ const STRUCT: Types = ['structure'];
 /** The value of a register: any simple numeric type or an octet/visible string (Blue Book 4.3.2). */
 const VALUE: Types = 'any';
 
-function def(classId: number, version: number, name: string, attrs: readonly A[], methods: readonly M[] = []): ClassDefinition {
+function def(
+  classId: number,
+  version: number,
+  name: string,
+  attrs: readonly A[],
+  methods: readonly M[] = [],
+): ClassDefinition {
   const attributes: AttributeDefinition[] = [
     { index: 1, name: 'logical_name', types: OS, kind: 'static', defaultAccess: 'read-only' },
     ...attrs.map(([n, types, kind, access], i) => ({
@@ -44,15 +52,35 @@ function def(classId: number, version: number, name: string, attrs: readonly A[]
   const ms: MethodDefinition[] = methods.map((m, i) =>
     typeof m[0] === 'number'
       ? { index: m[0], name: m[1] as string, parameter: m[2] as Types, optional: false }
-      : { index: i + 1, name: m[0], parameter: m[1] as Types, optional: (m as readonly [string, Types, boolean?])[2] ?? false },
+      : {
+          index: i + 1,
+          name: m[0],
+          parameter: m[1] as Types,
+          optional: (m as readonly [string, Types, boolean?])[2] ?? false,
+        },
   );
-  return Object.freeze({ classId, version, name, attributes: Object.freeze(attributes), methods: Object.freeze(ms) });
+  return Object.freeze({
+    classId,
+    version,
+    name,
+    attributes: Object.freeze(attributes),
+    methods: Object.freeze(ms),
+  });
 }
 
 /** Every known class definition, by class id then version. */
 export const CLASS_DEFINITIONS: readonly ClassDefinition[] = [
   def(1, 0, 'Data', [['value', VALUE, 'd', 'read-only']]),
-  def(3, 0, 'Register', [['value', VALUE, 'd'], ['scaler_unit', STRUCT, 's', 'read-only']], [['reset', I8, true]]),
+  def(
+    3,
+    0,
+    'Register',
+    [
+      ['value', VALUE, 'd'],
+      ['scaler_unit', STRUCT, 's', 'read-only'],
+    ],
+    [['reset', I8, true]],
+  ),
   def(
     4,
     0,
@@ -198,7 +226,13 @@ export const CLASS_DEFINITIONS: readonly ClassDefinition[] = [
       ['remove_user', STRUCT, true],
     ],
   ),
-  def(17, 0, 'SAP assignment', [['SAP_assignment_list', ARR, 's']], [['connect_logical_device', STRUCT, true]]),
+  def(
+    17,
+    0,
+    'SAP assignment',
+    [['SAP_assignment_list', ARR, 's']],
+    [['connect_logical_device', STRUCT, true]],
+  ),
   def(
     18,
     0,

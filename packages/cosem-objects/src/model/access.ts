@@ -43,7 +43,11 @@ function implementedMethods(obj: CosemObject): number[] {
 }
 
 /** Rights with every implemented attribute at `attr` (selectors included) and every method at `method`. */
-export function uniformRights(obj: CosemObject, attr: AttributeAccessMode, method: MethodAccessMode): AccessRights {
+export function uniformRights(
+  obj: CosemObject,
+  attr: AttributeAccessMode,
+  method: MethodAccessMode,
+): AccessRights {
   return {
     attributes: implementedAttributes(obj).map(({ index, selectors }) => {
       const mode: AttributeAccessMode = index === 1 ? 'read-only' : attr;
@@ -72,7 +76,11 @@ export const readOnlyRights: RightsPolicy = (obj) => uniformRights(obj, 'read-on
 export const fullRights: RightsPolicy = (obj) => uniformRights(obj, 'read-and-write', 'access');
 
 /** True when an attribute access mode allows `kind` ('get' or 'set'). */
-export function attributeModeAllows(mode: AttributeAccessMode | number, kind: 'get' | 'set', authenticated: boolean): boolean {
+export function attributeModeAllows(
+  mode: AttributeAccessMode | number,
+  kind: 'get' | 'set',
+  authenticated: boolean,
+): boolean {
   if (typeof mode === 'number') return (mode & (kind === 'get' ? 1 : 2)) !== 0;
   switch (mode) {
     case 'no-access':
@@ -117,7 +125,9 @@ export function checkAccess(
   if (device === undefined) return 'read-write-denied';
   const obj = device.find(classId, logicalName, ctx);
   if (obj === undefined) {
-    return device.findByName(logicalName, ctx) === undefined ? 'object-undefined' : 'object-class-inconsistent';
+    return device.findByName(logicalName, ctx) === undefined
+      ? 'object-undefined'
+      : 'object-class-inconsistent';
   }
   const association = device.associationFor(ctx.clientSap);
   if (association === undefined) return 'read-write-denied';
@@ -128,7 +138,9 @@ export function checkAccess(
     return m !== undefined && methodModeAllows(m.access, ctx.authenticated) ? 'success' : 'read-write-denied';
   }
   const a: AttributeAccess | undefined = rights.attributes.find((x) => x.index === index);
-  return a !== undefined && attributeModeAllows(a.access, kind, ctx.authenticated) ? 'success' : 'read-write-denied';
+  return a !== undefined && attributeModeAllows(a.access, kind, ctx.authenticated)
+    ? 'success'
+    : 'read-write-denied';
 }
 
 /** The key of an object in a device: `${classId}/${obis}`. */

@@ -17,7 +17,14 @@ import type { AccessRights } from '../decoders.js';
 import { objectListToData } from '../decoders.js';
 import { logicalNameBytes, type LogicalNameInput } from '../logical-name.js';
 import { defaultRights, type AssociationRights, type RightsPolicy } from './access.js';
-import { ACTION_SUCCESS, BaseObject, type AccessContext, type ActionReply, type CosemObject, type MaybePromise } from './object.js';
+import {
+  ACTION_SUCCESS,
+  BaseObject,
+  type AccessContext,
+  type ActionReply,
+  type CosemObject,
+  type MaybePromise,
+} from './object.js';
 
 /** Hooks of the server engine for the association's security methods. */
 export interface AssociationHooks {
@@ -25,7 +32,10 @@ export interface AssociationHooks {
    * HLS pass 3 (method 1): checks the client's f(StoC) and returns the server's f(CtoS), or
    * `undefined` when the check fails (the method then answers `other-reason`).
    */
-  replyToHlsAuthentication?(clientResponse: Uint8Array, ctx: AccessContext): MaybePromise<Uint8Array | undefined>;
+  replyToHlsAuthentication?(
+    clientResponse: Uint8Array,
+    ctx: AccessContext,
+  ): MaybePromise<Uint8Array | undefined>;
   /** Method 2: sets a new HLS secret; `false` refuses it. */
   changeHlsSecret?(secret: Uint8Array, ctx: AccessContext): MaybePromise<boolean>;
   /** SET of attribute 7 (secret, e.g. the LLS password); `false` refuses it. */
@@ -94,7 +104,9 @@ export class AssociationLn extends BaseObject implements AssociationRights {
       ...options.xdlmsContextInfo,
     };
 
-    this.attributes.set(2, { get: () => objectListToData(this.objectList(), { associationVersion: this.version }) });
+    this.attributes.set(2, {
+      get: () => objectListToData(this.objectList(), { associationVersion: this.version }),
+    });
     this.attributes.set(3, {
       get: () => ({
         type: 'structure',
@@ -104,14 +116,19 @@ export class AssociationLn extends BaseObject implements AssociationRights {
         ],
       }),
     });
-    this.attributes.set(4, { get: () => ({ type: 'octet-string', value: dlmsOid(1, options.applicationContext ?? 1) }) });
+    this.attributes.set(4, {
+      get: () => ({ type: 'octet-string', value: dlmsOid(1, options.applicationContext ?? 1) }),
+    });
     this.attributes.set(5, {
       get: () => {
         const c = ctxInfo.conformance;
         return {
           type: 'structure',
           value: [
-            { type: 'bit-string', value: { length: 24, bytes: Uint8Array.of((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff) } },
+            {
+              type: 'bit-string',
+              value: { length: 24, bytes: Uint8Array.of((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff) },
+            },
             { type: 'long-unsigned', value: ctxInfo.maxReceivePduSize },
             { type: 'long-unsigned', value: ctxInfo.maxSendPduSize },
             { type: 'unsigned', value: ctxInfo.dlmsVersion },
@@ -121,7 +138,9 @@ export class AssociationLn extends BaseObject implements AssociationRights {
         };
       },
     });
-    this.attributes.set(6, { get: () => ({ type: 'octet-string', value: dlmsOid(2, options.mechanism ?? 0) }) });
+    this.attributes.set(6, {
+      get: () => ({ type: 'octet-string', value: dlmsOid(2, options.mechanism ?? 0) }),
+    });
     // secret: write-only (a read answers read-write-denied through the rights and here alike).
     this.attributes.set(7, {
       get: () => 'read-write-denied',
@@ -134,11 +153,15 @@ export class AssociationLn extends BaseObject implements AssociationRights {
     this.attributes.set(8, {
       get: async (ctx) => ({
         type: 'enum',
-        value: hooks.status !== undefined ? await hooks.status(ctx) : ctx.clientSap === this.clientSap ? 2 : 0,
+        value:
+          hooks.status !== undefined ? await hooks.status(ctx) : ctx.clientSap === this.clientSap ? 2 : 0,
       }),
     });
     this.attributes.set(9, {
-      get: () => ({ type: 'octet-string', value: logicalNameBytes(options.securitySetupReference ?? '0.0.43.0.0.255') }),
+      get: () => ({
+        type: 'octet-string',
+        value: logicalNameBytes(options.securitySetupReference ?? '0.0.43.0.0.255'),
+      }),
     });
 
     this.methods.set(1, async (params, ctx): Promise<ActionReply> => {

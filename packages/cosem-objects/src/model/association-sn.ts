@@ -8,7 +8,13 @@ import type { AccessRights } from '../decoders.js';
 import { shortNameObjectListToData } from '../decoders.js';
 import { logicalNameText, type LogicalNameInput } from '../logical-name.js';
 import { defaultRights, objectKey, type AssociationRights, type RightsPolicy } from './access.js';
-import { BaseObject, type AccessContext, type ActionReply, type CosemObject, type MaybePromise } from './object.js';
+import {
+  BaseObject,
+  type AccessContext,
+  type ActionReply,
+  type CosemObject,
+  type MaybePromise,
+} from './object.js';
 
 /** Options of an {@link AssociationSn}. */
 export interface AssociationSnOptions {
@@ -19,7 +25,10 @@ export interface AssociationSnOptions {
   readonly baseNames: ReadonlyMap<string, number>;
   readonly rights?: RightsPolicy;
   /** HLS pass 3: checks the client's f(StoC) and returns f(CtoS), or `undefined` on failure. */
-  readonly replyToHlsAuthentication?: (clientResponse: Uint8Array, ctx: AccessContext) => MaybePromise<Uint8Array | undefined>;
+  readonly replyToHlsAuthentication?: (
+    clientResponse: Uint8Array,
+    ctx: AccessContext,
+  ) => MaybePromise<Uint8Array | undefined>;
 }
 
 /** Association SN (class 12). */
@@ -33,7 +42,9 @@ export class AssociationSn extends BaseObject implements AssociationRights {
     this.policy = options.rights ?? defaultRights;
     this.attributes.set(2, { get: () => shortNameObjectListToData(this.objectList()) });
     this.attributes.set(3, { get: () => ({ type: 'array', value: [] }) });
-    this.attributes.set(4, { get: () => ({ type: 'octet-string', value: Uint8Array.of(0, 0, 43, 0, 0, 255) }) });
+    this.attributes.set(4, {
+      get: () => ({ type: 'octet-string', value: Uint8Array.of(0, 0, 43, 0, 0, 255) }),
+    });
     this.methods.set(8, async (p, ctx): Promise<ActionReply> => {
       if (p?.type !== 'octet-string') return { result: 'type-unmatched' };
       const reply = await options.replyToHlsAuthentication?.(p.value, ctx);
@@ -54,7 +65,12 @@ export class AssociationSn extends BaseObject implements AssociationRights {
     for (const o of objs) {
       const bn = this.options.baseNames.get(objectKey(o.classId, o.logicalName));
       if (bn === undefined || this.policy(o) === undefined) continue;
-      out.push({ baseName: bn, classId: o.classId, version: o.version, logicalName: logicalNameText(o.logicalName) });
+      out.push({
+        baseName: bn,
+        classId: o.classId,
+        version: o.version,
+        logicalName: logicalNameText(o.logicalName),
+      });
     }
     return out.sort((a, b) => a.baseName - b.baseName);
   }

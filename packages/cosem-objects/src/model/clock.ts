@@ -107,8 +107,20 @@ export class Clock extends BaseObject {
       },
     });
     this.attributes.set(4, { get: () => ({ type: 'unsigned', value: this.statusAt(this.now()) }) });
-    this.attributes.set(5, this.dateTimeAttr(() => this.dstBegin, (d) => (this.dstBegin = d)));
-    this.attributes.set(6, this.dateTimeAttr(() => this.dstEnd, (d) => (this.dstEnd = d)));
+    this.attributes.set(
+      5,
+      this.dateTimeAttr(
+        () => this.dstBegin,
+        (d) => (this.dstBegin = d),
+      ),
+    );
+    this.attributes.set(
+      6,
+      this.dateTimeAttr(
+        () => this.dstEnd,
+        (d) => (this.dstEnd = d),
+      ),
+    );
     this.attributes.set(7, {
       get: () => ({ type: 'integer', value: this.dstDeviation }),
       set: (v) => {

@@ -36,7 +36,8 @@ export interface DemandRegisterOptions {
   /** Deviation (minutes, Blue Book sign) of the date-times served. Default 0 (UTC). */
   readonly deviation?: number;
   /** Data type of the averages. Default `'double-long'`. Averages are rounded to integers for integer types. */
-  readonly valueType?: 'double-long' | 'double-long-unsigned' | 'long' | 'long-unsigned' | 'float32' | 'float64';
+  readonly valueType?:
+    'double-long' | 'double-long-unsigned' | 'long' | 'long-unsigned' | 'float32' | 'float64';
 }
 
 /** Demand register (class 5). */
@@ -63,7 +64,9 @@ export class DemandRegister extends BaseObject {
     this.lastSampleMs = t;
     this.periodStartMs = this.alignedStart(t);
 
-    this.attributes.set(2, { get: async () => this.value(await this.update().then(() => this.currentAverage())) });
+    this.attributes.set(2, {
+      get: async () => this.value(await this.update().then(() => this.currentAverage())),
+    });
     this.attributes.set(3, { get: async () => this.value(await this.update().then(() => this.lastAverage)) });
     this.attributes.set(4, { get: () => scalerUnitToData(options.scalerUnit) });
     this.attributes.set(5, { get: () => ({ type: 'null-data' }) });

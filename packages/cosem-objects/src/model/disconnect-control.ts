@@ -72,7 +72,11 @@ export interface DisconnectControlOptions {
   /** Initial control_state. Default connected. */
   readonly controlState?: ControlState;
   /** Called after every state change, with the new output_state (drive the relay from here). */
-  readonly onChange?: (state: ControlState, outputState: boolean, trigger: DisconnectTrigger) => MaybePromise<void>;
+  readonly onChange?: (
+    state: ControlState,
+    outputState: boolean,
+    trigger: DisconnectTrigger,
+  ) => MaybePromise<void>;
 }
 
 /** Disconnect control (class 70). */

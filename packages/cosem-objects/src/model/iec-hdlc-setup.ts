@@ -39,7 +39,10 @@ export class IecHdlcSetup extends BaseObject {
 
   constructor(options: IecHdlcSetupOptions = {}) {
     super(23, 1, options.logicalName ?? '0.0.22.0.0.255');
-    const range = (lo: number, hi: number) => (v: Data) => ('value' in v && typeof v.value === 'number' && v.value >= lo && v.value <= hi ? undefined : ('other-reason' as const));
+    const range = (lo: number, hi: number) => (v: Data) =>
+      'value' in v && typeof v.value === 'number' && v.value >= lo && v.value <= hi
+        ? undefined
+        : ('other-reason' as const);
     const add = (index: number, d: Data, validate: (v: Data) => 'other-reason' | undefined) => {
       const a = this.stored(index, d, { validate, onSet: (v) => options.onChange?.(index, v) });
       this.values.set(index, a.current);

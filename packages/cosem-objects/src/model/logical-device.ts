@@ -8,8 +8,19 @@
  */
 import type { Data, DataAccessResult, SelectiveAccessDescriptor } from '@meteringlab/dlms-core';
 import type { ObjectListEntry } from '../decoders.js';
-import { logicalNameBytes, logicalNameText, normalizeLogicalName, type LogicalNameInput } from '../logical-name.js';
-import { checkAccess, defaultRights, objectKey, type AssociationRights, type RightsPolicy } from './access.js';
+import {
+  logicalNameBytes,
+  logicalNameText,
+  normalizeLogicalName,
+  type LogicalNameInput,
+} from '../logical-name.js';
+import {
+  checkAccess,
+  defaultRights,
+  objectKey,
+  type AssociationRights,
+  type RightsPolicy,
+} from './access.js';
 import type { AccessContext, ActionReply, CosemObject } from './object.js';
 
 /** Logical name of the current association. */
@@ -105,7 +116,12 @@ export class LogicalDevice {
     for (const o of objs) {
       const accessRights = policy(o);
       if (accessRights === undefined) continue;
-      out.push({ classId: o.classId, version: o.version, logicalName: logicalNameText(o.logicalName), accessRights });
+      out.push({
+        classId: o.classId,
+        version: o.version,
+        logicalName: logicalNameText(o.logicalName),
+        accessRights,
+      });
     }
     return out;
   }
@@ -135,7 +151,13 @@ export class LogicalDevice {
   }
 
   /** SET as a server engine does it: access check, then dispatch. */
-  async set(ctx: AccessContext, classId: number, logicalName: LogicalNameInput, attributeIndex: number, value: Data): Promise<DataAccessResult> {
+  async set(
+    ctx: AccessContext,
+    classId: number,
+    logicalName: LogicalNameInput,
+    attributeIndex: number,
+    value: Data,
+  ): Promise<DataAccessResult> {
     const c = { ...ctx, device: this };
     const allowed = checkAccess(c, classId, logicalName, attributeIndex, 'set');
     if (allowed !== 'success') return allowed;
@@ -163,14 +185,20 @@ export class LogicalDevice {
    * `dataIndex` (1-based) of a structure or array when not 0. `null-data` when the object is absent
    * or refuses.
    */
-  async readInternal(classId: number, logicalName: LogicalNameInput, attributeIndex: number, dataIndex = 0): Promise<Data> {
+  async readInternal(
+    classId: number,
+    logicalName: LogicalNameInput,
+    attributeIndex: number,
+    dataIndex = 0,
+  ): Promise<Data> {
     const ctx = this.internalContext();
     const obj = this.find(classId, logicalNameBytes(logicalName), ctx);
     if (obj === undefined) return { type: 'null-data' };
     const v = await obj.get(attributeIndex, ctx);
     if (typeof v === 'string' || typeof v === 'number') return { type: 'null-data' };
     if (dataIndex > 0) {
-      if ((v.type === 'structure' || v.type === 'array') && dataIndex <= v.value.length) return v.value[dataIndex - 1]!;
+      if ((v.type === 'structure' || v.type === 'array') && dataIndex <= v.value.length)
+        return v.value[dataIndex - 1]!;
       return { type: 'null-data' };
     }
     return v;

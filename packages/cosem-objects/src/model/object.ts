@@ -56,7 +56,11 @@ export interface CosemObject {
   /** The 6-byte logical name. */
   readonly logicalName: Uint8Array;
   /** Reads an attribute; a Data-Access-Result (a string or number) when it cannot. */
-  get(attributeIndex: number, ctx: AccessContext, access?: SelectiveAccessDescriptor): MaybePromise<Data | DataAccessResult>;
+  get(
+    attributeIndex: number,
+    ctx: AccessContext,
+    access?: SelectiveAccessDescriptor,
+  ): MaybePromise<Data | DataAccessResult>;
   /** Writes an attribute. */
   set(attributeIndex: number, value: Data, ctx: AccessContext): MaybePromise<DataAccessResult>;
   /** Invokes a method. */
@@ -126,7 +130,11 @@ export abstract class BaseObject implements CosemObject {
     return this.attributes.get(index)?.selectors;
   }
 
-  async get(attributeIndex: number, ctx: AccessContext, access?: SelectiveAccessDescriptor): Promise<Data | DataAccessResult> {
+  async get(
+    attributeIndex: number,
+    ctx: AccessContext,
+    access?: SelectiveAccessDescriptor,
+  ): Promise<Data | DataAccessResult> {
     if (attributeIndex === 1 && !this.attributes.has(1)) {
       return access === undefined ? { type: 'octet-string', value: this.logicalName } : 'other-reason';
     }
@@ -162,7 +170,12 @@ export abstract class BaseObject implements CosemObject {
   protected stored(
     index: number,
     initial: Data,
-    options: { types?: readonly DataType[]; writable?: boolean; validate?: (v: Data) => DataAccessResult | undefined; onSet?: (v: Data) => void } = {},
+    options: {
+      types?: readonly DataType[];
+      writable?: boolean;
+      validate?: (v: Data) => DataAccessResult | undefined;
+      onSet?: (v: Data) => void;
+    } = {},
   ): { current: () => Data } {
     let value = initial;
     const types = options.types ?? [initial.type];

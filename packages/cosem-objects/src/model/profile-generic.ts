@@ -48,7 +48,12 @@ export interface ProfileGenericOptions {
 }
 
 function toCaptureObject(c: CaptureObjectInput): CaptureObject {
-  return { classId: c.classId, logicalName: normalizeLogicalName(c.logicalName), attributeIndex: c.attributeIndex, dataIndex: c.dataIndex ?? 0 };
+  return {
+    classId: c.classId,
+    logicalName: normalizeLogicalName(c.logicalName),
+    attributeIndex: c.attributeIndex,
+    dataIndex: c.dataIndex ?? 0,
+  };
 }
 
 function sameColumn(c: CaptureObject, d: CaptureObjectDefinition): boolean {
@@ -105,7 +110,8 @@ export class ProfileGeneric extends BaseObject {
     // sort_method: 1 = FIFO, the only one implemented; sort_object unused with FIFO (all zero).
     this.attributes.set(5, { get: () => ({ type: 'enum', value: 1 }) });
     this.attributes.set(6, {
-      get: () => captureObjectToData({ classId: 0, logicalName: new Uint8Array(6), attributeIndex: 0, dataIndex: 0 }),
+      get: () =>
+        captureObjectToData({ classId: 0, logicalName: new Uint8Array(6), attributeIndex: 0, dataIndex: 0 }),
     });
     this.attributes.set(7, { get: () => ({ type: 'double-long-unsigned', value: this.entries.length }) });
     this.attributes.set(8, {
@@ -157,7 +163,11 @@ export class ProfileGeneric extends BaseObject {
     const device = this.device;
     const row: Data[] = [];
     for (const c of this.columns) {
-      row.push(device === undefined ? { type: 'null-data' } : await device.readInternal(c.classId, c.logicalName, c.attributeIndex, c.dataIndex));
+      row.push(
+        device === undefined
+          ? { type: 'null-data' }
+          : await device.readInternal(c.classId, c.logicalName, c.attributeIndex, c.dataIndex),
+      );
     }
     this.append(row);
     return row;
@@ -166,7 +176,8 @@ export class ProfileGeneric extends BaseObject {
   /** Appends an entry as given (e.g. restored data), FIFO. */
   append(row: readonly Data[]): void {
     this.entries.push(row.slice());
-    if (this.entries.length > this.profileEntries) this.entries.splice(0, this.entries.length - this.profileEntries);
+    if (this.entries.length > this.profileEntries)
+      this.entries.splice(0, this.entries.length - this.profileEntries);
   }
 
   private read(access: SelectiveAccessDescriptor | undefined): Data | DataAccessResult {
@@ -180,7 +191,10 @@ export class ProfileGeneric extends BaseObject {
       const fromCol = Math.max(entry.fromSelectedValue, 1);
       const toCol = entry.toSelectedValue === 0 ? cols : Math.min(entry.toSelectedValue, cols);
       // An inverted request is refused; a range past the end of the buffer is cut (possibly to nothing).
-      if ((entry.toEntry !== 0 && entry.toEntry < entry.fromEntry) || (entry.toSelectedValue !== 0 && entry.toSelectedValue < entry.fromSelectedValue)) {
+      if (
+        (entry.toEntry !== 0 && entry.toEntry < entry.fromEntry) ||
+        (entry.toSelectedValue !== 0 && entry.toSelectedValue < entry.fromSelectedValue)
+      ) {
         return 'other-reason';
       }
       const picked: number[] = [];

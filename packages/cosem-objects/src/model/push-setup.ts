@@ -7,8 +7,19 @@
  * The Blue Book's usual first element of push_object_list is the Push setup's own logical name
  * (class 40, attribute 1), which identifies the push to the receiver; it is read like any other.
  */
-import { cosemDateTimeFromDate, encodeCosemDateTime, Writer, type Data, type DataNotification } from '@meteringlab/dlms-core';
-import { captureObjectsFromData, captureObjectsToData, type CaptureObject, type CaptureObjectInput } from '../decoders.js';
+import {
+  cosemDateTimeFromDate,
+  encodeCosemDateTime,
+  Writer,
+  type Data,
+  type DataNotification,
+} from '@meteringlab/dlms-core';
+import {
+  captureObjectsFromData,
+  captureObjectsToData,
+  type CaptureObject,
+  type CaptureObjectInput,
+} from '../decoders.js';
 import { normalizeLogicalName, type LogicalNameInput } from '../logical-name.js';
 import { BaseObject, type AccessContext, type MaybePromise } from './object.js';
 
@@ -42,7 +53,11 @@ export interface PushSetupOptions {
   /** Seconds. Default 0. */
   readonly repetitionDelayS?: number;
   /** Receives each push: the body, and the whole notification as built. */
-  readonly send: (body: Data, notification: DataNotification, ctx: AccessContext | undefined) => MaybePromise<void>;
+  readonly send: (
+    body: Data,
+    notification: DataNotification,
+    ctx: AccessContext | undefined,
+  ) => MaybePromise<void>;
   /** When given, the notification carries this date-time in its header (UTC fields, deviation 0 unless `deviation`). */
   readonly now?: () => Date;
   /** Deviation (minutes, Blue Book sign) of the header date-time. Default 0. */
@@ -72,7 +87,8 @@ export class PushSetup extends BaseObject {
       },
     });
     const sdm = options.sendDestinationAndMethod ?? { transportService: 0, destination: '', message: 0 };
-    const dest = typeof sdm.destination === 'string' ? new TextEncoder().encode(sdm.destination) : sdm.destination;
+    const dest =
+      typeof sdm.destination === 'string' ? new TextEncoder().encode(sdm.destination) : sdm.destination;
     this.stored(3, {
       type: 'structure',
       value: [
@@ -118,10 +134,19 @@ export class PushSetup extends BaseObject {
     }
     this.invokeId = (this.invokeId + 1) & 0xffffff;
     const body: Data = { type: 'structure', value: values };
-    const longInvokeIdAndPriority = { invokeId: this.invokeId, selfDescriptive: false, breakOnError: false, confirmed: false, highPriority: false };
+    const longInvokeIdAndPriority = {
+      invokeId: this.invokeId,
+      selfDescriptive: false,
+      breakOnError: false,
+      confirmed: false,
+      highPriority: false,
+    };
     if (this.options.now === undefined) return { type: 'data-notification', longInvokeIdAndPriority, body };
     const w = new Writer(12);
-    encodeCosemDateTime(w, cosemDateTimeFromDate(this.options.now(), { deviation: this.options.deviation ?? 0 }));
+    encodeCosemDateTime(
+      w,
+      cosemDateTimeFromDate(this.options.now(), { deviation: this.options.deviation ?? 0 }),
+    );
     return { type: 'data-notification', longInvokeIdAndPriority, dateTime: w.view().slice(), body };
   }
 

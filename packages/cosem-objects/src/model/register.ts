@@ -10,7 +10,14 @@
 import type { Data } from '@meteringlab/dlms-core';
 import type { LogicalNameInput } from '../logical-name.js';
 import { scalerUnitToData, type ScalerUnit } from '../scaler.js';
-import { ACTION_SUCCESS, BaseObject, resolve, type AccessContext, type MaybePromise, type Provider } from './object.js';
+import {
+  ACTION_SUCCESS,
+  BaseObject,
+  resolve,
+  type AccessContext,
+  type MaybePromise,
+  type Provider,
+} from './object.js';
 import { valueAttribute, zeroOf, type ValueOptions } from './value-attribute.js';
 
 /** Options of a {@link Register}. */

@@ -20,7 +20,9 @@ export interface SapAssignmentOptions {
   /** Default 0.0.41.0.0.255. */
   readonly logicalName?: LogicalNameInput;
   readonly entries: readonly SapAssignmentEntry[];
-  readonly onChange?: (entries: readonly { sap: number; logicalDeviceName: Uint8Array }[]) => MaybePromise<void>;
+  readonly onChange?: (
+    entries: readonly { sap: number; logicalDeviceName: Uint8Array }[],
+  ) => MaybePromise<void>;
 }
 
 function bytesOf(n: string | Uint8Array): Uint8Array {

@@ -13,7 +13,14 @@
  */
 import { decodeKeyTransfer, isDlmsError, type KeyInput, type TransferredKey } from '@meteringlab/dlms-core';
 import type { LogicalNameInput } from '../logical-name.js';
-import { ACTION_SUCCESS, BaseObject, resolve, type AccessContext, type MaybePromise, type Provider } from './object.js';
+import {
+  ACTION_SUCCESS,
+  BaseObject,
+  resolve,
+  type AccessContext,
+  type MaybePromise,
+  type Provider,
+} from './object.js';
 
 /** Options of a {@link SecuritySetup}. */
 export interface SecuritySetupOptions {

@@ -3,7 +3,13 @@
  * (writable when asked) or a provider function (writable through an `onSet` hook).
  */
 import type { Data, DataAccessResult } from '@meteringlab/dlms-core';
-import { resolve, type AccessContext, type AttributeHandler, type MaybePromise, type Provider } from './object.js';
+import {
+  resolve,
+  type AccessContext,
+  type AttributeHandler,
+  type MaybePromise,
+  type Provider,
+} from './object.js';
 
 /** Options of a value attribute. */
 export interface ValueOptions {
@@ -20,7 +26,10 @@ export interface ValueOptions {
 }
 
 /** Builds the value attribute handler; `store` reads/replaces the stored value (when not a provider). */
-export function valueAttribute(options: ValueOptions): { handler: AttributeHandler; store: { get(): Data | undefined; set(v: Data): void } } {
+export function valueAttribute(options: ValueOptions): {
+  handler: AttributeHandler;
+  store: { get(): Data | undefined; set(v: Data): void };
+} {
   let stored: Data | undefined = typeof options.value === 'function' ? undefined : options.value;
   const store = {
     get: () => stored,
