@@ -12,3 +12,4 @@ export * from './decoders.js';
 export * from './readings.js';
 export * from './model/index.js';
 export * from './server/dlms-server.js';
+export * from './client/index.js';
