@@ -46,8 +46,19 @@ function obis(a: number, b: number, c: number, d: number, e: number, f: number):
 /** 13 registers as a push list: OBIS, value, {scaler, unit}. */
 const registers: Data[] = [];
 const codes: [number, number, number][] = [
-  [1, 8, 0], [2, 8, 0], [3, 8, 0], [4, 8, 0], [1, 7, 0], [2, 7, 0], [32, 7, 0], [52, 7, 0], [72, 7, 0],
-  [31, 7, 0], [51, 7, 0], [71, 7, 0], [14, 7, 0],
+  [1, 8, 0],
+  [2, 8, 0],
+  [3, 8, 0],
+  [4, 8, 0],
+  [1, 7, 0],
+  [2, 7, 0],
+  [32, 7, 0],
+  [52, 7, 0],
+  [72, 7, 0],
+  [31, 7, 0],
+  [51, 7, 0],
+  [71, 7, 0],
+  [14, 7, 0],
 ];
 for (const [i, [c, d, e]] of codes.entries()) {
   registers.push({
@@ -99,8 +110,10 @@ function bytesOf(d: Data): Uint8Array {
 
 const notificationBytes = bytesOf(notificationBody);
 const profileBytes = bytesOf(profileBlock);
-if (notificationBytes.length !== 336) throw new Error(`notification body is ${notificationBytes.length} bytes`);
-if (profileBytes.length < 1000 || profileBytes.length > 1024) throw new Error(`profile block is ${profileBytes.length} bytes`);
+if (notificationBytes.length !== 336)
+  throw new Error(`notification body is ${notificationBytes.length} bytes`);
+if (profileBytes.length < 1000 || profileBytes.length > 1024)
+  throw new Error(`profile block is ${profileBytes.length} bytes`);
 
 const apduWriter = new Writer(512);
 encodeDataNotification(apduWriter, {

@@ -182,7 +182,10 @@ function wallClockMs(dt: CosemDate & CosemTime): number {
  * out-of-range field (see the module header), or a deviation that is not specified (unless
  * `unspecifiedDeviation` is given) or beyond ±720 minutes. The clock status is not consulted.
  */
-export function cosemDateTimeToDate(dt: CosemDateTime, options: CosemDateTimeToDateOptions = {}): Date | undefined {
+export function cosemDateTimeToDate(
+  dt: CosemDateTime,
+  options: CosemDateTimeToDateOptions = {},
+): Date | undefined {
   checkConvention(options.convention);
   if (!wallClockDefined(dt)) return undefined;
   let deviation = dt.deviation;
@@ -212,7 +215,10 @@ function isoOffsetText(offsetMinutes: number): string {
  * left out when hundredths are not specified; years above 9999 use the expanded form `+YYYYYY`.
  * `undefined` when the value denotes no instant (wildcards, out-of-range fields or deviation).
  */
-export function cosemDateTimeToIso(dt: CosemDateTime, options: DateTimeConvertOptions = {}): string | undefined {
+export function cosemDateTimeToIso(
+  dt: CosemDateTime,
+  options: DateTimeConvertOptions = {},
+): string | undefined {
   checkConvention(options.convention);
   if (!wallClockDefined(dt)) return undefined;
   let text =
@@ -341,7 +347,11 @@ function field(v: number, max: number, width: number, min = 0): string {
 export function formatCosemDate(d: CosemDate): string {
   const year = d.year === YEAR_NOT_SPECIFIED ? '****' : String(d.year).padStart(4, '0');
   const month =
-    d.month === MONTH_DST_BEGIN ? 'dst-begin' : d.month === MONTH_DST_END ? 'dst-end' : field(d.month, 12, 2, 1);
+    d.month === MONTH_DST_BEGIN
+      ? 'dst-begin'
+      : d.month === MONTH_DST_END
+        ? 'dst-end'
+        : field(d.month, 12, 2, 1);
   const day =
     d.dayOfMonth === DAY_LAST
       ? 'last'
@@ -349,7 +359,11 @@ export function formatCosemDate(d: CosemDate): string {
         ? 'second-last'
         : field(d.dayOfMonth, 31, 2, 1);
   const dow =
-    d.dayOfWeek === NOT_SPECIFIED ? '*' : d.dayOfWeek >= 1 && d.dayOfWeek <= 7 ? DAY_NAMES[d.dayOfWeek]! : '?' + hex2(d.dayOfWeek);
+    d.dayOfWeek === NOT_SPECIFIED
+      ? '*'
+      : d.dayOfWeek >= 1 && d.dayOfWeek <= 7
+        ? DAY_NAMES[d.dayOfWeek]!
+        : '?' + hex2(d.dayOfWeek);
   return `${year}-${month}-${day} ${dow}`;
 }
 

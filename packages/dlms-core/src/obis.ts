@@ -98,7 +98,14 @@ export function obisFromBytes(bytes: Uint8Array): Obis {
   if (!(bytes instanceof Uint8Array) || bytes.length !== 6) {
     throw new ArgumentError('an OBIS code is exactly 6 bytes');
   }
-  return Object.freeze({ a: bytes[0]!, b: bytes[1]!, c: bytes[2]!, d: bytes[3]!, e: bytes[4]!, f: bytes[5]! });
+  return Object.freeze({
+    a: bytes[0]!,
+    b: bytes[1]!,
+    c: bytes[2]!,
+    d: bytes[3]!,
+    e: bytes[4]!,
+    f: bytes[5]!,
+  });
 }
 
 /** The 6 bytes of an OBIS code (a new array). @throws ArgumentError when a group is not 0–255. */
@@ -133,10 +140,18 @@ export function obisKey(o: Obis): number {
 
 /** The code of an {@link obisKey}. @throws ArgumentError when it is not an integer 0 … 2^48 − 1. */
 export function obisFromKey(key: number): Obis {
-  if (!Number.isInteger(key) || key < 0 || key >= 2 ** 48) throw new ArgumentError(`${key} is not an OBIS key`);
+  if (!Number.isInteger(key) || key < 0 || key >= 2 ** 48)
+    throw new ArgumentError(`${key} is not an OBIS key`);
   const hi = Math.floor(key / 16_777_216);
   const lo = key % 16_777_216;
-  return obis(Math.floor(hi / 65536), Math.floor(hi / 256) % 256, hi % 256, lo >>> 16, (lo >>> 8) & 0xff, lo & 0xff);
+  return obis(
+    Math.floor(hi / 65536),
+    Math.floor(hi / 256) % 256,
+    hi % 256,
+    lo >>> 16,
+    (lo >>> 8) & 0xff,
+    lo & 0xff,
+  );
 }
 
 /** True when both codes are equal group by group. */

@@ -35,21 +35,24 @@ export class Writer {
   }
 
   u8(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new ArgumentError(`${v} is not an unsigned 8-bit value`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xff)
+      throw new ArgumentError(`${v} is not an unsigned 8-bit value`);
     this.ensure(1);
     this.buf[this.length++] = v;
     return this;
   }
 
   i8(v: number): this {
-    if (!Number.isInteger(v) || v < -128 || v > 127) throw new ArgumentError(`${v} is not a signed 8-bit value`);
+    if (!Number.isInteger(v) || v < -128 || v > 127)
+      throw new ArgumentError(`${v} is not a signed 8-bit value`);
     this.ensure(1);
     this.buf[this.length++] = v & 0xff;
     return this;
   }
 
   u16(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new ArgumentError(`${v} is not an unsigned 16-bit value`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff)
+      throw new ArgumentError(`${v} is not an unsigned 16-bit value`);
     this.ensure(2);
     this.buf[this.length++] = v >>> 8;
     this.buf[this.length++] = v & 0xff;
@@ -57,7 +60,8 @@ export class Writer {
   }
 
   i16(v: number): this {
-    if (!Number.isInteger(v) || v < -0x8000 || v > 0x7fff) throw new ArgumentError(`${v} is not a signed 16-bit value`);
+    if (!Number.isInteger(v) || v < -0x8000 || v > 0x7fff)
+      throw new ArgumentError(`${v} is not a signed 16-bit value`);
     return this.u16(v & 0xffff);
   }
 
@@ -153,7 +157,8 @@ export class Writer {
 
   /** Inserts `b` at position `at`, moving what follows (used to prefix a length once it is known). */
   insert(at: number, b: Uint8Array): void {
-    if (!Number.isInteger(at) || at < 0 || at > this.length) throw new ArgumentError(`insert position ${at} out of range`);
+    if (!Number.isInteger(at) || at < 0 || at > this.length)
+      throw new ArgumentError(`insert position ${at} out of range`);
     this.ensure(b.length);
     this.buf.copyWithin(at + b.length, at, this.length);
     this.buf.set(b, at);

@@ -33,10 +33,44 @@ import { arbData, arbDataOfType, SIMPLE_DATA_TYPES } from '../../../fixtures/src
 const u = (...b: number[]) => Uint8Array.from(b);
 const seq = (n: number) => Uint8Array.from({ length: n }, (_, i) => i & 0xff);
 const dt = (
-  year: number, month: number, dayOfMonth: number, dayOfWeek: number,
-  hour: number, minute: number, second: number, hundredths: number,
-  deviation: number, clockStatus: number,
+  year: number,
+  month: number,
+  dayOfMonth: number,
+  dayOfWeek: number,
+  hour: number,
+  minute: number,
+  second: number,
+  hundredths: number,
+  deviation: number,
+  clockStatus: number,
 ) => ({ year, month, dayOfMonth, dayOfWeek, hour, minute, second, hundredths, deviation, clockStatus });
+
+const hex2 = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
+/** [index, month, day, day_id] of the special days fixture; year 2018 (07E2), day of week FF. */
+const SPECIAL_DAYS: [number, number, number, number][] = [
+  [1, 1, 1, 2],
+  [2, 1, 2, 2],
+  [3, 1, 3, 2],
+  [4, 1, 20, 1],
+  [5, 2, 10, 1],
+  [6, 2, 23, 2],
+  [7, 3, 8, 2],
+  [8, 3, 9, 2],
+  [9, 5, 1, 2],
+  [10, 5, 2, 2],
+  [11, 5, 9, 2],
+];
+
+/** The same response as quoted in the source, byte for byte. */
+const SPECIAL_DAYS_CAPTURE = `
+01 0B 02 03 12 00 01 09 05 07 E2 01 01 FF 11 02 02 03 12 00
+02 09 05 07 E2 01 02 FF 11 02 02 03 12 00 03 09 05 07 E2 01
+03 FF 11 02 02 03 12 00 04 09 05 07 E2 01 14 FF 11 01 02 03
+12 00 05 09 05 07 E2 02 0A FF 11 01 02 03 12 00 06 09 05 07
+E2 02 17 FF 11 02 02 03 12 00 07 09 05 07 E2 03 08 FF 11 02
+02 03 12 00 08 09 05 07 E2 03 09 FF 11 02 02 03 12 00 09 09
+05 07 E2 05 01 FF 11 02 02 03 12 00 0A 09 05 07 E2 05 02 FF
+11 02 02 03 12 00 0B 09 05 07 E2 05 09 FF 11 02`;
 
 interface Fixture {
   readonly name: string;
@@ -50,24 +84,64 @@ const FIXTURES: Fixture[] = [
   { name: 'dont-care', hex: 'FF', data: { type: 'dont-care' } },
   { name: 'boolean false', hex: '03 | 00', data: { type: 'boolean', value: false } },
   { name: 'boolean true', hex: '03 | 01', data: { type: 'boolean', value: true } },
-  { name: 'boolean true sent as 0x5A (kept raw)', hex: '03 | 5A', data: { type: 'boolean', value: true, raw: 0x5a } },
+  {
+    name: 'boolean true sent as 0x5A (kept raw)',
+    hex: '03 | 5A',
+    data: { type: 'boolean', value: true, raw: 0x5a },
+  },
   // bit-string: length in bits (A-XDR length), then ceil(bits/8) bytes, first bit = MSB of byte 0;
   // the 4 unused trailing bits (here 1010) are kept.
-  { name: 'bit-string 12 bits', hex: '04 | 0C | A5 FA', data: { type: 'bit-string', value: { length: 12, bytes: u(0xa5, 0xfa) } } },
-  { name: 'bit-string empty', hex: '04 | 00', data: { type: 'bit-string', value: { length: 0, bytes: u() } } },
+  {
+    name: 'bit-string 12 bits',
+    hex: '04 | 0C | A5 FA',
+    data: { type: 'bit-string', value: { length: 12, bytes: u(0xa5, 0xfa) } },
+  },
+  {
+    name: 'bit-string empty',
+    hex: '04 | 00',
+    data: { type: 'bit-string', value: { length: 0, bytes: u() } },
+  },
   { name: 'double-long -2', hex: '05 | FF FF FF FE', data: { type: 'double-long', value: -2 } },
   { name: 'double-long min', hex: '05 | 80 00 00 00', data: { type: 'double-long', value: -0x80000000 } },
-  { name: 'double-long-unsigned max', hex: '06 | FF FF FF FF', data: { type: 'double-long-unsigned', value: 0xffffffff } },
-  { name: 'double-long-unsigned 1234', hex: '06 | 00 00 04 D2', data: { type: 'double-long-unsigned', value: 1234 } },
+  {
+    name: 'double-long-unsigned max',
+    hex: '06 | FF FF FF FF',
+    data: { type: 'double-long-unsigned', value: 0xffffffff },
+  },
+  {
+    name: 'double-long-unsigned 1234',
+    hex: '06 | 00 00 04 D2',
+    data: { type: 'double-long-unsigned', value: 1234 },
+  },
   // OBIS 1.0.1.8.0.255 (active energy import, total) as it appears in every register list.
-  { name: 'octet-string OBIS', hex: '09 | 06 | 01 00 01 08 00 FF', data: { type: 'octet-string', value: u(1, 0, 1, 8, 0, 255) } },
+  {
+    name: 'octet-string OBIS',
+    hex: '09 | 06 | 01 00 01 08 00 FF',
+    data: { type: 'octet-string', value: u(1, 0, 1, 8, 0, 255) },
+  },
   { name: 'octet-string empty', hex: '09 | 00', data: { type: 'octet-string', value: u() } },
-  { name: 'octet-string 127 bytes (last short length)', hex: `09 | 7F | ${toHex(seq(127))}`, data: { type: 'octet-string', value: seq(127) } },
-  { name: 'octet-string 128 bytes (81 xx)', hex: `09 | 81 80 | ${toHex(seq(128))}`, data: { type: 'octet-string', value: seq(128) } },
-  { name: 'octet-string 300 bytes (82 xx xx)', hex: `09 | 82 01 2C | ${toHex(seq(300))}`, data: { type: 'octet-string', value: seq(300) } },
+  {
+    name: 'octet-string 127 bytes (last short length)',
+    hex: `09 | 7F | ${toHex(seq(127))}`,
+    data: { type: 'octet-string', value: seq(127) },
+  },
+  {
+    name: 'octet-string 128 bytes (81 xx)',
+    hex: `09 | 81 80 | ${toHex(seq(128))}`,
+    data: { type: 'octet-string', value: seq(128) },
+  },
+  {
+    name: 'octet-string 300 bytes (82 xx xx)',
+    hex: `09 | 82 01 2C | ${toHex(seq(300))}`,
+    data: { type: 'octet-string', value: seq(300) },
+  },
   { name: 'visible-string ABC', hex: '0A | 03 | 41 42 43', data: { type: 'visible-string', value: 'ABC' } },
   // Bytes 0x80 and 0xFF map to U+0080 and U+00FF (latin1), not windows-1252.
-  { name: 'visible-string high bytes', hex: '0A | 03 | 80 9F FF', data: { type: 'visible-string', value: '\u0080\u009f\u00ff' } },
+  {
+    name: 'visible-string high bytes',
+    hex: '0A | 03 | 80 9F FF',
+    data: { type: 'visible-string', value: '\u0080\u009f\u00ff' },
+  },
   { name: 'utf8-string é€', hex: '0C | 05 | C3 A9 E2 82 AC', data: { type: 'utf8-string', value: 'é€' } },
   // A leading byte-order mark is content, not stripped.
   { name: 'utf8-string BOM', hex: '0C | 03 | EF BB BF', data: { type: 'utf8-string', value: '\ufeff' } },
@@ -79,20 +153,48 @@ const FIXTURES: Fixture[] = [
   { name: 'long-unsigned 0x1234', hex: '12 | 12 34', data: { type: 'long-unsigned', value: 0x1234 } },
   { name: 'long64 -1', hex: '14 | FF FF FF FF FF FF FF FF', data: { type: 'long64', value: -1n } },
   { name: 'long64 min', hex: '14 | 80 00 00 00 00 00 00 00', data: { type: 'long64', value: -(2n ** 63n) } },
-  { name: 'long64-unsigned max', hex: '15 | FF FF FF FF FF FF FF FF', data: { type: 'long64-unsigned', value: 2n ** 64n - 1n } },
-  { name: 'long64-unsigned 2^53+1', hex: '15 | 00 20 00 00 00 00 00 01', data: { type: 'long64-unsigned', value: 2n ** 53n + 1n } },
+  {
+    name: 'long64-unsigned max',
+    hex: '15 | FF FF FF FF FF FF FF FF',
+    data: { type: 'long64-unsigned', value: 2n ** 64n - 1n },
+  },
+  {
+    name: 'long64-unsigned 2^53+1',
+    hex: '15 | 00 20 00 00 00 00 00 01',
+    data: { type: 'long64-unsigned', value: 2n ** 53n + 1n },
+  },
   // enum 30 = Wh in the unit table (Blue Book 4.3.2).
   { name: 'enum 30', hex: '16 | 1E', data: { type: 'enum', value: 30 } },
   { name: 'float32 1.5', hex: '17 | 3F C0 00 00', data: { type: 'float32', value: 1.5 } },
   { name: 'float32 -0', hex: '17 | 80 00 00 00', data: { type: 'float32', value: -0 } },
   { name: 'float32 -Infinity', hex: '17 | FF 80 00 00', data: { type: 'float32', value: -Infinity } },
   { name: 'float32 canonical NaN', hex: '17 | 7F C0 00 00', data: { type: 'float32', value: NaN } },
-  { name: 'float32 negative NaN (x86 default NaN, kept raw)', hex: '17 | FF C0 00 00', data: { type: 'float32', value: NaN, raw: u(0xff, 0xc0, 0, 0) } },
-  { name: 'float32 signalling NaN (kept raw)', hex: '17 | 7F 80 00 01', data: { type: 'float32', value: NaN, raw: u(0x7f, 0x80, 0, 1) } },
-  { name: 'float32 smallest subnormal', hex: '17 | 00 00 00 01', data: { type: 'float32', value: 2 ** -149 } },
+  {
+    name: 'float32 negative NaN (x86 default NaN, kept raw)',
+    hex: '17 | FF C0 00 00',
+    data: { type: 'float32', value: NaN, raw: u(0xff, 0xc0, 0, 0) },
+  },
+  {
+    name: 'float32 signalling NaN (kept raw)',
+    hex: '17 | 7F 80 00 01',
+    data: { type: 'float32', value: NaN, raw: u(0x7f, 0x80, 0, 1) },
+  },
+  {
+    name: 'float32 smallest subnormal',
+    hex: '17 | 00 00 00 01',
+    data: { type: 'float32', value: 2 ** -149 },
+  },
   { name: 'float64 0.1', hex: '18 | 3F B9 99 99 99 99 99 9A', data: { type: 'float64', value: 0.1 } },
-  { name: 'float64 canonical NaN', hex: '18 | 7F F8 00 00 00 00 00 00', data: { type: 'float64', value: NaN } },
-  { name: 'float64 NaN with payload (kept raw)', hex: '18 | 7F F0 00 00 00 00 00 01', data: { type: 'float64', value: NaN, raw: u(0x7f, 0xf0, 0, 0, 0, 0, 0, 1) } },
+  {
+    name: 'float64 canonical NaN',
+    hex: '18 | 7F F8 00 00 00 00 00 00',
+    data: { type: 'float64', value: NaN },
+  },
+  {
+    name: 'float64 NaN with payload (kept raw)',
+    hex: '18 | 7F F0 00 00 00 00 00 01',
+    data: { type: 'float64', value: NaN, raw: u(0x7f, 0xf0, 0, 0, 0, 0, 0, 1) },
+  },
   // 2026-11-21 (Saturday = 6) 08:15:00.00, deviation -60 (FFC4), clock status 0x80 (DST active).
   {
     name: 'date-time',
@@ -105,20 +207,50 @@ const FIXTURES: Fixture[] = [
     hex: '19 | FF FF | FF | FF | FF | FF | FF | FF | FF | 80 00 | FF',
     data: { type: 'date-time', value: dt(0xffff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, -0x8000, 0xff) },
   },
-  { name: 'date', hex: '1A | 07 EA | 0B | 15 | 06', data: { type: 'date', value: { year: 2026, month: 11, dayOfMonth: 21, dayOfWeek: 6 } } },
+  {
+    name: 'date',
+    hex: '1A | 07 EA | 0B | 15 | 06',
+    data: { type: 'date', value: { year: 2026, month: 11, dayOfMonth: 21, dayOfWeek: 6 } },
+  },
   // Month FE = DST begin, day FE = last day of the month, day of week 7 = Sunday: "last Sunday of DST-begin month".
-  { name: 'date with DST month and last day', hex: '1A | FF FF | FE | FE | 07', data: { type: 'date', value: { year: 0xffff, month: 0xfe, dayOfMonth: 0xfe, dayOfWeek: 7 } } },
-  { name: 'time', hex: '1B | 17 | 3B | 3B | 63', data: { type: 'time', value: { hour: 23, minute: 59, second: 59, hundredths: 99 } } },
+  {
+    name: 'date with DST month and last day',
+    hex: '1A | FF FF | FE | FE | 07',
+    data: { type: 'date', value: { year: 0xffff, month: 0xfe, dayOfMonth: 0xfe, dayOfWeek: 7 } },
+  },
+  {
+    name: 'time',
+    hex: '1B | 17 | 3B | 3B | 63',
+    data: { type: 'time', value: { hour: 23, minute: 59, second: 59, hundredths: 99 } },
+  },
   { name: 'delta-integer -5', hex: '1C | FB', data: { type: 'delta-integer', value: -5 } },
   { name: 'delta-long -2', hex: '1D | FF FE', data: { type: 'delta-long', value: -2 } },
-  { name: 'delta-double-long min', hex: '1E | 80 00 00 00', data: { type: 'delta-double-long', value: -0x80000000 } },
+  {
+    name: 'delta-double-long min',
+    hex: '1E | 80 00 00 00',
+    data: { type: 'delta-double-long', value: -0x80000000 },
+  },
   { name: 'delta-unsigned 7', hex: '1F | 07', data: { type: 'delta-unsigned', value: 7 } },
-  { name: 'delta-long-unsigned max', hex: '20 | FF FF', data: { type: 'delta-long-unsigned', value: 0xffff } },
-  { name: 'delta-double-long-unsigned 1', hex: '21 | 00 00 00 01', data: { type: 'delta-double-long-unsigned', value: 1 } },
+  {
+    name: 'delta-long-unsigned max',
+    hex: '20 | FF FF',
+    data: { type: 'delta-long-unsigned', value: 0xffff },
+  },
+  {
+    name: 'delta-double-long-unsigned 1',
+    hex: '21 | 00 00 00 01',
+    data: { type: 'delta-double-long-unsigned', value: 1 },
+  },
   {
     name: 'array of 2 long-unsigned',
     hex: '01 | 02 | 12 00 01 | 12 00 02',
-    data: { type: 'array', value: [{ type: 'long-unsigned', value: 1 }, { type: 'long-unsigned', value: 2 }] },
+    data: {
+      type: 'array',
+      value: [
+        { type: 'long-unsigned', value: 1 },
+        { type: 'long-unsigned', value: 2 },
+      ],
+    },
   },
   { name: 'empty array', hex: '01 | 00', data: { type: 'array', value: [] } },
   { name: 'empty structure', hex: '02 | 00', data: { type: 'structure', value: [] } },
@@ -136,8 +268,38 @@ const FIXTURES: Fixture[] = [
       value: [
         { type: 'octet-string', value: u(1, 0, 1, 8, 0, 255) },
         { type: 'double-long-unsigned', value: 1234 },
-        { type: 'structure', value: [{ type: 'integer', value: -1 }, { type: 'enum', value: 30 }] },
+        {
+          type: 'structure',
+          value: [
+            { type: 'integer', value: -1 },
+            { type: 'enum', value: 30 },
+          ],
+        },
       ],
+    },
+  },
+  // Special days table (IC 11 attribute 2) of a meter, as quoted in a public blog post on reading it
+  // (stepagrus.ru): array of 11 × structure{index long-unsigned, date octet-string(5), day_id unsigned}.
+  {
+    name: 'special days table (captured meter response)',
+    hex:
+      '01 0B' +
+      SPECIAL_DAYS.map(
+        ([i, m, d, id]) => `| 02 03 12 00 ${hex2(i)} 09 05 07 E2 ${hex2(m)} ${hex2(d)} FF 11 ${hex2(id)}`,
+      ).join(' '),
+    data: {
+      type: 'array',
+      value: SPECIAL_DAYS.map(
+        ([i, m, d, id]) =>
+          ({
+            type: 'structure',
+            value: [
+              { type: 'long-unsigned', value: i },
+              { type: 'octet-string', value: u(0x07, 0xe2, m, d, 0xff) },
+              { type: 'unsigned', value: id },
+            ],
+          }) as Data,
+      ),
     },
   },
   // compact-array: description long-unsigned (12), contents length 6, three untagged values.
@@ -158,8 +320,20 @@ const FIXTURES: Fixture[] = [
       type: 'compact-array',
       description: { type: 'structure', elements: [{ type: 'long-unsigned' }, { type: 'octet-string' }] },
       value: [
-        { type: 'structure', value: [{ type: 'long-unsigned', value: 1 }, { type: 'octet-string', value: u(0xaa, 0xbb) }] },
-        { type: 'structure', value: [{ type: 'long-unsigned', value: 2 }, { type: 'octet-string', value: u(0xcc) }] },
+        {
+          type: 'structure',
+          value: [
+            { type: 'long-unsigned', value: 1 },
+            { type: 'octet-string', value: u(0xaa, 0xbb) },
+          ],
+        },
+        {
+          type: 'structure',
+          value: [
+            { type: 'long-unsigned', value: 2 },
+            { type: 'octet-string', value: u(0xcc) },
+          ],
+        },
       ],
     },
   },
@@ -171,16 +345,36 @@ const FIXTURES: Fixture[] = [
       type: 'compact-array',
       description: { type: 'array', count: 2, element: { type: 'unsigned' } },
       value: [
-        { type: 'array', value: [{ type: 'unsigned', value: 1 }, { type: 'unsigned', value: 2 }] },
-        { type: 'array', value: [{ type: 'unsigned', value: 3 }, { type: 'unsigned', value: 4 }] },
+        {
+          type: 'array',
+          value: [
+            { type: 'unsigned', value: 1 },
+            { type: 'unsigned', value: 2 },
+          ],
+        },
+        {
+          type: 'array',
+          value: [
+            { type: 'unsigned', value: 3 },
+            { type: 'unsigned', value: 4 },
+          ],
+        },
       ],
     },
   },
-  { name: 'compact-array of null-data, empty', hex: '13 | 00 | 00', data: { type: 'compact-array', description: { type: 'null-data' }, value: [] } },
+  {
+    name: 'compact-array of null-data, empty',
+    hex: '13 | 00 | 00',
+    data: { type: 'compact-array', description: { type: 'null-data' }, value: [] },
+  },
   {
     name: 'compact-array of date-time',
     hex: '13 | 19 | 0C | 07 EA 0B 15 06 08 0F 00 00 FF C4 00',
-    data: { type: 'compact-array', description: { type: 'date-time' }, value: [{ type: 'date-time', value: dt(2026, 11, 21, 6, 8, 15, 0, 0, -60, 0) }] },
+    data: {
+      type: 'compact-array',
+      description: { type: 'date-time' },
+      value: [{ type: 'date-time', value: dt(2026, 11, 21, 6, 8, 15, 0, 0, -60, 0) }],
+    },
   },
 ];
 
@@ -199,12 +393,37 @@ function codeOf(f: () => unknown): string {
 describe('tag list', () => {
   it('matches the Data CHOICE of IEC 62056-6-2 4.1.5', () => {
     expect(DataTag).toEqual({
-      'null-data': 0, array: 1, structure: 2, boolean: 3, 'bit-string': 4, 'double-long': 5,
-      'double-long-unsigned': 6, 'octet-string': 9, 'visible-string': 10, 'utf8-string': 12, bcd: 13,
-      integer: 15, long: 16, unsigned: 17, 'long-unsigned': 18, 'compact-array': 19, long64: 20,
-      'long64-unsigned': 21, enum: 22, float32: 23, float64: 24, 'date-time': 25, date: 26, time: 27,
-      'delta-integer': 28, 'delta-long': 29, 'delta-double-long': 30, 'delta-unsigned': 31,
-      'delta-long-unsigned': 32, 'delta-double-long-unsigned': 33, 'dont-care': 255,
+      'null-data': 0,
+      array: 1,
+      structure: 2,
+      boolean: 3,
+      'bit-string': 4,
+      'double-long': 5,
+      'double-long-unsigned': 6,
+      'octet-string': 9,
+      'visible-string': 10,
+      'utf8-string': 12,
+      bcd: 13,
+      integer: 15,
+      long: 16,
+      unsigned: 17,
+      'long-unsigned': 18,
+      'compact-array': 19,
+      long64: 20,
+      'long64-unsigned': 21,
+      enum: 22,
+      float32: 23,
+      float64: 24,
+      'date-time': 25,
+      date: 26,
+      time: 27,
+      'delta-integer': 28,
+      'delta-long': 29,
+      'delta-double-long': 30,
+      'delta-unsigned': 31,
+      'delta-long-unsigned': 32,
+      'delta-double-long-unsigned': 33,
+      'dont-care': 255,
     });
     expect(DataTypeByTag.size).toBe(31);
   });
@@ -224,7 +443,10 @@ describe('fixtures', () => {
       expect(toHex(encodeDataBytes(data))).toBe(toHex(bytes));
       for (let n = 0; n < bytes.length; n++) {
         const cut = bytes.subarray(0, n);
-        expect(codeOf(() => decodeDataBytes(cut)), `prefix of ${n} bytes`).toBe('TRUNCATED');
+        expect(
+          codeOf(() => decodeDataBytes(cut)),
+          `prefix of ${n} bytes`,
+        ).toBe('TRUNCATED');
       }
       const longer = new Uint8Array(bytes.length + 1);
       longer.set(bytes);
@@ -235,6 +457,11 @@ describe('fixtures', () => {
       expect(r.pos).toBe(bytes.length);
     });
   }
+
+  it('the special days fixture is the captured response', () => {
+    const f = FIXTURES.find((x) => x.name.startsWith('special days'))!;
+    expect(toHex(bytesOf(f.hex))).toBe(toHex(fromHex(SPECIAL_DAYS_CAPTURE)));
+  });
 
   it('reports offsets relative to the reader base', () => {
     const bytes = fromHex('AA BB 02 02 11 01 07');
@@ -282,21 +509,71 @@ const ERRORS: ErrorFixture[] = [
   { name: 'octet-string longer than the input', hex: '09 84 FF FF FF FF 00', code: 'TRUNCATED', offset: 6 },
   { name: 'bit-string of 2^32-1 bits', hex: '04 84 FF FF FF FF 00', code: 'TRUNCATED', offset: 6 },
   { name: 'compact-array of null-data with contents', hex: '13 00 01 00', code: 'INVALID_VALUE', offset: 0 },
-  { name: 'compact-array of empty structures with contents', hex: '13 02 00 01 00', code: 'INVALID_VALUE', offset: 0 },
-  { name: 'compact-array of array[0] with contents', hex: '13 01 00 00 11 01 05', code: 'INVALID_VALUE', offset: 0 },
-  { name: 'compact-array of array[3] of dont-care with contents', hex: '13 01 00 03 FF 02 00 00', code: 'INVALID_VALUE', offset: 0 },
+  {
+    name: 'compact-array of empty structures with contents',
+    hex: '13 02 00 01 00',
+    code: 'INVALID_VALUE',
+    offset: 0,
+  },
+  {
+    name: 'compact-array of array[0] with contents',
+    hex: '13 01 00 00 11 01 05',
+    code: 'INVALID_VALUE',
+    offset: 0,
+  },
+  {
+    name: 'compact-array of array[3] of dont-care with contents',
+    hex: '13 01 00 03 FF 02 00 00',
+    code: 'INVALID_VALUE',
+    offset: 0,
+  },
   { name: 'compact-array nested in a description', hex: '13 13 11 00', code: 'UNKNOWN_TAG', offset: 1 },
   { name: 'unknown tag in a description', hex: '13 02 01 07 00', code: 'UNKNOWN_TAG', offset: 3 },
   { name: 'compact-array contents end inside an element', hex: '13 06 03 00 00 01', code: 'TRUNCATED' },
   { name: 'description structure count beyond input', hex: '13 02 05 11', code: 'TRUNCATED', offset: 1 },
-  { name: 'non-shortest length, canonical', hex: '09 81 01 AA', code: 'INVALID_VALUE', offset: 1, limits: { canonical: true } },
-  { name: 'non-shortest count, canonical', hex: '01 82 00 01 00', code: 'INVALID_VALUE', offset: 1, limits: { canonical: true } },
-  { name: 'depth limit', hex: '02 01 02 01 02 01 00', code: 'LIMIT_EXCEEDED', offset: 4, limits: { maxDepth: 2 } },
-  { name: 'depth limit in a compact-array description', hex: '13 02 01 02 01 11 00', code: 'LIMIT_EXCEEDED', offset: 3, limits: { maxDepth: 2 } },
+  {
+    name: 'non-shortest length, canonical',
+    hex: '09 81 01 AA',
+    code: 'INVALID_VALUE',
+    offset: 1,
+    limits: { canonical: true },
+  },
+  {
+    name: 'non-shortest count, canonical',
+    hex: '01 82 00 01 00',
+    code: 'INVALID_VALUE',
+    offset: 1,
+    limits: { canonical: true },
+  },
+  {
+    name: 'depth limit',
+    hex: '02 01 02 01 02 01 00',
+    code: 'LIMIT_EXCEEDED',
+    offset: 4,
+    limits: { maxDepth: 2 },
+  },
+  {
+    name: 'depth limit in a compact-array description',
+    hex: '13 02 01 02 01 11 00',
+    code: 'LIMIT_EXCEEDED',
+    offset: 3,
+    limits: { maxDepth: 2 },
+  },
   // The array and its 5 elements are 6 values: refused at the array, before its elements are read.
-  { name: 'value count limit', hex: '01 05 00 00 00 00 00', code: 'LIMIT_EXCEEDED', offset: 0, limits: { maxValues: 5 } },
+  {
+    name: 'value count limit',
+    hex: '01 05 00 00 00 00 00',
+    code: 'LIMIT_EXCEEDED',
+    offset: 0,
+    limits: { maxValues: 5 },
+  },
   { name: 'value count limit of 0', hex: '00', code: 'LIMIT_EXCEEDED', offset: 0, limits: { maxValues: 0 } },
-  { name: 'value count limit inside a compact array', hex: '13 11 05 01 02 03 04 05', code: 'LIMIT_EXCEEDED', limits: { maxValues: 4 } },
+  {
+    name: 'value count limit inside a compact array',
+    hex: '13 11 05 01 02 03 04 05',
+    code: 'LIMIT_EXCEEDED',
+    limits: { maxValues: 4 },
+  },
 ];
 
 describe('error fixtures', () => {
@@ -317,7 +594,10 @@ describe('error fixtures', () => {
     const d = decodeDataBytes(bytesOf('09 81 01 AA'));
     expect(d).toEqual({ type: 'octet-string', value: u(0xaa) });
     expect(toHex(encodeDataBytes(d))).toBe('0901AA');
-    expect(decodeDataBytes(bytesOf('01 82 00 01 00'))).toEqual({ type: 'array', value: [{ type: 'null-data' }] });
+    expect(decodeDataBytes(bytesOf('01 82 00 01 00'))).toEqual({
+      type: 'array',
+      value: [{ type: 'null-data' }],
+    });
   });
 
   it('allows 32 levels of nesting by default and refuses 33', () => {
@@ -334,7 +614,9 @@ describe('error fixtures', () => {
 
   it('stops a compact array of large element descriptions at the value limit', () => {
     // array[65535] of array[65535] of unsigned, contents 1 byte: values are counted before they are read.
-    const code = codeOf(() => decodeDataBytes(bytesOf('13 01 FF FF 01 FF FF 11 01 07'), { maxValues: 100_000 }));
+    const code = codeOf(() =>
+      decodeDataBytes(bytesOf('13 01 FF FF 01 FF FF 11 01 07'), { maxValues: 100_000 }),
+    );
     expect(['LIMIT_EXCEEDED', 'TRUNCATED']).toContain(code);
   });
 });
@@ -357,10 +639,26 @@ describe('encoder validation', () => {
     ['float64 raw of 4 bytes', { type: 'float64', value: NaN, raw: u(0xff, 0xc0, 0, 0) }],
     ['date-time month 256', { type: 'date-time', value: dt(2026, 256, 1, 1, 0, 0, 0, 0, 0, 0) }],
     ['unknown type', { type: 'long128', value: 1 }],
-    ['compact-array element of the wrong type', { type: 'compact-array', description: { type: 'unsigned' }, value: [{ type: 'integer', value: 1 }] }],
-    ['compact-array of null-data with elements', { type: 'compact-array', description: { type: 'null-data' }, value: [{ type: 'null-data' }] }],
-    ['compact-array array of the wrong count', { type: 'compact-array', description: { type: 'array', count: 2, element: { type: 'unsigned' } }, value: [{ type: 'array', value: [{ type: 'unsigned', value: 1 }] }] }],
-    ['compact-array description naming compact-array', { type: 'compact-array', description: { type: 'compact-array' }, value: [] }],
+    [
+      'compact-array element of the wrong type',
+      { type: 'compact-array', description: { type: 'unsigned' }, value: [{ type: 'integer', value: 1 }] },
+    ],
+    [
+      'compact-array of null-data with elements',
+      { type: 'compact-array', description: { type: 'null-data' }, value: [{ type: 'null-data' }] },
+    ],
+    [
+      'compact-array array of the wrong count',
+      {
+        type: 'compact-array',
+        description: { type: 'array', count: 2, element: { type: 'unsigned' } },
+        value: [{ type: 'array', value: [{ type: 'unsigned', value: 1 }] }],
+      },
+    ],
+    [
+      'compact-array description naming compact-array',
+      { type: 'compact-array', description: { type: 'compact-array' }, value: [] },
+    ],
   ];
   for (const [name, d] of bad) {
     it(`rejects ${name}`, () => {
@@ -374,7 +672,9 @@ describe('encoder validation', () => {
   });
 
   it('computes minimum element sizes', () => {
-    expect(minSize({ type: 'structure', elements: [{ type: 'date-time' }, { type: 'octet-string' }] })).toBe(13);
+    expect(minSize({ type: 'structure', elements: [{ type: 'date-time' }, { type: 'octet-string' }] })).toBe(
+      13,
+    );
     expect(minSize({ type: 'array', count: 0, element: { type: 'long64' } })).toBe(0);
     expect(minSize({ type: 'array', count: 3, element: { type: 'long' } })).toBe(6);
   });
@@ -385,7 +685,11 @@ const arbDamagedEncoding = fc
   .tuple(
     arbData({ maxDepth: 3 }),
     fc.array(
-      fc.record({ at: fc.nat(), kind: fc.constantFrom('set', 'cut', 'insert', 'delete'), byte: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({
+        at: fc.nat(),
+        kind: fc.constantFrom('set', 'cut', 'insert', 'delete'),
+        byte: fc.integer({ min: 0, max: 255 }),
+      }),
       { minLength: 1, maxLength: 4 },
     ),
   )

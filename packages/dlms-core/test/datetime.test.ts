@@ -39,18 +39,32 @@ import {
 import { arbConcreteCosemDateTime, arbCosemDateTime } from '../../../fixtures/src/arbitraries/data.js';
 
 const dt = (over: Partial<CosemDateTime> = {}): CosemDateTime => ({
-  year: 2026, month: 11, dayOfMonth: 21, dayOfWeek: 6,
-  hour: 8, minute: 15, second: 0, hundredths: 0,
-  deviation: -60, clockStatus: 0,
+  year: 2026,
+  month: 11,
+  dayOfMonth: 21,
+  dayOfWeek: 6,
+  hour: 8,
+  minute: 15,
+  second: 0,
+  hundredths: 0,
+  deviation: -60,
+  clockStatus: 0,
   ...over,
 });
 
 // year 07E8 | month 06 | day 0F | dow 06 (Sat) | 14:17:2D (20:23:45) | hundredths 00 | deviation FF88 (-120) | status 80 (DST)
 const KAIFA_HEX = '07E8 06 0F 06 14 17 2D 00 FF88 80';
 const KAIFA: CosemDateTime = {
-  year: 2024, month: 6, dayOfMonth: 15, dayOfWeek: 6,
-  hour: 20, minute: 23, second: 45, hundredths: 0,
-  deviation: -120, clockStatus: 0x80,
+  year: 2024,
+  month: 6,
+  dayOfMonth: 15,
+  dayOfWeek: 6,
+  hour: 20,
+  minute: 23,
+  second: 45,
+  hundredths: 0,
+  deviation: -120,
+  clockStatus: 0x80,
 };
 
 describe('raw codecs', () => {
@@ -63,13 +77,27 @@ describe('raw codecs', () => {
   });
 
   it('decode date and time', () => {
-    expect(decodeCosemDate(new Reader(fromHex('FFFF FE FE 07')))).toEqual({ year: 0xffff, month: 0xfe, dayOfMonth: 0xfe, dayOfWeek: 7 });
-    expect(decodeCosemTime(new Reader(fromHex('17 3B 3B FF')))).toEqual({ hour: 23, minute: 59, second: 59, hundredths: 0xff });
+    expect(decodeCosemDate(new Reader(fromHex('FFFF FE FE 07')))).toEqual({
+      year: 0xffff,
+      month: 0xfe,
+      dayOfMonth: 0xfe,
+      dayOfWeek: 7,
+    });
+    expect(decodeCosemTime(new Reader(fromHex('17 3B 3B FF')))).toEqual({
+      hour: 23,
+      minute: 59,
+      second: 59,
+      hundredths: 0xff,
+    });
   });
 
   it('fail with TRUNCATED on every prefix, without moving the reader', () => {
     const bytes = fromHex(KAIFA_HEX);
-    for (const [decode, size] of [[decodeCosemDateTime, 12], [decodeCosemDate, 5], [decodeCosemTime, 4]] as const) {
+    for (const [decode, size] of [
+      [decodeCosemDateTime, 12],
+      [decodeCosemDate, 5],
+      [decodeCosemTime, 4],
+    ] as const) {
       for (let n = 0; n < size; n++) {
         const r = new Reader(bytes.subarray(0, n));
         expect(() => decode(r)).toThrow(DecodeError);
@@ -84,7 +112,12 @@ describe('raw codecs', () => {
   });
 
   it('reject fields out of range when encoding', () => {
-    for (const bad of [dt({ year: 0x10000 }), dt({ hour: 256 }), dt({ deviation: 0x8000 }), dt({ clockStatus: -1 })]) {
+    for (const bad of [
+      dt({ year: 0x10000 }),
+      dt({ hour: 256 }),
+      dt({ deviation: 0x8000 }),
+      dt({ clockStatus: -1 }),
+    ]) {
       expect(() => encodeCosemDateTime(new Writer(), bad)).toThrow(ArgumentError);
     }
   });
@@ -122,10 +155,18 @@ describe('calendar helpers', () => {
 describe('clock status', () => {
   it('decodes flags by name', () => {
     expect(decodeClockStatus(0x00)).toEqual({
-      invalidValue: false, doubtfulValue: false, differentClockBase: false,
-      invalidClockStatus: false, daylightSavingActive: false, reserved: 0,
+      invalidValue: false,
+      doubtfulValue: false,
+      differentClockBase: false,
+      invalidClockStatus: false,
+      daylightSavingActive: false,
+      reserved: 0,
     });
-    expect(decodeClockStatus(0x83)).toMatchObject({ invalidValue: true, doubtfulValue: true, daylightSavingActive: true });
+    expect(decodeClockStatus(0x83)).toMatchObject({
+      invalidValue: true,
+      doubtfulValue: true,
+      daylightSavingActive: true,
+    });
     expect(decodeClockStatus(0x14)).toMatchObject({ differentClockBase: true, reserved: 0x10 });
     expect(decodeClockStatus(0xff)).toBeUndefined();
   });
@@ -149,7 +190,9 @@ describe('to Date and ISO', () => {
 
   it('the ISO sign convention for meters that use it', () => {
     const v = dt({ deviation: 60, hundredths: 25 });
-    expect(cosemDateTimeToDate(v, { convention: 'local-minus-utc' })?.toISOString()).toBe('2026-11-21T07:15:00.250Z');
+    expect(cosemDateTimeToDate(v, { convention: 'local-minus-utc' })?.toISOString()).toBe(
+      '2026-11-21T07:15:00.250Z',
+    );
     expect(cosemDateTimeToIso(v, { convention: 'local-minus-utc' })).toBe('2026-11-21T08:15:00.25+01:00');
     expect(cosemDateTimeToIso(v)).toBe('2026-11-21T08:15:00.25-01:00');
     expect(() => cosemDateTimeToIso(v, { convention: 'east' as never })).toThrow(ArgumentError);
@@ -175,22 +218,42 @@ describe('to Date and ISO', () => {
     const v = dt({ deviation: DEVIATION_NOT_SPECIFIED });
     expect(cosemDateTimeToIso(v)).toBe('2026-11-21T08:15:00.00');
     expect(cosemDateTimeToDate(v)).toBeUndefined();
-    expect(cosemDateTimeToDate(v, { unspecifiedDeviation: -60 })?.toISOString()).toBe('2026-11-21T07:15:00.000Z');
+    expect(cosemDateTimeToDate(v, { unspecifiedDeviation: -60 })?.toISOString()).toBe(
+      '2026-11-21T07:15:00.000Z',
+    );
   });
 
   it('wildcards and invalid fields denote no instant: undefined', () => {
     const cases: Partial<CosemDateTime>[] = [
-      { year: 0xffff }, { month: 0xff }, { month: 0xfe }, { month: 0xfd }, { month: 0 }, { month: 13 },
-      { dayOfMonth: 0xff }, { dayOfMonth: 0xfe }, { dayOfMonth: 0xfd }, { dayOfMonth: 0 },
-      { month: 4, dayOfMonth: 31 }, { year: 2023, month: 2, dayOfMonth: 29 },
-      { hour: 0xff }, { hour: 24 }, { minute: 0xff }, { minute: 60 }, { second: 0xff }, { second: 60 },
-      { hundredths: 100 }, { deviation: 721 }, { deviation: -721 },
+      { year: 0xffff },
+      { month: 0xff },
+      { month: 0xfe },
+      { month: 0xfd },
+      { month: 0 },
+      { month: 13 },
+      { dayOfMonth: 0xff },
+      { dayOfMonth: 0xfe },
+      { dayOfMonth: 0xfd },
+      { dayOfMonth: 0 },
+      { month: 4, dayOfMonth: 31 },
+      { year: 2023, month: 2, dayOfMonth: 29 },
+      { hour: 0xff },
+      { hour: 24 },
+      { minute: 0xff },
+      { minute: 60 },
+      { second: 0xff },
+      { second: 60 },
+      { hundredths: 100 },
+      { deviation: 721 },
+      { deviation: -721 },
     ];
     for (const c of cases) {
       expect(cosemDateTimeToDate(dt(c)), JSON.stringify(c)).toBeUndefined();
       expect(cosemDateTimeToIso(dt(c)), JSON.stringify(c)).toBeUndefined();
     }
-    expect(cosemDateTimeToIso(dt({ year: 2024, month: 2, dayOfMonth: 29 }))).toBe('2024-02-29T08:15:00.00+01:00');
+    expect(cosemDateTimeToIso(dt({ year: 2024, month: 2, dayOfMonth: 29 }))).toBe(
+      '2024-02-29T08:15:00.00+01:00',
+    );
   });
 
   it('years below 100 and above 9999', () => {
@@ -219,7 +282,9 @@ describe('from ISO', () => {
     expect(cosemDateTimeFromIso('2024-06-15T20:23:45+02:00', { clockStatus: 0x80 })).toEqual(KAIFA);
     expect(cosemDateTimeFromIso('2026-11-21T08:15:00.00Z')).toEqual(dt({ deviation: 0 }));
     expect(cosemDateTimeFromIso('2026-11-21T08:15:00-00:00').deviation).toBe(0);
-    expect(cosemDateTimeFromIso('2026-11-21T08:15:00+01:00', { convention: 'local-minus-utc' }).deviation).toBe(60);
+    expect(
+      cosemDateTimeFromIso('2026-11-21T08:15:00+01:00', { convention: 'local-minus-utc' }).deviation,
+    ).toBe(60);
     expect(cosemDateTimeFromIso('2026-11-21T08:15:00').deviation).toBe(DEVIATION_NOT_SPECIFIED);
   });
 
@@ -227,14 +292,26 @@ describe('from ISO', () => {
     expect(cosemDateTimeFromIso('2026-11-21T08:15:00.5Z').hundredths).toBe(50);
     expect(cosemDateTimeFromIso('2026-11-21T08:15:00.999Z').hundredths).toBe(99);
     expect(cosemDateTimeFromIso('2026-11-21T08:15:00,07Z').hundredths).toBe(7);
-    expect(cosemDateTimeFromIso(new Date(Date.UTC(2026, 10, 21, 8, 15, 0, 123)).toISOString()).hundredths).toBe(12);
+    expect(
+      cosemDateTimeFromIso(new Date(Date.UTC(2026, 10, 21, 8, 15, 0, 123)).toISOString()).hundredths,
+    ).toBe(12);
   });
 
   it('rejects what is not a date-time with ArgumentError', () => {
     for (const bad of [
-      '', '2026-11-21', '2026-11-21 08:15:00Z', '2026-13-01T00:00:00Z', '2026-02-29T00:00:00Z',
-      '2026-11-21T24:00:00Z', '2026-11-21T08:60:00Z', '2026-11-21T08:15:60Z', '2026-11-21T08:15:00+13:00',
-      '2026-11-21T08:15:00+01:60', '2026-11-21T08:15:00.Z', '26-11-21T08:15:00Z', '2026-11-21T08:15:00+0100',
+      '',
+      '2026-11-21',
+      '2026-11-21 08:15:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-02-29T00:00:00Z',
+      '2026-11-21T24:00:00Z',
+      '2026-11-21T08:60:00Z',
+      '2026-11-21T08:15:60Z',
+      '2026-11-21T08:15:00+13:00',
+      '2026-11-21T08:15:00+01:60',
+      '2026-11-21T08:15:00.Z',
+      '26-11-21T08:15:00Z',
+      '2026-11-21T08:15:00+0100',
     ]) {
       expect(() => cosemDateTimeFromIso(bad), bad).toThrow(ArgumentError);
     }
@@ -244,13 +321,19 @@ describe('from ISO', () => {
 
   it('fromIso(toIso(x)) equals x for concrete values, both conventions', () => {
     fc.assert(
-      fc.property(arbConcreteCosemDateTime(), fc.constantFrom('utc-minus-local', 'local-minus-utc' as const), (v, convention) => {
-        const iso = cosemDateTimeToIso(v, { convention });
-        expect(iso).toBeDefined();
-        expect(cosemDateTimeFromIso(iso!, { convention, clockStatus: v.clockStatus })).toEqual(v);
-        // …and the ISO text denotes the same instant as the Date conversion.
-        expect(new Date(iso!.replace(/\.(\d\d)/, '.$10')).getTime()).toBe(cosemDateTimeToDate(v, { convention })!.getTime());
-      }),
+      fc.property(
+        arbConcreteCosemDateTime(),
+        fc.constantFrom('utc-minus-local', 'local-minus-utc' as const),
+        (v, convention) => {
+          const iso = cosemDateTimeToIso(v, { convention });
+          expect(iso).toBeDefined();
+          expect(cosemDateTimeFromIso(iso!, { convention, clockStatus: v.clockStatus })).toEqual(v);
+          // …and the ISO text denotes the same instant as the Date conversion.
+          expect(new Date(iso!.replace(/\.(\d\d)/, '.$10')).getTime()).toBe(
+            cosemDateTimeToDate(v, { convention })!.getTime(),
+          );
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -268,7 +351,10 @@ describe('from Date', () => {
     // Midnight crossing changes the date and the day of week.
     const w = cosemDateTimeFromDate(new Date('2026-11-21T23:30:00Z'), { deviation: -60 });
     expect(w).toMatchObject({ dayOfMonth: 22, dayOfWeek: 7, hour: 0, minute: 30 });
-    const x = cosemDateTimeFromDate(new Date('2026-11-21T23:30:00Z'), { deviation: 60, convention: 'local-minus-utc' });
+    const x = cosemDateTimeFromDate(new Date('2026-11-21T23:30:00Z'), {
+      deviation: 60,
+      convention: 'local-minus-utc',
+    });
     expect(x).toMatchObject({ dayOfMonth: 22, hour: 0, deviation: 60 });
   });
 
@@ -283,7 +369,11 @@ describe('from Date', () => {
   it('toDate(fromDate(d)) is d cut to hundredths, for any deviation and convention', () => {
     fc.assert(
       fc.property(
-        fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('1971-01-01T00:00:00Z'),
+          max: new Date('2200-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: -720, max: 720 }),
         fc.constantFrom('utc-minus-local', 'local-minus-utc' as const),
         (d, deviation, convention) => {
@@ -300,14 +390,26 @@ describe('from Date', () => {
 describe('readable format', () => {
   it('shows a concrete value with its offset and flags', () => {
     expect(formatCosemDateTime(KAIFA)).toBe('2024-06-15 Sat 20:23:45.00 UTC+02:00 (deviation -120) [dst]');
-    expect(formatCosemDateTime(dt({ clockStatus: 0x03 }))).toBe('2026-11-21 Sat 08:15:00.00 UTC+01:00 (deviation -60) [invalid doubtful]');
-    expect(formatCosemDateTime(dt({ deviation: 60 }), { convention: 'local-minus-utc' })).toContain('UTC+01:00');
+    expect(formatCosemDateTime(dt({ clockStatus: 0x03 }))).toBe(
+      '2026-11-21 Sat 08:15:00.00 UTC+01:00 (deviation -60) [invalid doubtful]',
+    );
+    expect(formatCosemDateTime(dt({ deviation: 60 }), { convention: 'local-minus-utc' })).toContain(
+      'UTC+01:00',
+    );
   });
 
   it('shows wildcards as *', () => {
     const all: CosemDateTime = {
-      year: 0xffff, month: 0xff, dayOfMonth: 0xff, dayOfWeek: 0xff, hour: 0xff, minute: 0xff,
-      second: 0xff, hundredths: 0xff, deviation: DEVIATION_NOT_SPECIFIED, clockStatus: 0xff,
+      year: 0xffff,
+      month: 0xff,
+      dayOfMonth: 0xff,
+      dayOfWeek: 0xff,
+      hour: 0xff,
+      minute: 0xff,
+      second: 0xff,
+      hundredths: 0xff,
+      deviation: DEVIATION_NOT_SPECIFIED,
+      clockStatus: 0xff,
     };
     expect(formatCosemDateTime(all)).toBe('****-**-** * **:**:**.** local status *');
     expect(formatCosemDateTime(dt({ year: 0xffff, hour: 0xff, hundredths: 0xff, clockStatus: 0x1c }))).toBe(
@@ -316,9 +418,15 @@ describe('readable format', () => {
   });
 
   it('names DST months and last days, marks reserved values', () => {
-    expect(formatCosemDate({ year: 0xffff, month: 0xfe, dayOfMonth: 0xfe, dayOfWeek: 7 })).toBe('****-dst-begin-last Sun');
-    expect(formatCosemDate({ year: 2026, month: 0xfd, dayOfMonth: 0xfd, dayOfWeek: 0xff })).toBe('2026-dst-end-second-last *');
-    expect(formatCosemDate({ year: 2026, month: 0x20, dayOfMonth: 0xe0, dayOfWeek: 9 })).toBe('2026-?20-?E0 ?09');
+    expect(formatCosemDate({ year: 0xffff, month: 0xfe, dayOfMonth: 0xfe, dayOfWeek: 7 })).toBe(
+      '****-dst-begin-last Sun',
+    );
+    expect(formatCosemDate({ year: 2026, month: 0xfd, dayOfMonth: 0xfd, dayOfWeek: 0xff })).toBe(
+      '2026-dst-end-second-last *',
+    );
+    expect(formatCosemDate({ year: 2026, month: 0x20, dayOfMonth: 0xe0, dayOfWeek: 9 })).toBe(
+      '2026-?20-?E0 ?09',
+    );
     expect(formatCosemTime({ hour: 24, minute: 0, second: 0, hundredths: 0 })).toBe('?18:00:00.00');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A-XDR lengths and counts (IEC 61334-6 5.2): one byte below 0x80, else 0x80 | n and n big-endian
- * bytes. Fixtures built by hand from that rule.
+ * bytes. Fixtures built by hand from that rule; two of them also appear as examples in a public Gurux
+ * forum answer (240 → 81 F0, 287 → 82 01 1F).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -21,8 +22,10 @@ const FIXTURES: [number, string][] = [
   [1, '01'],
   [0x7f, '7F'], // last one-byte form
   [0x80, '81 80'], // first long form
+  [0xf0, '81 F0'], // 240: example in a Gurux forum answer on array counts
   [0xff, '81 FF'],
   [0x100, '82 01 00'],
+  [0x11f, '82 01 1F'], // 287: same source
   [0xffff, '82 FF FF'],
   [0x10000, '83 01 00 00'],
   [0xffffff, '83 FF FF FF'],
@@ -64,7 +67,13 @@ describe('A-XDR length', () => {
   }
 
   it('accepts non-shortest forms unless canonical', () => {
-    for (const [hex, n] of [['81 05', 5], ['82 00 80', 0x80], ['83 00 FF FF', 0xffff], ['84 00 00 00 00', 0], ['84 00 FF FF FF', 0xffffff]] as const) {
+    for (const [hex, n] of [
+      ['81 05', 5],
+      ['82 00 80', 0x80],
+      ['83 00 FF FF', 0xffff],
+      ['84 00 00 00 00', 0],
+      ['84 00 FF FF FF', 0xffffff],
+    ] as const) {
       expect(decode(hex)).toBe(n);
       expect(codeOf(() => decode(hex, true))).toBe('INVALID_VALUE');
     }
@@ -87,7 +96,8 @@ describe('A-XDR length', () => {
   });
 
   it('rejects lengths it cannot encode', () => {
-    for (const bad of [-1, 1.5, 2 ** 32, NaN, Infinity]) expect(() => encodeLength(new Writer(), bad)).toThrow(ArgumentError);
+    for (const bad of [-1, 1.5, 2 ** 32, NaN, Infinity])
+      expect(() => encodeLength(new Writer(), bad)).toThrow(ArgumentError);
   });
 
   it('round-trips every length in the shortest form', () => {

@@ -4,13 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  ArgumentError,
-  DlmsError,
-  fromHex,
-  toHex,
-  decodeDataBytes,
-} from '../src/index.js';
+import { ArgumentError, DlmsError, fromHex, toHex, decodeDataBytes } from '../src/index.js';
 import {
   formatObis,
   obis,
@@ -50,8 +44,20 @@ describe('parse and format', () => {
 
   it('rejects bad text with ArgumentError', () => {
     for (const bad of [
-      '', '1.8.0', '1-0:1.8.0', '1.0.1.8.0', '1.0.1.8.0.255.1', '1.0.1.8.0.256', '1-0:1.8.0*256', '1-0:1.8.0:255',
-      '1-0-1.8.0*255', 'a.b.c.d.e.f', '1.0.1.8.0.-1', '1.0.1.8.0.2555', '1 .0.1.8.0.255', '0x01.0.1.8.0.255',
+      '',
+      '1.8.0',
+      '1-0:1.8.0',
+      '1.0.1.8.0',
+      '1.0.1.8.0.255.1',
+      '1.0.1.8.0.256',
+      '1-0:1.8.0*256',
+      '1-0:1.8.0:255',
+      '1-0-1.8.0*255',
+      'a.b.c.d.e.f',
+      '1.0.1.8.0.-1',
+      '1.0.1.8.0.2555',
+      '1 .0.1.8.0.255',
+      '0x01.0.1.8.0.255',
     ]) {
       expect(() => parseObis(bad), bad).toThrow(ArgumentError);
       expect(tryParseObis(bad)).toBeUndefined();
@@ -100,7 +106,9 @@ describe('bytes, Data and keys', () => {
       fc.property(arbObis, arbObis, (x, y) => {
         expect(obisFromKey(obisKey(x))).toEqual(x);
         expect(obisKey(x) === obisKey(y)).toBe(obisEquals(x, y));
-        expect(Math.sign(obisKey(x) - obisKey(y))).toBe(Math.sign(compareBytes(obisToBytes(x), obisToBytes(y))));
+        expect(Math.sign(obisKey(x) - obisKey(y))).toBe(
+          Math.sign(compareBytes(obisToBytes(x), obisToBytes(y))),
+        );
         expect(obisFromBytes(obisToBytes(x))).toEqual(x);
       }),
     );

@@ -18,7 +18,11 @@ function decodeCode(f: () => unknown): string {
 
 describe('Reader', () => {
   it('reads big-endian integers and floats', () => {
-    const r = new Reader(fromHex('FF 80 00 FF FE 80 00 00 00 00 FF FF FF FF 80 00 00 00 00 00 00 00 FF FF FF FF FF FF FF FF 3F C0 00 00 3F B9 99 99 99 99 99 9A'));
+    const r = new Reader(
+      fromHex(
+        'FF 80 00 FF FE 80 00 00 00 00 FF FF FF FF 80 00 00 00 00 00 00 00 FF FF FF FF FF FF FF FF 3F C0 00 00 3F B9 99 99 99 99 99 9A',
+      ),
+    );
     expect(r.u8()).toBe(255);
     expect(r.i8()).toBe(-128);
     expect(r.i16()).toBe(0x00ff);
@@ -38,9 +42,20 @@ describe('Reader', () => {
 
   it('fails with TRUNCATED at the offset of the read, without moving', () => {
     const reads: [(r: Reader) => unknown, number][] = [
-      [(r) => r.u8(), 1], [(r) => r.i8(), 1], [(r) => r.u16(), 2], [(r) => r.i16(), 2], [(r) => r.u32(), 4],
-      [(r) => r.i32(), 4], [(r) => r.u64(), 8], [(r) => r.i64(), 8], [(r) => r.f32(), 4], [(r) => r.f64(), 8],
-      [(r) => r.bytesView(3), 3], [(r) => r.bytesCopy(3), 3], [(r) => r.sub(3), 3], [(r) => r.skip(3), 3],
+      [(r) => r.u8(), 1],
+      [(r) => r.i8(), 1],
+      [(r) => r.u16(), 2],
+      [(r) => r.i16(), 2],
+      [(r) => r.u32(), 4],
+      [(r) => r.i32(), 4],
+      [(r) => r.u64(), 8],
+      [(r) => r.i64(), 8],
+      [(r) => r.f32(), 4],
+      [(r) => r.f64(), 8],
+      [(r) => r.bytesView(3), 3],
+      [(r) => r.bytesCopy(3), 3],
+      [(r) => r.sub(3), 3],
+      [(r) => r.skip(3), 3],
     ];
     for (const [read, size] of reads) {
       const r = new Reader(new Uint8Array(size + 1), 2, size + 1);
@@ -115,7 +130,16 @@ describe('Reader', () => {
           const w = new Writer(0);
           w.i8(i8).i16(i16).i32(i32).u32(u32).i64(i64).u64(u64).f64(f64).f32(f32);
           const r = new Reader(w.toBytes());
-          expect([r.i8(), r.i16(), r.i32(), r.u32(), r.i64(), r.u64(), r.f64(), r.f32()]).toEqual([i8, i16, i32, u32, i64, u64, f64, f32]);
+          expect([r.i8(), r.i16(), r.i32(), r.u32(), r.i64(), r.u64(), r.f64(), r.f32()]).toEqual([
+            i8,
+            i16,
+            i32,
+            u32,
+            i64,
+            u64,
+            f64,
+            f32,
+          ]);
           expect(r.done).toBe(true);
         },
       ),
@@ -139,9 +163,20 @@ describe('Writer', () => {
   it('rejects values out of range with ArgumentError, writing nothing', () => {
     const w = new Writer();
     const bad: (() => unknown)[] = [
-      () => w.u8(256), () => w.u8(-1), () => w.u8(1.5), () => w.i8(128), () => w.u16(0x10000), () => w.i16(-32769),
-      () => w.u32(2 ** 32), () => w.i32(2 ** 31), () => w.u64(-1n), () => w.u64(2n ** 64n), () => w.i64(2n ** 63n),
-      () => w.u64(1 as unknown as bigint), () => w.f32('1' as unknown as number), () => w.f64(undefined as unknown as number),
+      () => w.u8(256),
+      () => w.u8(-1),
+      () => w.u8(1.5),
+      () => w.i8(128),
+      () => w.u16(0x10000),
+      () => w.i16(-32769),
+      () => w.u32(2 ** 32),
+      () => w.i32(2 ** 31),
+      () => w.u64(-1n),
+      () => w.u64(2n ** 64n),
+      () => w.i64(2n ** 63n),
+      () => w.u64(1 as unknown as bigint),
+      () => w.f32('1' as unknown as number),
+      () => w.f64(undefined as unknown as number),
     ];
     for (const f of bad) expect(f).toThrow(ArgumentError);
     expect(w.length).toBe(0);

@@ -180,8 +180,28 @@ function floatValue(type: 'float32' | 'float64', b: Uint8Array, p: number): Floa
 /** Fixed content sizes by tag (0 = variable or container). */
 const FIXED_SIZE = new Uint8Array(256);
 for (const [tag, size] of [
-  [3, 1], [5, 4], [6, 4], [13, 1], [15, 1], [16, 2], [17, 1], [18, 2], [20, 8], [21, 8], [22, 1],
-  [23, 4], [24, 8], [25, 12], [26, 5], [27, 4], [28, 1], [29, 2], [30, 4], [31, 1], [32, 2], [33, 4],
+  [3, 1],
+  [5, 4],
+  [6, 4],
+  [13, 1],
+  [15, 1],
+  [16, 2],
+  [17, 1],
+  [18, 2],
+  [20, 8],
+  [21, 8],
+  [22, 1],
+  [23, 4],
+  [24, 8],
+  [25, 12],
+  [26, 5],
+  [27, 4],
+  [28, 1],
+  [29, 2],
+  [30, 4],
+  [31, 1],
+  [32, 2],
+  [33, 4],
 ] as const) {
   FIXED_SIZE[tag] = size;
 }
@@ -358,7 +378,11 @@ function readTypeDescription(r: Reader, s: DecodeState, depth: number): TypeDesc
     if (depth >= s.maxDepth) throw tooDeep(r, s, at);
     const n = readLength(r, s);
     if (n > r.end - r.pos) {
-      throw r.error('TRUNCATED', `${n} type descriptions announced but only ${r.end - r.pos} byte(s) left`, at);
+      throw r.error(
+        'TRUNCATED',
+        `${n} type descriptions announced but only ${r.end - r.pos} byte(s) left`,
+        at,
+      );
     }
     const elements = new Array<TypeDescription>(n);
     for (let i = 0; i < n; i++) elements[i] = readTypeDescription(r, s, depth + 1);
@@ -618,7 +642,8 @@ function encodeCompactContents(w: Writer, td: TypeDescription, items: readonly D
 function encodeByDescription(w: Writer, td: TypeDescription, d: Data): void {
   switch (td.type) {
     case 'array': {
-      if (d.type !== 'array') throw new ArgumentError(`compact-array element of type ${d.type}, expected array`);
+      if (d.type !== 'array')
+        throw new ArgumentError(`compact-array element of type ${d.type}, expected array`);
       if (d.value.length !== td.count) {
         throw new ArgumentError(`compact-array element has ${d.value.length} items, expected ${td.count}`);
       }
@@ -630,7 +655,9 @@ function encodeByDescription(w: Writer, td: TypeDescription, d: Data): void {
         throw new ArgumentError(`compact-array element of type ${d.type}, expected structure`);
       }
       if (d.value.length !== td.elements.length) {
-        throw new ArgumentError(`compact-array structure has ${d.value.length} items, expected ${td.elements.length}`);
+        throw new ArgumentError(
+          `compact-array structure has ${d.value.length} items, expected ${td.elements.length}`,
+        );
       }
       for (let i = 0; i < td.elements.length; i++) encodeByDescription(w, td.elements[i]!, d.value[i]!);
       return;
@@ -642,7 +669,8 @@ function encodeByDescription(w: Writer, td: TypeDescription, d: Data): void {
 }
 
 function checkType(d: Data, expected: DataType): void {
-  if (d.type !== expected) throw new ArgumentError(`compact-array element of type ${d.type}, expected ${expected}`);
+  if (d.type !== expected)
+    throw new ArgumentError(`compact-array element of type ${d.type}, expected ${expected}`);
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -26,7 +26,12 @@ import { ArgumentError } from '../errors.js';
 import { fromHex, toHex } from '../hex.js';
 import { Writer } from '../writer.js';
 import type { CosemDate, CosemDateTime, CosemTime } from '../datetime.js';
-import { cosemDateTimeToIso, formatCosemDate, formatCosemDateTime, formatCosemTime } from '../datetime-convert.js';
+import {
+  cosemDateTimeToIso,
+  formatCosemDate,
+  formatCosemDateTime,
+  formatCosemTime,
+} from '../datetime-convert.js';
 import { encodeData } from './data.js';
 import { DataTag, type Data, type SimpleDataType, type TypeDescription } from './types.js';
 
@@ -53,7 +58,12 @@ export type DataJson =
   | { readonly type: 'long64' | 'long64-unsigned'; readonly value: number | string }
   | { readonly type: 'float32' | 'float64'; readonly value: number | string; readonly raw?: string }
   | { readonly type: 'octet-string' | 'visible-string' | 'utf8-string'; readonly value: string }
-  | { readonly type: 'date-time'; readonly value: CosemDateTime; readonly text: string; readonly iso?: string }
+  | {
+      readonly type: 'date-time';
+      readonly value: CosemDateTime;
+      readonly text: string;
+      readonly iso?: string;
+    }
   | { readonly type: 'date'; readonly value: CosemDate; readonly text: string }
   | { readonly type: 'time'; readonly value: CosemTime; readonly text: string }
   | { readonly type: IntegerJsonType; readonly value: number };
@@ -89,7 +99,9 @@ function floatToJson(v: number): number | string {
 }
 
 function bigToJson(v: bigint): number | string {
-  return v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(v)
+    : v.toString();
 }
 
 function dateTimeFields(v: CosemDateTime): CosemDateTime {
@@ -117,9 +129,15 @@ export function dataToJson(d: Data): DataJson {
     case 'structure':
       return { type: d.type, value: d.value.map(dataToJson) };
     case 'compact-array':
-      return { type: 'compact-array', description: typeDescriptionToJson(d.description), value: d.value.map(dataToJson) };
+      return {
+        type: 'compact-array',
+        description: typeDescriptionToJson(d.description),
+        value: d.value.map(dataToJson),
+      };
     case 'boolean':
-      return d.raw === undefined ? { type: 'boolean', value: d.value } : { type: 'boolean', value: d.value, raw: d.raw };
+      return d.raw === undefined
+        ? { type: 'boolean', value: d.value }
+        : { type: 'boolean', value: d.value, raw: d.raw };
     case 'bit-string': {
       const { length, bytes } = d.value;
       const value = bitsToText(bytes, 0, length);
@@ -249,7 +267,10 @@ function floatFromJson(v: unknown, path: string): number {
     case '-0':
       return -0;
     default:
-      return fail(path, `expected a number or "NaN", "Infinity", "-Infinity", "-0"; got ${JSON.stringify(v)}`);
+      return fail(
+        path,
+        `expected a number or "NaN", "Infinity", "-Infinity", "-0"; got ${JSON.stringify(v)}`,
+      );
   }
 }
 

@@ -52,7 +52,9 @@ export function encodeLength(w: Writer, n: number): void {
   } else if (n <= 0xffff) {
     w.u8(0x82).u16(n);
   } else if (n <= 0xffffff) {
-    w.u8(0x83).u8(n >>> 16).u16(n & 0xffff);
+    w.u8(0x83)
+      .u8(n >>> 16)
+      .u16(n & 0xffff);
   } else {
     w.u8(0x84).u32(n);
   }
