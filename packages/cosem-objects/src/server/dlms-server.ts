@@ -75,8 +75,16 @@ export class DlmsServer {
   private readonly devices = new Map<number, ServedDevice>();
 
   /** Adds (or replaces) the logical device at `serverAddress`. */
-  addDevice(serverAddress: number, device: LogicalDevice, associations: ReadonlyMap<number, ServerAssociationConfig> | Readonly<Record<number, ServerAssociationConfig>>): this {
-    const map = associations instanceof Map ? associations : new Map(Object.entries(associations).map(([k, v]) => [Number(k), v] as const));
+  addDevice(
+    serverAddress: number,
+    device: LogicalDevice,
+    associations:
+      ReadonlyMap<number, ServerAssociationConfig> | Readonly<Record<number, ServerAssociationConfig>>,
+  ): this {
+    const map =
+      associations instanceof Map
+        ? associations
+        : new Map(Object.entries(associations).map(([k, v]) => [Number(k), v] as const));
     this.devices.set(serverAddress, { device, associations: map });
     return this;
   }
@@ -91,7 +99,11 @@ export class DlmsServer {
    * an association is released), answering each. Resolves with a summary; rejects only when the
    * channel fails (a `TransportError` or `FramingError` from `receive()`).
    */
-  async serve(channel: ApduChannel, addresses: ServeAddresses, options: ServeOptions = {}): Promise<ServeSummary> {
+  async serve(
+    channel: ApduChannel,
+    addresses: ServeAddresses,
+    options: ServeOptions = {},
+  ): Promise<ServeSummary> {
     const served = this.devices.get(addresses.serverAddress);
     if (served === undefined) {
       await channel.close();
@@ -105,7 +117,10 @@ export class DlmsServer {
     for await (const apdu of channel.receive()) {
       received++;
       const before = assoc?.state;
-      const step = assoc === undefined ? refuse(apdu) : await this.run(assoc, apdu, served.device, addresses.clientAddress, options);
+      const step =
+        assoc === undefined
+          ? refuse(apdu)
+          : await this.run(assoc, apdu, served.device, addresses.clientAddress, options);
       if (assoc !== undefined && !live(before) && live(assoc.state)) associations++;
       if (step.kind !== 'send') continue;
       for (const out of step.apdus) {
@@ -121,7 +136,13 @@ export class DlmsServer {
   }
 
   /** Runs one APDU through the engine, answering model steps from the device. */
-  private async run(assoc: ServerAssociation, apdu: Uint8Array, device: LogicalDevice, clientSap: number, options: ServeOptions): Promise<ServerStep> {
+  private async run(
+    assoc: ServerAssociation,
+    apdu: Uint8Array,
+    device: LogicalDevice,
+    clientSap: number,
+    options: ServeOptions,
+  ): Promise<ServerStep> {
     let step = await assoc.handle(apdu);
     while (step.kind === 'model') {
       const info = assoc.info;
@@ -138,7 +159,16 @@ export class DlmsServer {
         // A provider returned a value that cannot be encoded (e.g. an integer out of its type's range).
         if (!isDlmsError(e)) throw e;
         options.onError?.(e);
-        return { kind: 'send', apdus: [encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'other-reason' })] };
+        return {
+          kind: 'send',
+          apdus: [
+            encodeApdu({
+              type: 'exception-response',
+              stateError: 'service-not-allowed',
+              serviceError: 'other-reason',
+            }),
+          ],
+        };
       }
     }
     return step;
@@ -146,17 +176,43 @@ export class DlmsServer {
 }
 
 /** Performs one model request on the device (access checked there); a throwing provider is hardware-fault. */
-async function perform(device: LogicalDevice, ctx: AccessContext, r: ModelRequest, options: ServeOptions): Promise<ModelResult> {
+async function perform(
+  device: LogicalDevice,
+  ctx: AccessContext,
+  r: ModelRequest,
+  options: ServeOptions,
+): Promise<ModelResult> {
   const d = r.descriptor;
   try {
     switch (r.op) {
       case 'get':
-        return await device.get(ctx, d.classId, d.instanceId, (d as { attributeId: number }).attributeId, r.access);
+        return await device.get(
+          ctx,
+          d.classId,
+          d.instanceId,
+          (d as { attributeId: number }).attributeId,
+          r.access,
+        );
       case 'set':
-        return await device.set(ctx, d.classId, d.instanceId, (d as { attributeId: number }).attributeId, r.value);
+        return await device.set(
+          ctx,
+          d.classId,
+          d.instanceId,
+          (d as { attributeId: number }).attributeId,
+          r.value,
+        );
       case 'action': {
-        const reply = await device.action(ctx, d.classId, d.instanceId, (d as { methodId: number }).methodId, r.parameters);
-        const out: ActionOutcome = reply.returnValue === undefined ? { result: reply.result } : { result: reply.result, returnParameters: reply.returnValue };
+        const reply = await device.action(
+          ctx,
+          d.classId,
+          d.instanceId,
+          (d as { methodId: number }).methodId,
+          r.parameters,
+        );
+        const out: ActionOutcome =
+          reply.returnValue === undefined
+            ? { result: reply.result }
+            : { result: reply.result, returnParameters: reply.returnValue };
         return out;
       }
     }
@@ -182,7 +238,16 @@ function refuse(apdu: Uint8Array): ServerStep {
     };
   }
   if (apdu[0] === 0x62) return { kind: 'send', apdus: [encodeApdu({ type: 'rlre', reason: 'normal' })] };
-  return { kind: 'send', apdus: [encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' })] };
+  return {
+    kind: 'send',
+    apdus: [
+      encodeApdu({
+        type: 'exception-response',
+        stateError: 'service-not-allowed',
+        serviceError: 'operation-not-possible',
+      }),
+    ],
+  };
 }
 
 function live(state: string | undefined): boolean {

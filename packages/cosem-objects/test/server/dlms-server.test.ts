@@ -16,7 +16,12 @@ import {
   type Data,
   type ServerAssociationConfig,
 } from '@meteringlab/dlms-core';
-import { connectWrapper, createWrapperServer, memoryApduChannelPair, type WrapperServer } from '@meteringlab/transport-tcp';
+import {
+  connectWrapper,
+  createWrapperServer,
+  memoryApduChannelPair,
+  type WrapperServer,
+} from '@meteringlab/transport-tcp';
 import {
   AssociationLn,
   DataObject,
@@ -32,7 +37,14 @@ const PASSWORD = new TextEncoder().encode('00000000');
 const REGISTER_LN = new Uint8Array([1, 0, 1, 8, 0, 255]);
 const BROKEN_LN = new Uint8Array([0, 0, 96, 1, 0, 255]);
 const IID = { invokeId: 2, confirmed: true, highPriority: true } as const;
-const CONFORMANCE = conformanceFromNames(['get', 'set', 'action', 'selective-access', 'block-transfer-with-get-or-read', 'multiple-references']);
+const CONFORMANCE = conformanceFromNames([
+  'get',
+  'set',
+  'action',
+  'selective-access',
+  'block-transfer-with-get-or-read',
+  'multiple-references',
+]);
 
 function makeServer(): { server: DlmsServer; energy: { wh: number } } {
   const energy = { wh: 123456 };
@@ -56,9 +68,18 @@ function makeServer(): { server: DlmsServer; energy: { wh: number } } {
       }),
     ],
   });
-  device.addAssociation(new AssociationLn({ logicalName: '0.0.40.0.2.255', clientSap: 16, rights: readOnlyRights }));
-  device.addAssociation(new AssociationLn({ logicalName: '0.0.40.0.3.255', clientSap: 1, mechanism: 1, rights: fullRights }));
-  const base = { referencing: 'ln', ciphered: false, conformance: CONFORMANCE, maxReceivePduSize: 1024 } as const;
+  device.addAssociation(
+    new AssociationLn({ logicalName: '0.0.40.0.2.255', clientSap: 16, rights: readOnlyRights }),
+  );
+  device.addAssociation(
+    new AssociationLn({ logicalName: '0.0.40.0.3.255', clientSap: 1, mechanism: 1, rights: fullRights }),
+  );
+  const base = {
+    referencing: 'ln',
+    ciphered: false,
+    conformance: CONFORMANCE,
+    maxReceivePduSize: 1024,
+  } as const;
   const associations = new Map<number, ServerAssociationConfig>([
     [16, { ...base, authentication: { mechanism: 0 } }],
     [1, { ...base, authentication: { mechanism: 1, password: PASSWORD } }],
@@ -87,15 +108,36 @@ class TestClient {
       applicationContextName: 'logical-name-referencing-no-ciphering',
       ...(lls === undefined
         ? {}
-        : { senderAcseRequirements: { authentication: true }, mechanismName: 'lls' as const, callingAuthenticationValue: { type: 'charstring' as const, value: lls } }),
-      userInformation: { apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x00ffff, clientMaxReceivePduSize: 512 } },
+        : {
+            senderAcseRequirements: { authentication: true },
+            mechanismName: 'lls' as const,
+            callingAuthenticationValue: { type: 'charstring' as const, value: lls },
+          }),
+      userInformation: {
+        apdu: {
+          type: 'initiate-request',
+          responseAllowed: true,
+          proposedDlmsVersionNumber: 6,
+          proposedConformance: 0x00ffff,
+          clientMaxReceivePduSize: 512,
+        },
+      },
     });
   }
   get(instanceId: Uint8Array, classId = 3, attributeId = 2): Promise<Apdu> {
-    return this.request({ type: 'get-request-normal', invokeIdAndPriority: IID, attribute: { classId, instanceId, attributeId } });
+    return this.request({
+      type: 'get-request-normal',
+      invokeIdAndPriority: IID,
+      attribute: { classId, instanceId, attributeId },
+    });
   }
   set(value: Data): Promise<Apdu> {
-    return this.request({ type: 'set-request-normal', invokeIdAndPriority: IID, attribute: { classId: 3, instanceId: REGISTER_LN, attributeId: 2 }, value });
+    return this.request({
+      type: 'set-request-normal',
+      invokeIdAndPriority: IID,
+      attribute: { classId: 3, instanceId: REGISTER_LN, attributeId: 2 },
+      value,
+    });
   }
 }
 
@@ -106,15 +148,28 @@ describe('DlmsServer over the in-memory APDU channel', () => {
     const done16 = server.serve(s16, { serverAddress: 1, clientAddress: 16 });
     const pub = new TestClient(c16);
     expect(await pub.associate()).toMatchObject({ type: 'aare', result: 'accepted' });
-    expect(await pub.get(REGISTER_LN)).toEqual({ type: 'get-response-normal', invokeIdAndPriority: IID, result: { type: 'data', data: { type: 'double-long-unsigned', value: 123456 } } });
+    expect(await pub.get(REGISTER_LN)).toEqual({
+      type: 'get-response-normal',
+      invokeIdAndPriority: IID,
+      result: { type: 'data', data: { type: 'double-long-unsigned', value: 123456 } },
+    });
     // Scaler-unit beside the value.
-    expect(await pub.get(REGISTER_LN, 3, 3)).toMatchObject({ result: { type: 'data', data: { type: 'structure' } } });
+    expect(await pub.get(REGISTER_LN, 3, 3)).toMatchObject({
+      result: { type: 'data', data: { type: 'structure' } },
+    });
     // The public client may not write: the rights of its association are checked.
-    expect(await pub.set({ type: 'double-long-unsigned', value: 1 })).toMatchObject({ type: 'set-response-normal', result: 'read-write-denied' });
+    expect(await pub.set({ type: 'double-long-unsigned', value: 1 })).toMatchObject({
+      type: 'set-response-normal',
+      result: 'read-write-denied',
+    });
     expect(energy.wh).toBe(123456);
     // An object that does not exist, and one whose provider throws.
-    expect(await pub.get(new Uint8Array([1, 0, 2, 8, 0, 255]))).toMatchObject({ result: { type: 'data-access-result', result: 'object-undefined' } });
-    expect(await pub.get(BROKEN_LN, 1, 2)).toMatchObject({ result: { type: 'data-access-result', result: 'hardware-fault' } });
+    expect(await pub.get(new Uint8Array([1, 0, 2, 8, 0, 255]))).toMatchObject({
+      result: { type: 'data-access-result', result: 'object-undefined' },
+    });
+    expect(await pub.get(BROKEN_LN, 1, 2)).toMatchObject({
+      result: { type: 'data-access-result', result: 'hardware-fault' },
+    });
     expect(await pub.request({ type: 'rlrq', reason: 'normal' })).toEqual({ type: 'rlre', reason: 'normal' });
     await c16.close();
     expect(await done16).toMatchObject({ associations: 1, end: 'peer-closed', received: 7, sent: 7 });
@@ -122,7 +177,11 @@ describe('DlmsServer over the in-memory APDU channel', () => {
     const [c1, s1] = memoryApduChannelPair();
     const done1 = server.serve(s1, { serverAddress: 1, clientAddress: 1 });
     const mgmt = new TestClient(c1);
-    expect(await mgmt.associate(new TextEncoder().encode('wrong'))).toMatchObject({ type: 'aare', result: 'rejected-permanent', resultSourceDiagnostic: { value: 'authentication-failure' } });
+    expect(await mgmt.associate(new TextEncoder().encode('wrong'))).toMatchObject({
+      type: 'aare',
+      result: 'rejected-permanent',
+      resultSourceDiagnostic: { value: 'authentication-failure' },
+    });
     expect(await mgmt.associate(PASSWORD)).toMatchObject({ type: 'aare', result: 'accepted' });
     expect(await mgmt.set({ type: 'double-long-unsigned', value: 42 })).toMatchObject({ result: 'success' });
     expect(energy.wh).toBe(42);
@@ -138,7 +197,8 @@ describe('DlmsServer over the in-memory APDU channel', () => {
     const client = new TestClient(c);
     await client.associate();
     const r = await client.get(new Uint8Array([0, 0, 40, 0, 0, 255]), 15, 2);
-    if (r.type !== 'get-response-normal' || r.result.type !== 'data' || r.result.data.type !== 'array') throw new Error('no object list');
+    if (r.type !== 'get-response-normal' || r.result.type !== 'data' || r.result.data.type !== 'array')
+      throw new Error('no object list');
     expect(r.result.data.value.length).toBeGreaterThanOrEqual(2);
     await c.close();
     await done;
@@ -149,8 +209,15 @@ describe('DlmsServer over the in-memory APDU channel', () => {
     const [c, s] = memoryApduChannelPair();
     const done = server.serve(s, { serverAddress: 1, clientAddress: 0x20 });
     const client = new TestClient(c);
-    expect(await client.associate()).toMatchObject({ type: 'aare', result: 'rejected-permanent', resultSourceDiagnostic: { value: 'no-reason-given' } });
-    expect(await client.get(REGISTER_LN)).toMatchObject({ type: 'exception-response', stateError: 'service-not-allowed' });
+    expect(await client.associate()).toMatchObject({
+      type: 'aare',
+      result: 'rejected-permanent',
+      resultSourceDiagnostic: { value: 'no-reason-given' },
+    });
+    expect(await client.get(REGISTER_LN)).toMatchObject({
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+    });
     await c.close();
     expect(await done).toMatchObject({ associations: 0 });
 
@@ -198,20 +265,32 @@ describe('DlmsServer over a wrapper TCP server on 127.0.0.1', () => {
     tcp = await listen(server);
     const ch = await connectWrapper({ host: '127.0.0.1', port: tcp.port, clientWPort: 1, serverWPort: 1 });
     const client = new TestClient(ch);
-    expect(await client.associate(PASSWORD)).toMatchObject({ type: 'aare', result: 'accepted', mechanismName: 'lls' });
+    expect(await client.associate(PASSWORD)).toMatchObject({
+      type: 'aare',
+      result: 'accepted',
+      mechanismName: 'lls',
+    });
     expect(await client.get(REGISTER_LN)).toEqual({
       type: 'get-response-normal',
       invokeIdAndPriority: IID,
       result: { type: 'data', data: { type: 'double-long-unsigned', value: 123456 } },
     });
-    expect(await client.request({ type: 'rlrq', reason: 'normal' })).toEqual({ type: 'rlre', reason: 'normal' });
+    expect(await client.request({ type: 'rlrq', reason: 'normal' })).toEqual({
+      type: 'rlre',
+      reason: 'normal',
+    });
     await ch.close();
   });
 
   it('drops a connection addressed to an unknown logical device (wPort)', async () => {
     const { server } = makeServer();
     tcp = await listen(server);
-    const ch = await connectWrapper({ host: '127.0.0.1', port: tcp.port, clientWPort: 16, serverWPort: 0x33 });
+    const ch = await connectWrapper({
+      host: '127.0.0.1',
+      port: tcp.port,
+      clientWPort: 16,
+      serverWPort: 0x33,
+    });
     const client = new TestClient(ch);
     await ch.send(encodeApdu({ type: 'rlrq', reason: 'normal' }));
     expect(await client.ended()).toBe(true);

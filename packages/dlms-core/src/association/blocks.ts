@@ -14,9 +14,11 @@ import { ArgumentError } from '../errors.js';
 
 /** Splits `bytes` into views of at most `size` bytes (at least one block, possibly empty). */
 export function splitBlocks(bytes: Uint8Array, size: number): Uint8Array[] {
-  if (!Number.isInteger(size) || size < 1) throw new ArgumentError(`block size ${size} must be a positive integer`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new ArgumentError(`block size ${size} must be a positive integer`);
   const out: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; at += size) out.push(bytes.subarray(at, Math.min(at + size, bytes.length)));
+  for (let at = 0; at < bytes.length; at += size)
+    out.push(bytes.subarray(at, Math.min(at + size, bytes.length)));
   if (out.length === 0) out.push(bytes.subarray(0, 0));
   return out;
 }

@@ -7,7 +7,12 @@
  */
 import type { Data } from '../axdr/types.js';
 import type { DataLimits } from '../axdr/data.js';
-import type { ActionResult, CosemAttributeDescriptor, CosemMethodDescriptor, DataAccessResult } from '../xdlms/common.js';
+import type {
+  ActionResult,
+  CosemAttributeDescriptor,
+  CosemMethodDescriptor,
+  DataAccessResult,
+} from '../xdlms/common.js';
 import type { SelectiveAccessDescriptor } from '../xdlms/selective-access.js';
 import type { HlsMechanism } from '../security/authentication.js';
 import type { SecretKey } from '../security/secret-key.js';
@@ -81,7 +86,11 @@ export type BaseNameTarget =
 
 /** One operation the object model must perform. */
 export type ModelRequest =
-  | { readonly op: 'get'; readonly descriptor: CosemAttributeDescriptor; readonly access?: SelectiveAccessDescriptor }
+  | {
+      readonly op: 'get';
+      readonly descriptor: CosemAttributeDescriptor;
+      readonly access?: SelectiveAccessDescriptor;
+    }
   | {
       readonly op: 'set';
       readonly descriptor: CosemAttributeDescriptor;

@@ -128,10 +128,13 @@ import {
 export type ServerEvent = 'aarq' | 'rlrq' | 'request' | 'gbt';
 
 /** What the engine does for an event in a state. */
-export type ServerTransition = 'associate' | 'already-associated' | 'release' | 'not-associated' | 'hls-pass3' | 'serve' | 'gbt';
+export type ServerTransition =
+  'associate' | 'already-associated' | 'release' | 'not-associated' | 'hls-pass3' | 'serve' | 'gbt';
 
 /** The literal state table of the server association. */
-export const SERVER_STATE_TABLE: Readonly<Record<ServerAssociationState, Readonly<Record<ServerEvent, ServerTransition>>>> = {
+export const SERVER_STATE_TABLE: Readonly<
+  Record<ServerAssociationState, Readonly<Record<ServerEvent, ServerTransition>>>
+> = {
   idle: { aarq: 'associate', rlrq: 'release', request: 'not-associated', gbt: 'not-associated' },
   'awaiting-hls-pass3': { aarq: 'associate', rlrq: 'release', request: 'hls-pass3', gbt: 'gbt' },
   associated: { aarq: 'already-associated', rlrq: 'release', request: 'serve', gbt: 'gbt' },
@@ -156,8 +159,17 @@ interface RequestContext {
 }
 
 type Pending =
-  | { readonly kind: 'get-normal' | 'get-list' | 'set-normal' | 'set-list' | 'action-normal' | 'action-list'; readonly iid: InvokeIdAndPriority; readonly ctx: RequestContext }
-  | { readonly kind: 'set-last' | 'set-last-list'; readonly iid: InvokeIdAndPriority; readonly ctx: RequestContext; readonly blockNumber: number }
+  | {
+      readonly kind: 'get-normal' | 'get-list' | 'set-normal' | 'set-list' | 'action-normal' | 'action-list';
+      readonly iid: InvokeIdAndPriority;
+      readonly ctx: RequestContext;
+    }
+  | {
+      readonly kind: 'set-last' | 'set-last-list';
+      readonly iid: InvokeIdAndPriority;
+      readonly ctx: RequestContext;
+      readonly blockNumber: number;
+    }
   | { readonly kind: 'read' | 'write'; readonly ctx: RequestContext; readonly slots: readonly Slot[] };
 
 /** One SN variable: either a position in the model requests, or an immediate error. */
@@ -185,7 +197,8 @@ interface GbtOut {
 }
 
 function contextName(c: ServerAssociationConfig): ApplicationContextName {
-  if (c.referencing === 'ln') return c.ciphered ? 'logical-name-referencing-with-ciphering' : 'logical-name-referencing-no-ciphering';
+  if (c.referencing === 'ln')
+    return c.ciphered ? 'logical-name-referencing-with-ciphering' : 'logical-name-referencing-no-ciphering';
   return c.ciphered ? 'short-name-referencing-with-ciphering' : 'short-name-referencing-no-ciphering';
 }
 
@@ -242,17 +255,26 @@ export class ServerAssociation {
     const m = config.authentication.mechanism;
     if (![0, 1, 2, 3, 4, 5, 6, 7].includes(m)) throw new ArgumentError(`mechanism ${m} is not 0..7`);
     if (config.ciphered) {
-      if (config.security === undefined) throw new ArgumentError('a ciphered association needs its security keys');
-      if (config.counters === undefined) throw new ArgumentError('a ciphered association needs an invocation counter store');
+      if (config.security === undefined)
+        throw new ArgumentError('a ciphered association needs its security keys');
+      if (config.counters === undefined)
+        throw new ArgumentError('a ciphered association needs an invocation counter store');
       const suite = config.security.suite ?? 0;
       checkSuiteKey(config.security.blockCipherKey, suite, 'block cipher key');
       checkSuiteKey(config.security.authenticationKey, suite, 'authentication key');
     }
     if ((config.ciphered || m >= 5) && config.systemTitle?.length !== 8) {
-      throw new ArgumentError('the server system title (8 bytes) is needed for ciphering and HLS mechanisms 5-7');
+      throw new ArgumentError(
+        'the server system title (8 bytes) is needed for ciphering and HLS mechanisms 5-7',
+      );
     }
-    if (m === 5 && config.counters === undefined) throw new ArgumentError('HLS-GMAC needs an invocation counter store');
-    if (!Number.isInteger(config.maxReceivePduSize) || config.maxReceivePduSize < 12 || config.maxReceivePduSize > 0xffff) {
+    if (m === 5 && config.counters === undefined)
+      throw new ArgumentError('HLS-GMAC needs an invocation counter store');
+    if (
+      !Number.isInteger(config.maxReceivePduSize) ||
+      config.maxReceivePduSize < 12 ||
+      config.maxReceivePduSize > 0xffff
+    ) {
       throw new ArgumentError(`maxReceivePduSize ${config.maxReceivePduSize} is not in 12..65535`);
     }
     const w = config.gbtWindow ?? 1;
@@ -284,17 +306,24 @@ export class ServerAssociation {
 
   /** Handles one received APDU (whole, as the transport delivered it). */
   async handle(apdu: Uint8Array): Promise<ServerStep> {
-    if (this.pending !== undefined) throw new ProtocolError('INVALID_STATE', 'complete() the open model step before handling another APDU');
+    if (this.pending !== undefined)
+      throw new ProtocolError('INVALID_STATE', 'complete() the open model step before handling another APDU');
     const tag = apdu[0];
     if (tag === undefined) return this.exception('service-unknown', 'service-not-supported');
-    const event: ServerEvent = tag === 0x60 ? 'aarq' : tag === 0x62 ? 'rlrq' : tag === GENERAL_BLOCK_TRANSFER_TAG ? 'gbt' : 'request';
-    if (event === 'request' && this.stateValue !== 'idle' && this.stateValue !== 'released' && apdu.length > this.config.maxReceivePduSize) {
+    const event: ServerEvent =
+      tag === 0x60 ? 'aarq' : tag === 0x62 ? 'rlrq' : tag === GENERAL_BLOCK_TRANSFER_TAG ? 'gbt' : 'request';
+    if (
+      event === 'request' &&
+      this.stateValue !== 'idle' &&
+      this.stateValue !== 'released' &&
+      apdu.length > this.config.maxReceivePduSize
+    ) {
       return this.exception('service-not-allowed', 'pdu-too-long');
     }
-    return this.dispatch(event, apdu, false);
+    return this.dispatch(event, apdu);
   }
 
-  private dispatch(event: ServerEvent, apdu: Uint8Array, viaGbt: boolean): Promise<ServerStep> {
+  private dispatch(event: ServerEvent, apdu: Uint8Array): Promise<ServerStep> {
     switch (SERVER_STATE_TABLE[this.stateValue][event]) {
       case 'associate':
         return this.associate(apdu);
@@ -308,7 +337,7 @@ export class ServerAssociation {
         return this.onGbt(apdu);
       case 'hls-pass3':
       case 'serve':
-        return this.onRequest(apdu, viaGbt);
+        return this.onRequest(apdu, false);
     }
   }
 
@@ -383,7 +412,8 @@ export class ServerAssociation {
     }
     const c = this.config;
     const reject = (d: AcseServiceUserDiagnostic) => send(this.aareBytes('rejected-permanent', d));
-    if (aarq.applicationContextName !== contextName(c)) return reject('application-context-name-not-supported');
+    if (aarq.applicationContextName !== contextName(c))
+      return reject('application-context-name-not-supported');
 
     const mech = c.authentication.mechanism;
     const proposed = aarq.mechanismName ?? 'none';
@@ -397,14 +427,16 @@ export class ServerAssociation {
     if (c.ciphered || mech >= 5) {
       const t = aarq.callingApTitle;
       if (t === undefined || t.length !== 8) return reject('calling-AP-title-not-recognized');
-      if (c.clientSystemTitle !== undefined && !equalBytes(t, c.clientSystemTitle)) return reject('calling-AP-title-not-recognized');
+      if (c.clientSystemTitle !== undefined && !equalBytes(t, c.clientSystemTitle))
+        return reject('calling-AP-title-not-recognized');
       this.clientTitle = t.slice();
     }
 
     const auth = aarq.callingAuthenticationValue;
     if (mech === 1) {
       const cfg = c.authentication as Extract<ServerAssociationConfig['authentication'], { mechanism: 1 }>;
-      if (auth?.type !== 'charstring' || !verifyLlsPassword(cfg.password, auth.value)) return reject('authentication-failure');
+      if (auth?.type !== 'charstring' || !verifyLlsPassword(cfg.password, auth.value))
+        return reject('authentication-failure');
     } else if (mech >= 2) {
       if (auth?.type !== 'charstring') return reject('authentication-failure');
       try {
@@ -429,7 +461,9 @@ export class ServerAssociation {
           service: 'initiate-error',
           error: { kind: 'application-reference', value: 'deciphering-error' },
         };
-        return send(this.aareBytes('rejected-permanent', 'no-reason-given', { userInformation: { apdu: cse } }));
+        return send(
+          this.aareBytes('rejected-permanent', 'no-reason-given', { userInformation: { apdu: cse } }),
+        );
       }
       protection = d.protection;
       let inner: Apdu;
@@ -446,12 +480,23 @@ export class ServerAssociation {
       initiate = ui.apdu;
     }
 
-    const initiateError = async (value: 'dlms-version-too-low' | 'incompatible-conformance' | 'pdu-size-too-short') => {
-      const cse: ConfirmedServiceError = { type: 'confirmed-service-error', service: 'initiate-error', error: { kind: 'initiate', value } as ServiceError };
-      return send(this.aareBytes('rejected-permanent', 'no-reason-given', { userInformation: await this.userInformation(cse, protection) }));
+    const initiateError = async (
+      value: 'dlms-version-too-low' | 'incompatible-conformance' | 'pdu-size-too-short',
+    ) => {
+      const cse: ConfirmedServiceError = {
+        type: 'confirmed-service-error',
+        service: 'initiate-error',
+        error: { kind: 'initiate', value } as ServiceError,
+      };
+      return send(
+        this.aareBytes('rejected-permanent', 'no-reason-given', {
+          userInformation: await this.userInformation(cse, protection),
+        }),
+      );
     };
     // Green Book 9.4 "xDLMS-Initiate": version, conformance and PDU size are checked in this order.
-    if (initiate.proposedDlmsVersionNumber < (c.dlmsVersion ?? 6)) return initiateError('dlms-version-too-low');
+    if (initiate.proposedDlmsVersionNumber < (c.dlmsVersion ?? 6))
+      return initiateError('dlms-version-too-low');
     const negotiated = initiate.proposedConformance & c.conformance;
     if (negotiated === 0) return initiateError('incompatible-conformance');
     const clientMax = initiate.clientMaxReceivePduSize;
@@ -460,9 +505,11 @@ export class ServerAssociation {
     this.negotiated = negotiated;
     this.clientMaxPdu = clientMax;
     this.mechanism = mech;
-    if (protection !== undefined && initiate.dedicatedKey !== undefined) this.dedicatedKey = initiate.dedicatedKey.slice();
+    if (protection !== undefined && initiate.dedicatedKey !== undefined)
+      this.dedicatedKey = initiate.dedicatedKey.slice();
     const userInformation = await this.userInformation(this.initiateResponse(), protection);
-    const respondingApTitle = (c.ciphered || mech >= 5) && c.systemTitle !== undefined ? { respondingApTitle: c.systemTitle } : {};
+    const respondingApTitle =
+      (c.ciphered || mech >= 5) && c.systemTitle !== undefined ? { respondingApTitle: c.systemTitle } : {};
     if (mech >= 2) {
       this.stoc = (c.challenge ?? generateChallenge)(c.challengeLength ?? 16);
       this.stateValue = 'awaiting-hls-pass3';
@@ -477,7 +524,10 @@ export class ServerAssociation {
       );
     }
     this.stateValue = 'associated';
-    const lls = mech === 1 ? { responderAcseRequirements: { authentication: true }, mechanismName: MECHANISM_NAMES[1] } : {};
+    const lls =
+      mech === 1
+        ? { responderAcseRequirements: { authentication: true }, mechanismName: MECHANISM_NAMES[1] }
+        : {};
     return send(this.aareBytes('accepted', 'null', { ...respondingApTitle, ...lls, userInformation }));
   }
 
@@ -494,7 +544,11 @@ export class ServerAssociation {
           if ('failure' in d) return send(encodeApdu({ type: 'rlre', reason: 'not-finished' }));
           protection = d.protection;
         }
-        rlre = { type: 'rlre', reason: 'normal', userInformation: await this.userInformation(this.initiateResponse(), protection) };
+        rlre = {
+          type: 'rlre',
+          reason: 'normal',
+          userInformation: await this.userInformation(this.initiateResponse(), protection),
+        };
       }
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -518,7 +572,10 @@ export class ServerAssociation {
   /** Deciphers one protected APDU from the client, checking keys, policy and the counter. */
   private async decipher(
     bytes: Uint8Array,
-  ): Promise<{ plaintext: Uint8Array; protection: Protection } | { failure: 'deciphering' | 'counter' | 'unsupported'; expected?: number }> {
+  ): Promise<
+    | { plaintext: Uint8Array; protection: Protection }
+    | { failure: 'deciphering' | 'counter' | 'unsupported'; expected?: number }
+  > {
     const c = this.config;
     const s = c.security!;
     const policy = s.policy;
@@ -540,14 +597,28 @@ export class ServerAssociation {
         counterKeyId: keyId,
       });
       const sc = u.envelope.securityControl!;
-      if ((needAuth && !sc.authenticated) || (needEnc && !sc.encrypted) || sc.broadcastKey) return { failure: 'deciphering' };
-      if (u.envelope.systemTitle !== undefined && this.clientTitle !== undefined && !equalBytes(u.envelope.systemTitle, this.clientTitle)) {
+      if ((needAuth && !sc.authenticated) || (needEnc && !sc.encrypted) || sc.broadcastKey)
+        return { failure: 'deciphering' };
+      if (
+        u.envelope.systemTitle !== undefined &&
+        this.clientTitle !== undefined &&
+        !equalBytes(u.envelope.systemTitle, this.clientTitle)
+      ) {
         return { failure: 'deciphering' };
       }
-      return { plaintext: u.plaintext, protection: { form, securityControl: (u.envelope.apdu as { securityControl: number }).securityControl } };
+      return {
+        plaintext: u.plaintext,
+        protection: {
+          form,
+          securityControl: (u.envelope.apdu as { securityControl: number }).securityControl,
+        },
+      };
     } catch (e) {
       if (e instanceof SecurityError && e.code === 'REPLAYED_COUNTER') {
-        const last = this.clientTitle === undefined ? undefined : c.counters!.lastIncoming({ systemTitle: this.clientTitle, keyId });
+        const last =
+          this.clientTitle === undefined
+            ? undefined
+            : c.counters!.lastIncoming({ systemTitle: this.clientTitle, keyId });
         return { failure: 'counter', expected: last === undefined ? 0 : Math.min(last + 1, 0xffffffff) };
       }
       if (e instanceof SecurityError || e instanceof DecodeError) return { failure: 'deciphering' };
@@ -571,7 +642,11 @@ export class ServerAssociation {
   // -------------------------------------------------------------------------------------------------
   // Output
 
-  private exception(stateError: ExceptionStateError, serviceError: ExceptionServiceError, invocationCounter?: number): ServerStep {
+  private exception(
+    stateError: ExceptionStateError,
+    serviceError: ExceptionServiceError,
+    invocationCounter?: number,
+  ): ServerStep {
     return send(
       encodeApdu(
         invocationCounter === undefined
@@ -599,7 +674,8 @@ export class ServerAssociation {
   private async reply(plain: Apdu | Uint8Array, ctx: RequestContext): Promise<ServerStep> {
     const bytes = plain instanceof Uint8Array ? plain : encodeApdu(plain);
     const out = ctx.protection === undefined ? bytes : await this.protect(bytes, ctx.protection);
-    if (ctx.viaGbt || (out.length > this.maxOut && this.has('general-block-transfer'))) return this.startGbt(out);
+    if (ctx.viaGbt || (out.length > this.maxOut && this.has('general-block-transfer')))
+      return this.startGbt(out);
     if (out.length > this.maxOut) return this.exception('service-not-allowed', 'pdu-too-long');
     return send(out);
   }
@@ -612,7 +688,12 @@ export class ServerAssociation {
   // -------------------------------------------------------------------------------------------------
   // General-Block-Transfer
 
-  private gbtBlock(lastBlock: boolean, streaming: boolean, blockNumber: number, data: Uint8Array): Uint8Array {
+  private gbtBlock(
+    lastBlock: boolean,
+    streaming: boolean,
+    blockNumber: number,
+    data: Uint8Array,
+  ): Uint8Array {
     const g: GeneralBlockTransfer = {
       type: 'general-block-transfer',
       lastBlock,
@@ -644,7 +725,8 @@ export class ServerAssociation {
   }
 
   private async onGbt(bytes: Uint8Array): Promise<ServerStep> {
-    if (!this.has('general-block-transfer')) return this.exception('service-not-allowed', 'service-not-supported');
+    if (!this.has('general-block-transfer'))
+      return this.exception('service-not-allowed', 'service-not-supported');
     let g: GeneralBlockTransfer;
     try {
       const a = decodeApdu(bytes);
@@ -677,11 +759,13 @@ export class ServerAssociation {
       return send(this.gbtBlock(false, false, 0, new Uint8Array(0)));
     }
     this.gbtLastClientBlock = g.blockNumber;
-    if (r === 'ok') return g.streaming ? { kind: 'none' } : send(this.gbtBlock(false, false, 0, new Uint8Array(0)));
+    if (r === 'ok')
+      return g.streaming ? { kind: 'none' } : send(this.gbtBlock(false, false, 0, new Uint8Array(0)));
     const inner = this.gbtIn.joined();
     this.gbtIn = undefined;
     const tag = inner[0];
-    const event: ServerEvent = tag === 0x62 ? 'rlrq' : tag === GENERAL_BLOCK_TRANSFER_TAG || tag === 0x60 ? 'gbt' : 'request';
+    const event: ServerEvent =
+      tag === 0x62 ? 'rlrq' : tag === GENERAL_BLOCK_TRANSFER_TAG || tag === 0x60 ? 'gbt' : 'request';
     if (event === 'gbt') return this.exception('service-not-allowed', 'operation-not-possible');
     if (event === 'rlrq') return this.release(inner);
     return this.onRequest(inner, true);
@@ -698,8 +782,10 @@ export class ServerAssociation {
       if (!this.config.ciphered) return this.exception('service-not-allowed', 'operation-not-possible');
       const d = await this.decipher(bytes);
       if ('failure' in d) {
-        if (d.failure === 'counter') return this.exception('service-not-allowed', 'invocation-counter-error', d.expected);
-        if (d.failure === 'unsupported') return this.exception('service-not-allowed', 'service-not-supported');
+        if (d.failure === 'counter')
+          return this.exception('service-not-allowed', 'invocation-counter-error', d.expected);
+        if (d.failure === 'unsupported')
+          return this.exception('service-not-allowed', 'service-not-supported');
         return this.exception('service-not-allowed', 'deciphering-error');
       }
       plain = d.plaintext;
@@ -733,7 +819,10 @@ export class ServerAssociation {
           : {
               type: 'action-response-normal',
               invokeIdAndPriority: iid,
-              response: { result: 'success', returnParameters: { type: 'data', data: { type: 'octet-string', value: f } } },
+              response: {
+                result: 'success',
+                returnParameters: { type: 'data', data: { type: 'octet-string', value: f } },
+              },
             },
         ctx,
       );
@@ -748,7 +837,11 @@ export class ServerAssociation {
         return this.reply(
           {
             type: 'read-response',
-            results: [f === undefined ? { type: 'data-access-error', result: 'other-reason' } : { type: 'data', data: { type: 'octet-string', value: f } }],
+            results: [
+              f === undefined
+                ? { type: 'data-access-error', result: 'other-reason' }
+                : { type: 'data', data: { type: 'octet-string', value: f } },
+            ],
           },
           ctx,
         );
@@ -782,18 +875,35 @@ export class ServerAssociation {
       return undefined;
     }
     const invocationCounter =
-      m.mechanism === 5 ? await this.config.counters!.nextOutgoing({ systemTitle: this.config.systemTitle!, keyId: 'global-unicast' }) : undefined;
-    const f = computeHlsResponse('server', m, ch, { ...parties, ...(invocationCounter === undefined ? {} : { invocationCounter }) });
+      m.mechanism === 5
+        ? await this.config.counters!.nextOutgoing({
+            systemTitle: this.config.systemTitle!,
+            keyId: 'global-unicast',
+          })
+        : undefined;
+    const f = computeHlsResponse('server', m, ch, {
+      ...parties,
+      ...(invocationCounter === undefined ? {} : { invocationCounter }),
+    });
     this.stateValue = 'associated';
     return f;
   }
 
-  private model(service: 'get' | 'set' | 'action' | 'read' | 'write', requests: ModelRequest[], pending: Pending): ServerStep {
+  private model(
+    service: 'get' | 'set' | 'action' | 'read' | 'write',
+    requests: ModelRequest[],
+    pending: Pending,
+  ): ServerStep {
     this.pending = pending;
     const p = pending.ctx.protection;
     if (p === undefined) return { kind: 'model', service, requests };
     const sc = p.securityControl;
-    return { kind: 'model', service, requests, protection: { authenticated: (sc & SC_AUTHENTICATION) !== 0, encrypted: (sc & SC_ENCRYPTION) !== 0 } };
+    return {
+      kind: 'model',
+      service,
+      requests,
+      protection: { authenticated: (sc & SC_AUTHENTICATION) !== 0, encrypted: (sc & SC_ENCRYPTION) !== 0 },
+    };
   }
 
   private async serve(apdu: Apdu, ctx: RequestContext): Promise<ServerStep> {
@@ -806,7 +916,13 @@ export class ServerAssociation {
         this.longGet = undefined;
         return this.model(
           'get',
-          [{ op: 'get', descriptor: apdu.attribute, ...(apdu.accessSelection === undefined ? {} : { access: apdu.accessSelection }) }],
+          [
+            {
+              op: 'get',
+              descriptor: apdu.attribute,
+              ...(apdu.accessSelection === undefined ? {} : { access: apdu.accessSelection }),
+            },
+          ],
           { kind: 'get-normal', iid: apdu.invokeIdAndPriority, ctx },
         );
       case 'get-request-with-list':
@@ -814,7 +930,11 @@ export class ServerAssociation {
         this.longGet = undefined;
         return this.model(
           'get',
-          apdu.attributes.map((a) => ({ op: 'get', descriptor: a.attribute, ...(a.accessSelection === undefined ? {} : { access: a.accessSelection }) })),
+          apdu.attributes.map((a) => ({
+            op: 'get',
+            descriptor: a.attribute,
+            ...(a.accessSelection === undefined ? {} : { access: a.accessSelection }),
+          })),
           { kind: 'get-list', iid: apdu.invokeIdAndPriority, ctx },
         );
       case 'get-request-next':
@@ -824,12 +944,20 @@ export class ServerAssociation {
         if (!ln || !this.has('set')) return notSupported();
         return this.model(
           'set',
-          [{ op: 'set', descriptor: apdu.attribute, value: apdu.value, ...(apdu.accessSelection === undefined ? {} : { access: apdu.accessSelection }) }],
+          [
+            {
+              op: 'set',
+              descriptor: apdu.attribute,
+              value: apdu.value,
+              ...(apdu.accessSelection === undefined ? {} : { access: apdu.accessSelection }),
+            },
+          ],
           { kind: 'set-normal', iid: apdu.invokeIdAndPriority, ctx },
         );
       case 'set-request-with-list':
         if (!ln || !this.has('set') || !this.has('multiple-references')) return notSupported();
-        if (apdu.values.length !== apdu.attributes.length) return this.exception('service-unknown', 'other-reason');
+        if (apdu.values.length !== apdu.attributes.length)
+          return this.exception('service-unknown', 'other-reason');
         return this.model(
           'set',
           apdu.attributes.map((a, i) => ({
@@ -844,14 +972,33 @@ export class ServerAssociation {
       case 'set-request-with-list-and-first-datablock': {
         if (!ln || !this.has('set') || !this.has('block-transfer-with-set-or-write')) return notSupported();
         const list = apdu.type === 'set-request-with-list-and-first-datablock';
-        const attributes = list ? apdu.attributes : [{ attribute: apdu.attribute, ...(apdu.accessSelection === undefined ? {} : { accessSelection: apdu.accessSelection }) }];
-        this.longSet = { iid: apdu.invokeIdAndPriority, reasm: new BlockReassembler(this.maxReassembly), attributes, list };
+        const attributes = list
+          ? apdu.attributes
+          : [
+              {
+                attribute: apdu.attribute,
+                ...(apdu.accessSelection === undefined ? {} : { accessSelection: apdu.accessSelection }),
+              },
+            ];
+        this.longSet = {
+          iid: apdu.invokeIdAndPriority,
+          reasm: new BlockReassembler(this.maxReassembly),
+          attributes,
+          list,
+        };
         return this.setBlock(apdu.invokeIdAndPriority, apdu.block, ctx);
       }
       case 'set-request-with-datablock':
         if (!ln || !this.has('set') || !this.has('block-transfer-with-set-or-write')) return notSupported();
         if (this.longSet === undefined) {
-          return this.reply({ type: 'set-response-normal', invokeIdAndPriority: apdu.invokeIdAndPriority, result: 'no-long-set-in-progress' }, ctx);
+          return this.reply(
+            {
+              type: 'set-response-normal',
+              invokeIdAndPriority: apdu.invokeIdAndPriority,
+              result: 'no-long-set-in-progress',
+            },
+            ctx,
+          );
         }
         return this.setBlock(apdu.invokeIdAndPriority, apdu.block, ctx);
       case 'action-request-normal':
@@ -859,12 +1006,19 @@ export class ServerAssociation {
         this.longActionOut = undefined;
         return this.model(
           'action',
-          [{ op: 'action', descriptor: apdu.method, ...(apdu.parameters === undefined ? {} : { parameters: apdu.parameters }) }],
+          [
+            {
+              op: 'action',
+              descriptor: apdu.method,
+              ...(apdu.parameters === undefined ? {} : { parameters: apdu.parameters }),
+            },
+          ],
           { kind: 'action-normal', iid: apdu.invokeIdAndPriority, ctx },
         );
       case 'action-request-with-list':
         if (!ln || !this.has('action') || !this.has('multiple-references')) return notSupported();
-        if (apdu.parameters.length !== apdu.methods.length) return this.exception('service-unknown', 'other-reason');
+        if (apdu.parameters.length !== apdu.methods.length)
+          return this.exception('service-unknown', 'other-reason');
         this.longActionOut = undefined;
         return this.model(
           'action',
@@ -876,14 +1030,23 @@ export class ServerAssociation {
         if (!ln || !this.has('action') || !this.has('block-transfer-with-action')) return notSupported();
         const list = apdu.type === 'action-request-with-list-and-first-pblock';
         const methods = list ? apdu.methods : [apdu.method];
-        this.longActionIn = { iid: apdu.invokeIdAndPriority, reasm: new BlockReassembler(this.maxReassembly), methods, list };
+        this.longActionIn = {
+          iid: apdu.invokeIdAndPriority,
+          reasm: new BlockReassembler(this.maxReassembly),
+          methods,
+          list,
+        };
         return this.actionBlock(apdu.invokeIdAndPriority, apdu.block, ctx);
       }
       case 'action-request-with-pblock':
         if (!ln || !this.has('action') || !this.has('block-transfer-with-action')) return notSupported();
         if (this.longActionIn === undefined) {
           return this.reply(
-            { type: 'action-response-normal', invokeIdAndPriority: apdu.invokeIdAndPriority, response: { result: 'no-long-action-in-progress' } },
+            {
+              type: 'action-response-normal',
+              invokeIdAndPriority: apdu.invokeIdAndPriority,
+              response: { result: 'no-long-action-in-progress' },
+            },
             ctx,
           );
         }
@@ -923,7 +1086,11 @@ export class ServerAssociation {
     const l = this.longGet;
     const error = (result: DataAccessResult) =>
       this.reply(
-        { type: 'get-response-with-datablock', invokeIdAndPriority: iid, block: { lastBlock: true, blockNumber, result: { type: 'data-access-result', result } } },
+        {
+          type: 'get-response-with-datablock',
+          invokeIdAndPriority: iid,
+          block: { lastBlock: true, blockNumber, result: { type: 'data-access-result', result } },
+        },
         ctx,
       );
     if (l === undefined) return error('no-long-get-in-progress');
@@ -954,16 +1121,32 @@ export class ServerAssociation {
 
   // SET -------------------------------------------------------------------------------------------
 
-  private setBlock(iid: InvokeIdAndPriority, block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array }, ctx: RequestContext): Promise<ServerStep> {
+  private setBlock(
+    iid: InvokeIdAndPriority,
+    block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array },
+    ctx: RequestContext,
+  ): Promise<ServerStep> {
     const l = this.longSet!;
     const r = l.reasm.push(block.blockNumber, block.rawData, block.lastBlock);
     const fail = (result: DataAccessResult) => {
       this.longSet = undefined;
-      return this.reply({ type: 'set-response-last-datablock', invokeIdAndPriority: iid, result, blockNumber: block.blockNumber }, ctx);
+      return this.reply(
+        {
+          type: 'set-response-last-datablock',
+          invokeIdAndPriority: iid,
+          result,
+          blockNumber: block.blockNumber,
+        },
+        ctx,
+      );
     };
     if (r === 'block-number-invalid') return fail('data-block-number-invalid');
     if (r === 'too-large') return fail('long-set-aborted');
-    if (r === 'ok') return this.reply({ type: 'set-response-datablock', invokeIdAndPriority: iid, blockNumber: block.blockNumber }, ctx);
+    if (r === 'ok')
+      return this.reply(
+        { type: 'set-response-datablock', invokeIdAndPriority: iid, blockNumber: block.blockNumber },
+        ctx,
+      );
     this.longSet = undefined;
     let values: Data[];
     try {
@@ -977,7 +1160,12 @@ export class ServerAssociation {
     return Promise.resolve(
       this.model(
         'set',
-        attrs.map((a, i) => ({ op: 'set', descriptor: a.attribute, value: values[i]!, ...(a.accessSelection === undefined ? {} : { access: a.accessSelection }) })),
+        attrs.map((a, i) => ({
+          op: 'set',
+          descriptor: a.attribute,
+          value: values[i]!,
+          ...(a.accessSelection === undefined ? {} : { access: a.accessSelection }),
+        })),
         { kind: l.list ? 'set-last-list' : 'set-last', iid, ctx, blockNumber: block.blockNumber },
       ),
     );
@@ -985,15 +1173,30 @@ export class ServerAssociation {
 
   // ACTION ----------------------------------------------------------------------------------------
 
-  private actionBlock(iid: InvokeIdAndPriority, block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array }, ctx: RequestContext): Promise<ServerStep> {
+  private actionBlock(
+    iid: InvokeIdAndPriority,
+    block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array },
+    ctx: RequestContext,
+  ): Promise<ServerStep> {
     const l = this.longActionIn!;
     const r = l.reasm.push(block.blockNumber, block.rawData, block.lastBlock);
     const fail = () => {
       this.longActionIn = undefined;
-      return this.reply({ type: 'action-response-normal', invokeIdAndPriority: iid, response: { result: 'long-action-aborted' } }, ctx);
+      return this.reply(
+        {
+          type: 'action-response-normal',
+          invokeIdAndPriority: iid,
+          response: { result: 'long-action-aborted' },
+        },
+        ctx,
+      );
     };
     if (r === 'block-number-invalid' || r === 'too-large') return fail();
-    if (r === 'ok') return this.reply({ type: 'action-response-next-pblock', invokeIdAndPriority: iid, blockNumber: block.blockNumber }, ctx);
+    if (r === 'ok')
+      return this.reply(
+        { type: 'action-response-next-pblock', invokeIdAndPriority: iid, blockNumber: block.blockNumber },
+        ctx,
+      );
     this.longActionIn = undefined;
     let values: Data[];
     try {
@@ -1019,15 +1222,30 @@ export class ServerAssociation {
     l.sent = n;
     const last = n === l.blocks.length;
     if (last) this.longActionOut = undefined;
-    return this.reply({ type: 'action-response-with-pblock', invokeIdAndPriority: l.iid, block: { lastBlock: last, blockNumber: n, rawData: l.blocks[n - 1]! } }, l.ctx);
+    return this.reply(
+      {
+        type: 'action-response-with-pblock',
+        invokeIdAndPriority: l.iid,
+        block: { lastBlock: last, blockNumber: n, rawData: l.blocks[n - 1]! },
+      },
+      l.ctx,
+    );
   }
 
-  private actionNext(iid: InvokeIdAndPriority, blockNumber: number, ctx: RequestContext): Promise<ServerStep> {
+  private actionNext(
+    iid: InvokeIdAndPriority,
+    blockNumber: number,
+    ctx: RequestContext,
+  ): Promise<ServerStep> {
     const l = this.longActionOut;
     if (l === undefined || blockNumber !== l.sent) {
       this.longActionOut = undefined;
       return this.reply(
-        { type: 'action-response-normal', invokeIdAndPriority: iid, response: { result: l === undefined ? 'no-long-action-in-progress' : 'long-action-aborted' } },
+        {
+          type: 'action-response-normal',
+          invokeIdAndPriority: iid,
+          response: { result: l === undefined ? 'no-long-action-in-progress' : 'long-action-aborted' },
+        },
         ctx,
       );
     }
@@ -1036,7 +1254,12 @@ export class ServerAssociation {
 
   // SN --------------------------------------------------------------------------------------------
 
-  private resolve(v: VariableAccessSpecification, value: Data | undefined, slots: Slot[], requests: ModelRequest[]): void {
+  private resolve(
+    v: VariableAccessSpecification,
+    value: Data | undefined,
+    slots: Slot[],
+    requests: ModelRequest[],
+  ): void {
     if (v.type !== 'variable-name' && v.type !== 'parameterized-access') {
       slots.push({ error: 'other-reason' });
       return;
@@ -1048,23 +1271,42 @@ export class ServerAssociation {
     }
     slots.push({ index: requests.length });
     if (target.type === 'attribute') {
-      const access = v.type === 'parameterized-access' ? { access: { accessSelector: v.selector, accessParameters: v.parameter } } : {};
-      requests.push(value === undefined ? { op: 'get', descriptor: target.descriptor, ...access } : { op: 'set', descriptor: target.descriptor, value, ...access });
+      const access =
+        v.type === 'parameterized-access'
+          ? { access: { accessSelector: v.selector, accessParameters: v.parameter } }
+          : {};
+      requests.push(
+        value === undefined
+          ? { op: 'get', descriptor: target.descriptor, ...access }
+          : { op: 'set', descriptor: target.descriptor, value, ...access },
+      );
     } else {
       const parameters = value ?? (v.type === 'parameterized-access' ? v.parameter : undefined);
-      requests.push({ op: 'action', descriptor: target.descriptor, ...(parameters === undefined ? {} : { parameters }) });
+      requests.push({
+        op: 'action',
+        descriptor: target.descriptor,
+        ...(parameters === undefined ? {} : { parameters }),
+      });
     }
   }
 
-  private snRead(variables: readonly VariableAccessSpecification[], ctx: RequestContext): Promise<ServerStep> {
+  private snRead(
+    variables: readonly VariableAccessSpecification[],
+    ctx: RequestContext,
+  ): Promise<ServerStep> {
     const slots: Slot[] = [];
     const requests: ModelRequest[] = [];
     for (const v of variables) this.resolve(v, undefined, slots, requests);
     return this.snStep('read', requests, { kind: 'read', ctx, slots });
   }
 
-  private snWrite(variables: readonly VariableAccessSpecification[], values: readonly Data[], ctx: RequestContext): Promise<ServerStep> {
-    if (values.length !== variables.length) return Promise.resolve(this.exception('service-unknown', 'other-reason'));
+  private snWrite(
+    variables: readonly VariableAccessSpecification[],
+    values: readonly Data[],
+    ctx: RequestContext,
+  ): Promise<ServerStep> {
+    if (values.length !== variables.length)
+      return Promise.resolve(this.exception('service-unknown', 'other-reason'));
     const slots: Slot[] = [];
     const requests: ModelRequest[] = [];
     variables.forEach((v, i) => this.resolve(v, values[i]!, slots, requests));
@@ -1118,14 +1360,33 @@ export class ServerAssociation {
         );
       }
       case 'set-normal':
-        return this.reply({ type: 'set-response-normal', invokeIdAndPriority: p.iid, result: setResult(results[0]) }, p.ctx);
+        return this.reply(
+          { type: 'set-response-normal', invokeIdAndPriority: p.iid, result: setResult(results[0]) },
+          p.ctx,
+        );
       case 'set-list':
-        return this.reply({ type: 'set-response-with-list', invokeIdAndPriority: p.iid, results: results.map(setResult) }, p.ctx);
+        return this.reply(
+          { type: 'set-response-with-list', invokeIdAndPriority: p.iid, results: results.map(setResult) },
+          p.ctx,
+        );
       case 'set-last':
-        return this.reply({ type: 'set-response-last-datablock', invokeIdAndPriority: p.iid, result: setResult(results[0]), blockNumber: p.blockNumber }, p.ctx);
+        return this.reply(
+          {
+            type: 'set-response-last-datablock',
+            invokeIdAndPriority: p.iid,
+            result: setResult(results[0]),
+            blockNumber: p.blockNumber,
+          },
+          p.ctx,
+        );
       case 'set-last-list':
         return this.reply(
-          { type: 'set-response-last-datablock-with-list', invokeIdAndPriority: p.iid, results: results.map(setResult), blockNumber: p.blockNumber },
+          {
+            type: 'set-response-last-datablock-with-list',
+            invokeIdAndPriority: p.iid,
+            results: results.map(setResult),
+            blockNumber: p.blockNumber,
+          },
           p.ctx,
         );
       case 'action-normal': {
@@ -1144,7 +1405,14 @@ export class ServerAssociation {
         );
       }
       case 'action-list':
-        return this.reply({ type: 'action-response-with-list', invokeIdAndPriority: p.iid, responses: results.map(actionResponse) }, p.ctx);
+        return this.reply(
+          {
+            type: 'action-response-with-list',
+            invokeIdAndPriority: p.iid,
+            responses: results.map(actionResponse),
+          },
+          p.ctx,
+        );
       case 'read': {
         const out: ReadResult[] = p.slots.map((s) => {
           if ('error' in s) return { type: 'data-access-error', result: s.error };
@@ -1155,7 +1423,10 @@ export class ServerAssociation {
             if (code !== 0) return { type: 'data-access-error', result: dataAccessResultFromCode(code) };
             return { type: 'data', data: r.returnParameters ?? { type: 'null-data' } };
           }
-          return { type: 'data-access-error', result: r === undefined ? 'other-reason' : (r as DataAccessResult) };
+          return {
+            type: 'data-access-error',
+            result: r === undefined ? 'other-reason' : (r as DataAccessResult),
+          };
         });
         return this.reply({ type: 'read-response', results: out }, p.ctx);
       }
@@ -1163,17 +1434,19 @@ export class ServerAssociation {
         const out: WriteResult[] = p.slots.map((s) => {
           if ('error' in s) return { type: 'data-access-error', result: s.error };
           const r = results[s.index];
-          const code = isActionOutcome(r) ? actionResultCode(r.result) : isDataResult(r) || r === undefined ? 250 : dataAccessCode(r);
-          return code === 0 ? { type: 'success' } : { type: 'data-access-error', result: dataAccessResultFromCode(code) };
+          const code = isActionOutcome(r)
+            ? actionResultCode(r.result)
+            : isDataResult(r) || r === undefined
+              ? 250
+              : dataAccessResultCode(r);
+          return code === 0
+            ? { type: 'success' }
+            : { type: 'data-access-error', result: dataAccessResultFromCode(code) };
         });
         return this.reply({ type: 'write-response', results: out }, p.ctx);
       }
     }
   }
-}
-
-function dataAccessCode(r: DataAccessResult): number {
-  return dataAccessResultCode(r);
 }
 
 function getDataResult(r: ModelResult | undefined): GetDataResult {
@@ -1190,11 +1463,17 @@ function setResult(r: ModelResult | undefined): DataAccessResult {
 
 function actionResponse(r: ModelResult | undefined): ActionResponseWithOptionalData {
   if (!isActionOutcome(r)) return { result: 'other-reason' };
-  return r.returnParameters === undefined ? { result: r.result } : { result: r.result, returnParameters: { type: 'data', data: r.returnParameters } };
+  return r.returnParameters === undefined
+    ? { result: r.result }
+    : { result: r.result, returnParameters: { type: 'data', data: r.returnParameters } };
 }
 
 /** Decodes the joined raw-data of SET/ACTION blocks: one Data, or a SEQUENCE OF Data for the list forms. */
-function decodeValues(bytes: Uint8Array, list: boolean, limits: ServerAssociationConfig['dataLimits']): Data[] {
+function decodeValues(
+  bytes: Uint8Array,
+  list: boolean,
+  limits: ServerAssociationConfig['dataLimits'],
+): Data[] {
   const r = new Reader(bytes);
   const out = list ? decodeListOfData(r, limits) : [decodeData(r, limits)];
   r.expectEnd('block data');

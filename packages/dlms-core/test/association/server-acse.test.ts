@@ -15,7 +15,17 @@ import {
   type Aare,
   type Apdu,
 } from '../../src/index.js';
-import { IID, LN_REGISTER, OFFERED, PROPOSED, aarq, associated, config, exchange, one } from './server-helpers.js';
+import {
+  IID,
+  LN_REGISTER,
+  OFFERED,
+  PROPOSED,
+  aarq,
+  associated,
+  config,
+  exchange,
+  one,
+} from './server-helpers.js';
 
 function aare(apdu: Apdu): Aare {
   if (apdu.type !== 'aare') throw new Error(`expected an AARE, got ${apdu.type}`);
@@ -55,7 +65,9 @@ describe('ServerAssociation: AARQ accepted', () => {
   });
 
   it('accepts LLS with the right password, naming the mechanism', async () => {
-    const a = new ServerAssociation(config({ authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') } }));
+    const a = new ServerAssociation(
+      config({ authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') } }),
+    );
     const r = aare(
       await one(
         a,
@@ -83,28 +95,72 @@ describe('ServerAssociation: AARQ accepted', () => {
 describe('ServerAssociation: AARQ rejected', () => {
   const lls = { authentication: { mechanism: 1 as const, password: new TextEncoder().encode('secret') } };
   const cases: readonly [string, Parameters<typeof config>[0], Parameters<typeof aarq>[0], string][] = [
-    ['wrong application context', {}, { applicationContextName: 'short-name-referencing-no-ciphering' }, 'application-context-name-not-supported'],
-    ['an OID that is no DLMS context', {}, { applicationContextName: '1.2.3.4' as never }, 'application-context-name-not-supported'],
-    ['a mechanism the association does not use', {}, { mechanismName: 'lls' }, 'authentication-mechanism-name-not-recognised'],
-    ['HLS offered to an LLS association', lls, { mechanismName: 'hls-md5', callingAuthenticationValue: { type: 'charstring', value: new Uint8Array(8) } }, 'authentication-mechanism-name-not-recognised'],
+    [
+      'wrong application context',
+      {},
+      { applicationContextName: 'short-name-referencing-no-ciphering' },
+      'application-context-name-not-supported',
+    ],
+    [
+      'an OID that is no DLMS context',
+      {},
+      { applicationContextName: '1.2.3.4' as never },
+      'application-context-name-not-supported',
+    ],
+    [
+      'a mechanism the association does not use',
+      {},
+      { mechanismName: 'lls' },
+      'authentication-mechanism-name-not-recognised',
+    ],
+    [
+      'HLS offered to an LLS association',
+      lls,
+      {
+        mechanismName: 'hls-md5',
+        callingAuthenticationValue: { type: 'charstring', value: new Uint8Array(8) },
+      },
+      'authentication-mechanism-name-not-recognised',
+    ],
     ['no mechanism on an LLS association', lls, {}, 'authentication-mechanism-name-required'],
-    ['a wrong LLS password', lls, { mechanismName: 'lls', callingAuthenticationValue: { type: 'charstring', value: new TextEncoder().encode('secreT') } }, 'authentication-failure'],
+    [
+      'a wrong LLS password',
+      lls,
+      {
+        mechanismName: 'lls',
+        callingAuthenticationValue: { type: 'charstring', value: new TextEncoder().encode('secreT') },
+      },
+      'authentication-failure',
+    ],
     ['no LLS password', lls, { mechanismName: 'lls' }, 'authentication-failure'],
-    ['an HLS challenge shorter than 8 bytes', { authentication: { mechanism: 3, secret: new Uint8Array(16) } }, { mechanismName: 'hls-md5', callingAuthenticationValue: { type: 'charstring', value: new Uint8Array(7) } }, 'authentication-failure'],
+    [
+      'an HLS challenge shorter than 8 bytes',
+      { authentication: { mechanism: 3, secret: new Uint8Array(16) } },
+      {
+        mechanismName: 'hls-md5',
+        callingAuthenticationValue: { type: 'charstring', value: new Uint8Array(7) },
+      },
+      'authentication-failure',
+    ],
     ['no user-information', {}, { userInformation: undefined as never }, 'no-reason-given'],
   ];
   for (const [what, cfg, req, diagnostic] of cases) {
     it(`answers ${what} with rejected-permanent / ${diagnostic}`, async () => {
       const a = new ServerAssociation(config(cfg));
-      const bytes = req !== undefined && req.userInformation === undefined && 'userInformation' in req
-        ? encodeApdu({ type: 'aarq', applicationContextName: 'logical-name-referencing-no-ciphering' })
-        : aarq(req);
+      const bytes =
+        req !== undefined && req.userInformation === undefined && 'userInformation' in req
+          ? encodeApdu({ type: 'aarq', applicationContextName: 'logical-name-referencing-no-ciphering' })
+          : aarq(req);
       const r = aare(await one(a, bytes));
       expect(r.result).toBe('rejected-permanent');
       expect(r.resultSourceDiagnostic).toEqual({ source: 'acse-service-user', value: diagnostic });
       expect(a.state).toBe('idle');
       // Still not associated: a GET gets an exception.
-      expect(await one(a, GET_REGISTER)).toEqual({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' });
+      expect(await one(a, GET_REGISTER)).toEqual({
+        type: 'exception-response',
+        stateError: 'service-not-allowed',
+        serviceError: 'operation-not-possible',
+      });
     });
   }
 
@@ -128,7 +184,11 @@ describe('ServerAssociation: AARQ rejected', () => {
       const r = aare(await one(a, aarq({}, init)));
       expect(r.result).toBe('rejected-permanent');
       expect(r.resultSourceDiagnostic).toEqual({ source: 'acse-service-user', value: 'no-reason-given' });
-      expect(r.userInformation?.apdu).toEqual({ type: 'confirmed-service-error', service: 'initiate-error', error: { kind: 'initiate', value } });
+      expect(r.userInformation?.apdu).toEqual({
+        type: 'confirmed-service-error',
+        service: 'initiate-error',
+        error: { kind: 'initiate', value },
+      });
     });
   }
 
@@ -162,7 +222,10 @@ describe('ServerAssociation: release and the state table', () => {
     expect(r.apdus).toEqual([{ type: 'rlre', reason: 'normal' }]);
     expect(r.release).toBe(true);
     expect(a.state).toBe('released');
-    expect(await one(a, GET_REGISTER)).toMatchObject({ type: 'exception-response', stateError: 'service-not-allowed' });
+    expect(await one(a, GET_REGISTER)).toMatchObject({
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+    });
     // A new AARQ starts over.
     expect(aare(await one(a, aarq())).result).toBe('accepted');
     expect(a.state).toBe('associated');
@@ -170,8 +233,27 @@ describe('ServerAssociation: release and the state table', () => {
 
   it('answers an RLRQ carrying an InitiateRequest with an RLRE carrying the InitiateResponse', async () => {
     const a = await associated();
-    const r = await one(a, encodeApdu({ type: 'rlrq', reason: 'normal', userInformation: { apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: PROPOSED, clientMaxReceivePduSize: 1024 } } }));
-    expect(r).toMatchObject({ type: 'rlre', reason: 'normal', userInformation: { apdu: { type: 'initiate-response', vaaName: 7 } } });
+    const r = await one(
+      a,
+      encodeApdu({
+        type: 'rlrq',
+        reason: 'normal',
+        userInformation: {
+          apdu: {
+            type: 'initiate-request',
+            responseAllowed: true,
+            proposedDlmsVersionNumber: 6,
+            proposedConformance: PROPOSED,
+            clientMaxReceivePduSize: 1024,
+          },
+        },
+      }),
+    );
+    expect(r).toMatchObject({
+      type: 'rlre',
+      reason: 'normal',
+      userInformation: { apdu: { type: 'initiate-response', vaaName: 7 } },
+    });
   });
 
   it('answers RLRQ in idle too (nothing to release)', async () => {
@@ -189,8 +271,15 @@ describe('ServerAssociation: release and the state table', () => {
 
   it('answers requests before association with exception service-not-allowed', async () => {
     const a = new ServerAssociation(config());
-    expect(await one(a, GET_REGISTER)).toEqual({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' });
-    expect(await one(a, fromHex('E0800001000000'))).toMatchObject({ type: 'exception-response', stateError: 'service-not-allowed' });
+    expect(await one(a, GET_REGISTER)).toEqual({
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+      serviceError: 'operation-not-possible',
+    });
+    expect(await one(a, fromHex('E0800001000000'))).toMatchObject({
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+    });
   });
 
   it('refuses handle() while a model step is open (one request at a time)', async () => {
@@ -198,14 +287,29 @@ describe('ServerAssociation: release and the state table', () => {
     const step = await a.handle(GET_REGISTER);
     expect(step.kind).toBe('model');
     await expect(a.handle(GET_REGISTER)).rejects.toSatisfy((e: unknown) => isDlmsError(e, 'INVALID_STATE'));
-    await expect(new ServerAssociation(config()).complete([])).rejects.toSatisfy((e: unknown) => isDlmsError(e, 'INVALID_STATE'));
+    await expect(new ServerAssociation(config()).complete([])).rejects.toSatisfy((e: unknown) =>
+      isDlmsError(e, 'INVALID_STATE'),
+    );
   });
 
   it('rejects configurations it cannot honour', () => {
-    expect(() => new ServerAssociation(config({ ciphered: true }))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => new ServerAssociation(config({ maxReceivePduSize: 11 }))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => new ServerAssociation(config({ ciphered: true }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => new ServerAssociation(config({ maxReceivePduSize: 11 }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     expect(
-      () => new ServerAssociation(config({ authentication: { mechanism: 5, encryptionKey: new Uint8Array(16), authenticationKey: new Uint8Array(16) } })),
+      () =>
+        new ServerAssociation(
+          config({
+            authentication: {
+              mechanism: 5,
+              encryptionKey: new Uint8Array(16),
+              authenticationKey: new Uint8Array(16),
+            },
+          }),
+        ),
     ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });

@@ -43,7 +43,9 @@ export const ALL_BITS: ConformanceBit[] = [
 /** What the server offers in most tests. */
 export const OFFERED = conformanceFromNames(ALL_BITS);
 /** What a typical client proposes (0x00FE1F-like: LN services, blocks, list, selective access, GBT off). */
-export const PROPOSED = conformanceFromNames(ALL_BITS.filter((b) => b !== 'general-block-transfer' && b !== 'read' && b !== 'write'));
+export const PROPOSED = conformanceFromNames(
+  ALL_BITS.filter((b) => b !== 'general-block-transfer' && b !== 'read' && b !== 'write'),
+);
 
 export const IID = { invokeId: 1, confirmed: true, highPriority: true } as const;
 
@@ -101,7 +103,11 @@ export class TestModel {
 
   run = (r: ModelRequest): ModelResult => {
     this.seen.push(r);
-    const k = this.key(r.descriptor.classId, r.descriptor.instanceId, r.op === 'action' ? -r.descriptor.methodId : r.descriptor.attributeId);
+    const k = this.key(
+      r.descriptor.classId,
+      r.descriptor.instanceId,
+      r.op === 'action' ? -r.descriptor.methodId : r.descriptor.attributeId,
+    );
     if (this.denied.has(k)) return r.op === 'action' ? { result: 'read-write-denied' } : 'read-write-denied';
     switch (r.op) {
       case 'get':
@@ -113,8 +119,14 @@ export class TestModel {
       case 'action': {
         // Script execute (class 9 method 1) echoes its parameter; method 2 returns a long string.
         if (r.descriptor.classId !== 9) return { result: 'object-undefined' };
-        if (r.descriptor.methodId === 2) return { result: 'success', returnParameters: { type: 'octet-string', value: new Uint8Array(3000).fill(7) } };
-        return r.parameters === undefined ? { result: 'success' } : { result: 'success', returnParameters: r.parameters };
+        if (r.descriptor.methodId === 2)
+          return {
+            result: 'success',
+            returnParameters: { type: 'octet-string', value: new Uint8Array(3000).fill(7) },
+          };
+        return r.parameters === undefined
+          ? { result: 'success' }
+          : { result: 'success', returnParameters: r.parameters };
       }
     }
   };
@@ -145,7 +157,12 @@ export async function exchange(
   let step = await a.handle(bytes);
   while (step.kind === 'model') step = await a.complete(step.requests.map(model.run));
   if (step.kind === 'none') return { raw: [], apdus: [], release: false, none: true };
-  return { raw: [...step.apdus], apdus: step.apdus.map((b) => decodeApdu(b)), release: step.release === true, none: false };
+  return {
+    raw: [...step.apdus],
+    apdus: step.apdus.map((b) => decodeApdu(b)),
+    release: step.release === true,
+    none: false,
+  };
 }
 
 export async function one(a: ServerAssociation, bytes: Uint8Array, model?: TestModel): Promise<Apdu> {
@@ -154,7 +171,10 @@ export async function one(a: ServerAssociation, bytes: Uint8Array, model?: TestM
   return r.apdus[0]!;
 }
 
-export async function associated(over: Partial<ServerAssociationConfig> = {}, initiate: Partial<InitiateRequest> = {}): Promise<ServerAssociation> {
+export async function associated(
+  over: Partial<ServerAssociationConfig> = {},
+  initiate: Partial<InitiateRequest> = {},
+): Promise<ServerAssociation> {
   const a = new ServerAssociation(config(over));
   const r = await one(a, aarq({}, initiate));
   if (r.type !== 'aare' || r.result !== 'accepted') throw new Error('association refused');

@@ -23,7 +23,11 @@ import { arbApdu } from '../../../../fixtures/src/arbitraries/apdu.js';
 import { arbAarq } from '../../../../fixtures/src/arbitraries/acse.js';
 import { aarq, associated, config, initiateRequest, one } from './server-helpers.js';
 
-async function settle(a: ServerAssociation, step: ServerStep, answer: (i: number) => ModelResult): Promise<ServerStep> {
+async function settle(
+  a: ServerAssociation,
+  step: ServerStep,
+  answer: (i: number) => ModelResult,
+): Promise<ServerStep> {
   while (step.kind === 'model') step = await a.complete(step.requests.map((_, i) => answer(i)));
   return step;
 }
@@ -40,7 +44,9 @@ describe('robustness', () => {
   it('answers random bytes in every state without throwing', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (bytes, live) => {
-        const a = live ? await associated({}, { clientMaxReceivePduSize: 256 }) : new ServerAssociation(config());
+        const a = live
+          ? await associated({}, { clientMaxReceivePduSize: 256 })
+          : new ServerAssociation(config());
         const step = await settle(a, await a.handle(bytes), () => 'object-undefined');
         expect(step.kind === 'send' || step.kind === 'none').toBe(true);
         checkSent(step, 0xffff);
@@ -69,7 +75,9 @@ describe('robustness', () => {
   it('answers any AARQ with exactly one AARE', async () => {
     await fc.assert(
       fc.asyncProperty(arbAarq, async (req) => {
-        const a = new ServerAssociation(config({ authentication: { mechanism: 1, password: new Uint8Array([1, 2, 3]) } }));
+        const a = new ServerAssociation(
+          config({ authentication: { mechanism: 1, password: new Uint8Array([1, 2, 3]) } }),
+        );
         const r = await one(a, encodeApdu(req));
         expect(r.type).toBe('aare');
       }),
@@ -83,19 +91,52 @@ describe('SN HLS pass 3', () => {
     const m: HlsMechanism = { mechanism: 3, secret: new TextEncoder().encode('secret') };
     const ctos = new Uint8Array(8).fill(0x11);
     const stoc = new Uint8Array(8).fill(0x22);
-    const baseNames = (bn: number) => (bn === 0xfa60 ? ({ type: 'method', descriptor: { classId: 12, instanceId: new Uint8Array([0, 0, 40, 0, 0, 255]), methodId: 8 } } as const) : undefined);
-    const a = new ServerAssociation(config({ referencing: 'sn', authentication: m, baseNames, challenge: () => stoc }));
+    const baseNames = (bn: number) =>
+      bn === 0xfa60
+        ? ({
+            type: 'method',
+            descriptor: { classId: 12, instanceId: new Uint8Array([0, 0, 40, 0, 0, 255]), methodId: 8 },
+          } as const)
+        : undefined;
+    const a = new ServerAssociation(
+      config({ referencing: 'sn', authentication: m, baseNames, challenge: () => stoc }),
+    );
     const r = await one(
       a,
       aarq(
-        { applicationContextName: 'short-name-referencing-no-ciphering', mechanismName: 'hls-md5', callingAuthenticationValue: { type: 'charstring', value: ctos } },
+        {
+          applicationContextName: 'short-name-referencing-no-ciphering',
+          mechanismName: 'hls-md5',
+          callingAuthenticationValue: { type: 'charstring', value: ctos },
+        },
         { proposedConformance: 0x1c0000 },
       ),
     );
     expect(r).toMatchObject({ type: 'aare', result: 'accepted' });
     const f = computeHlsResponse('client', m, { ctos, stoc });
-    const reply = await one(a, encodeApdu({ type: 'read-request', variables: [{ type: 'parameterized-access', variableName: 0xfa60, selector: 0, parameter: { type: 'octet-string', value: f } }] }));
-    expect(reply).toEqual({ type: 'read-response', results: [{ type: 'data', data: { type: 'octet-string', value: computeHlsResponse('server', m, { ctos, stoc }) } }] });
+    const reply = await one(
+      a,
+      encodeApdu({
+        type: 'read-request',
+        variables: [
+          {
+            type: 'parameterized-access',
+            variableName: 0xfa60,
+            selector: 0,
+            parameter: { type: 'octet-string', value: f },
+          },
+        ],
+      }),
+    );
+    expect(reply).toEqual({
+      type: 'read-response',
+      results: [
+        {
+          type: 'data',
+          data: { type: 'octet-string', value: computeHlsResponse('server', m, { ctos, stoc }) },
+        },
+      ],
+    });
     expect(a.state).toBe('associated');
   });
 });
@@ -107,14 +148,44 @@ describe('ciphered release', () => {
     const CST = fromHex('4D4D4D0000000001');
     const SST = fromHex('4D4D4D0000BC614E');
     const a = new ServerAssociation(
-      config({ ciphered: true, security: { policy: 'authenticated-encrypted', blockCipherKey: EK, authenticationKey: AK }, systemTitle: SST, counters: new MemoryCounterStore() }),
+      config({
+        ciphered: true,
+        security: { policy: 'authenticated-encrypted', blockCipherKey: EK, authenticationKey: AK },
+        systemTitle: SST,
+        counters: new MemoryCounterStore(),
+      }),
     );
-    const ui = (ic: number) => ({ apdu: { type: 'ciphered-apdu' as const, bytes: protectApdu(encodeApdu(initiateRequest()), { form: 'glo', key: EK, authKey: AK, systemTitle: CST, invocationCounter: ic }) } });
-    expect(await one(a, aarq({ applicationContextName: 'logical-name-referencing-with-ciphering', callingApTitle: CST, userInformation: ui(1) }))).toMatchObject({ result: 'accepted' });
+    const ui = (ic: number) => ({
+      apdu: {
+        type: 'ciphered-apdu' as const,
+        bytes: protectApdu(encodeApdu(initiateRequest()), {
+          form: 'glo',
+          key: EK,
+          authKey: AK,
+          systemTitle: CST,
+          invocationCounter: ic,
+        }),
+      },
+    });
+    expect(
+      await one(
+        a,
+        aarq({
+          applicationContextName: 'logical-name-referencing-with-ciphering',
+          callingApTitle: CST,
+          userInformation: ui(1),
+        }),
+      ),
+    ).toMatchObject({ result: 'accepted' });
     const r = await one(a, encodeApdu({ type: 'rlrq', reason: 'normal', userInformation: ui(2) }));
-    if (r.type !== 'rlre' || r.userInformation?.apdu.type !== 'ciphered-apdu') throw new Error('expected a ciphered RLRE');
+    if (r.type !== 'rlre' || r.userInformation?.apdu.type !== 'ciphered-apdu')
+      throw new Error('expected a ciphered RLRE');
     expect(r.reason).toBe('normal');
-    const plain = unprotectApdu(r.userInformation.apdu.bytes, { key: EK, authKey: AK, systemTitle: SST }).plaintext;
+    const plain = unprotectApdu(r.userInformation.apdu.bytes, {
+      key: EK,
+      authKey: AK,
+      systemTitle: SST,
+    }).plaintext;
     expect(decodeApdu(plain)).toMatchObject({ type: 'initiate-response' });
     expect(a.state).toBe('released');
   });
@@ -124,11 +195,37 @@ describe('ciphered release', () => {
     const AK = fromHex('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
     const CST = fromHex('4D4D4D0000000001');
     const a = new ServerAssociation(
-      config({ ciphered: true, security: { policy: 'authenticated-encrypted', blockCipherKey: EK, authenticationKey: AK }, systemTitle: fromHex('4D4D4D0000BC614E'), counters: new MemoryCounterStore() }),
+      config({
+        ciphered: true,
+        security: { policy: 'authenticated-encrypted', blockCipherKey: EK, authenticationKey: AK },
+        systemTitle: fromHex('4D4D4D0000BC614E'),
+        counters: new MemoryCounterStore(),
+      }),
     );
-    const ui = (ic: number, key = EK) => ({ apdu: { type: 'ciphered-apdu' as const, bytes: protectApdu(encodeApdu(initiateRequest()), { form: 'glo', key, authKey: AK, systemTitle: CST, invocationCounter: ic }) } });
-    await one(a, aarq({ applicationContextName: 'logical-name-referencing-with-ciphering', callingApTitle: CST, userInformation: ui(1) }));
-    const r = await one(a, encodeApdu({ type: 'rlrq', reason: 'normal', userInformation: ui(2, new Uint8Array(16)) }));
+    const ui = (ic: number, key = EK) => ({
+      apdu: {
+        type: 'ciphered-apdu' as const,
+        bytes: protectApdu(encodeApdu(initiateRequest()), {
+          form: 'glo',
+          key,
+          authKey: AK,
+          systemTitle: CST,
+          invocationCounter: ic,
+        }),
+      },
+    });
+    await one(
+      a,
+      aarq({
+        applicationContextName: 'logical-name-referencing-with-ciphering',
+        callingApTitle: CST,
+        userInformation: ui(1),
+      }),
+    );
+    const r = await one(
+      a,
+      encodeApdu({ type: 'rlrq', reason: 'normal', userInformation: ui(2, new Uint8Array(16)) }),
+    );
     expect(r).toEqual({ type: 'rlre', reason: 'not-finished' });
     expect(a.state).toBe('associated');
   });

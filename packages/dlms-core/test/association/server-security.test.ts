@@ -30,7 +30,11 @@ const SERVER_ST = fromHex('4D4D4D0000BC614E');
 const CTOS = new TextEncoder().encode('K56iVagY');
 const STOC = new TextEncoder().encode('P6wRJ21F');
 
-const GET_REGISTER = encodeApdu({ type: 'get-request-normal', invokeIdAndPriority: IID, attribute: { classId: 3, instanceId: LN_REGISTER, attributeId: 2 } });
+const GET_REGISTER = encodeApdu({
+  type: 'get-request-normal',
+  invokeIdAndPriority: IID,
+  attribute: { classId: 3, instanceId: LN_REGISTER, attributeId: 2 },
+});
 
 function replyToHls(f: Uint8Array): Uint8Array {
   return encodeApdu({
@@ -55,7 +59,12 @@ const MECHS: readonly [string, HlsMechanism][] = [
 describe('HLS', () => {
   for (const [name, m] of MECHS) {
     const cfg = (): ServerAssociationConfig =>
-      config({ authentication: m, systemTitle: SERVER_ST, counters: new MemoryCounterStore(), challenge: () => STOC });
+      config({
+        authentication: m,
+        systemTitle: SERVER_ST,
+        counters: new MemoryCounterStore(),
+        challenge: () => STOC,
+      });
     const request = () =>
       aarq({
         ...(m.mechanism >= 5 ? { callingApTitle: CLIENT_ST } : {}),
@@ -69,15 +78,27 @@ describe('HLS', () => {
       const a = new ServerAssociation(cfg());
       const r = aare(await one(a, request()));
       expect(r.result).toBe('accepted');
-      expect(r.resultSourceDiagnostic).toEqual({ source: 'acse-service-user', value: 'authentication-required' });
+      expect(r.resultSourceDiagnostic).toEqual({
+        source: 'acse-service-user',
+        value: 'authentication-required',
+      });
       expect(r.mechanismName).toBe(name);
       expect(r.responderAcseRequirements).toEqual({ authentication: true });
       expect(r.respondingAuthenticationValue).toEqual({ type: 'charstring', value: STOC });
       expect(a.state).toBe('awaiting-hls-pass3');
       // Anything but reply_to_HLS_authentication before pass 3 is refused.
-      expect(await one(a, GET_REGISTER)).toEqual({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' });
+      expect(await one(a, GET_REGISTER)).toEqual({
+        type: 'exception-response',
+        stateError: 'service-not-allowed',
+        serviceError: 'operation-not-possible',
+      });
       expect(a.state).toBe('awaiting-hls-pass3');
-      const fStoC = computeHlsResponse('client', m, { ctos: CTOS, stoc: STOC }, { ...parties, invocationCounter: 1 });
+      const fStoC = computeHlsResponse(
+        'client',
+        m,
+        { ctos: CTOS, stoc: STOC },
+        { ...parties, invocationCounter: 1 },
+      );
       const resp = await one(a, replyToHls(fStoC));
       if (resp.type !== 'action-response-normal') throw new Error(resp.type);
       expect(resp.response.result).toBe('success');
@@ -91,26 +112,63 @@ describe('HLS', () => {
     it(`${name}: a wrong f(StoC) is refused and the association is not established`, async () => {
       const a = new ServerAssociation(cfg());
       await one(a, request());
-      const good = computeHlsResponse('client', m, { ctos: CTOS, stoc: STOC }, { ...parties, invocationCounter: 1 });
+      const good = computeHlsResponse(
+        'client',
+        m,
+        { ctos: CTOS, stoc: STOC },
+        { ...parties, invocationCounter: 1 },
+      );
       const bad = good.slice();
       bad[bad.length - 1] ^= 1;
-      expect(await one(a, replyToHls(bad))).toEqual({ type: 'action-response-normal', invokeIdAndPriority: IID, response: { result: 'other-reason' } });
+      expect(await one(a, replyToHls(bad))).toEqual({
+        type: 'action-response-normal',
+        invokeIdAndPriority: IID,
+        response: { result: 'other-reason' },
+      });
       expect(a.state).toBe('idle');
-      expect(await one(a, GET_REGISTER)).toMatchObject({ type: 'exception-response', stateError: 'service-not-allowed' });
+      expect(await one(a, GET_REGISTER)).toMatchObject({
+        type: 'exception-response',
+        stateError: 'service-not-allowed',
+      });
     });
   }
 
   it('matches the Green Book HLS-GMAC f(StoC) example (public vector gb-hls-gmac-f-stoc)', async () => {
     const m: HlsMechanism = { mechanism: 5, encryptionKey: EK, authenticationKey: AK };
-    const a = new ServerAssociation(config({ authentication: m, systemTitle: SERVER_ST, counters: new MemoryCounterStore(), challenge: () => STOC }));
-    await one(a, aarq({ callingApTitle: CLIENT_ST, mechanismName: 'hls-gmac', callingAuthenticationValue: { type: 'charstring', value: CTOS } }));
+    const a = new ServerAssociation(
+      config({
+        authentication: m,
+        systemTitle: SERVER_ST,
+        counters: new MemoryCounterStore(),
+        challenge: () => STOC,
+      }),
+    );
+    await one(
+      a,
+      aarq({
+        callingApTitle: CLIENT_ST,
+        mechanismName: 'hls-gmac',
+        callingAuthenticationValue: { type: 'charstring', value: CTOS },
+      }),
+    );
     const resp = await one(a, replyToHls(fromHex('10000000011A52FE7DD3E72748973C1E28')));
     expect(resp).toMatchObject({ type: 'action-response-normal', response: { result: 'success' } });
   });
 
   it('HLS-GMAC without calling-AP-title is refused (calling-AP-title-not-recognized)', async () => {
-    const a = new ServerAssociation(config({ authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK }, systemTitle: SERVER_ST, counters: new MemoryCounterStore() }));
-    const r = aare(await one(a, aarq({ mechanismName: 'hls-gmac', callingAuthenticationValue: { type: 'charstring', value: CTOS } })));
+    const a = new ServerAssociation(
+      config({
+        authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK },
+        systemTitle: SERVER_ST,
+        counters: new MemoryCounterStore(),
+      }),
+    );
+    const r = aare(
+      await one(
+        a,
+        aarq({ mechanismName: 'hls-gmac', callingAuthenticationValue: { type: 'charstring', value: CTOS } }),
+      ),
+    );
     expect(r.resultSourceDiagnostic.value).toBe('calling-AP-title-not-recognized');
   });
 });
@@ -124,18 +182,39 @@ describe('ciphered association', () => {
       counters: new MemoryCounterStore(),
       ...over,
     });
-  const glo = (plain: Uint8Array, invocationCounter: number, key = EK, form: 'glo' | 'general-glo' | 'ded' = 'glo', dedicated?: Uint8Array) =>
-    protectApdu(plain, { form, key: form === 'ded' ? dedicated! : key, authKey: AK, systemTitle: CLIENT_ST, invocationCounter });
+  const glo = (
+    plain: Uint8Array,
+    invocationCounter: number,
+    key = EK,
+    form: 'glo' | 'general-glo' | 'ded' = 'glo',
+    dedicated?: Uint8Array,
+  ) =>
+    protectApdu(plain, {
+      form,
+      key: form === 'ded' ? dedicated! : key,
+      authKey: AK,
+      systemTitle: CLIENT_ST,
+      invocationCounter,
+    });
   const cipheredAarq = (ic: number, key = EK, over = {}, dedicatedKey?: Uint8Array) =>
     aarq({
       applicationContextName: 'logical-name-referencing-with-ciphering',
       callingApTitle: CLIENT_ST,
-      userInformation: { apdu: { type: 'ciphered-apdu', bytes: glo(encodeApdu(initiateRequest(dedicatedKey ? { dedicatedKey } : {})), ic, key) } },
+      userInformation: {
+        apdu: {
+          type: 'ciphered-apdu',
+          bytes: glo(encodeApdu(initiateRequest(dedicatedKey ? { dedicatedKey } : {})), ic, key),
+        },
+      },
       ...over,
     });
-  const fromServer = (bytes: Uint8Array) => unprotectApdu(bytes, { key: EK, authKey: AK, systemTitle: SERVER_ST });
+  const fromServer = (bytes: Uint8Array) =>
+    unprotectApdu(bytes, { key: EK, authKey: AK, systemTitle: SERVER_ST });
 
-  async function open(over: Partial<ServerAssociationConfig> = {}, dedicatedKey?: Uint8Array): Promise<ServerAssociation> {
+  async function open(
+    over: Partial<ServerAssociationConfig> = {},
+    dedicatedKey?: Uint8Array,
+  ): Promise<ServerAssociation> {
     const a = new ServerAssociation(cfg(over));
     const r = aare(await one(a, cipheredAarq(1, EK, {}, dedicatedKey)));
     expect(r.result).toBe('accepted');
@@ -167,7 +246,10 @@ describe('ciphered association', () => {
     expect(s1.apdus[0]![0]).toBe(0xcc); // glo-get-response
     const u1 = fromServer(s1.apdus[0]!);
     expect(u1.verified).toBe(true);
-    expect(decodeApdu(u1.plaintext)).toMatchObject({ type: 'get-response-normal', result: { type: 'data', data: { value: 7 } } });
+    expect(decodeApdu(u1.plaintext)).toMatchObject({
+      type: 'get-response-normal',
+      result: { type: 'data', data: { value: 7 } },
+    });
     const r2 = await a.handle(glo(GET_REGISTER, 3, EK, 'general-glo'));
     if (r2.kind !== 'model') throw new Error(r2.kind);
     const s2 = await a.complete([{ type: 'double-long-unsigned', value: 8 }]);
@@ -178,9 +260,14 @@ describe('ciphered association', () => {
   });
 
   it('refuses keys of the wrong length for the suite', () => {
-    expect(() => new ServerAssociation(cfg({ security: { policy: 'authenticated', blockCipherKey: new Uint8Array(15), authenticationKey: AK } }))).toThrow(
-      expect.objectContaining({ code: 'INVALID_KEY' }),
-    );
+    expect(
+      () =>
+        new ServerAssociation(
+          cfg({
+            security: { policy: 'authenticated', blockCipherKey: new Uint8Array(15), authenticationKey: AK },
+          }),
+        ),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
   });
 
   it('refuses a replayed counter with invocation-counter-error naming the next one expected', async () => {
@@ -200,7 +287,10 @@ describe('ciphered association', () => {
     const a = await open({ counters });
     const forged = glo(GET_REGISTER, 100).slice();
     forged[forged.length - 1] ^= 0x55;
-    expect(await one(a, forged)).toMatchObject({ type: 'exception-response', serviceError: 'deciphering-error' });
+    expect(await one(a, forged)).toMatchObject({
+      type: 'exception-response',
+      serviceError: 'deciphering-error',
+    });
     // Counter 100 did not stick: 10 is still accepted.
     expect((await a.handle(glo(GET_REGISTER, 10))).kind).toBe('model');
     await a.complete(['object-undefined']);
@@ -209,8 +299,19 @@ describe('ciphered association', () => {
 
   it('refuses a plain request and an authentication-only request under an authenticated-encrypted policy', async () => {
     const a = await open();
-    expect(await one(a, GET_REGISTER)).toEqual({ type: 'exception-response', stateError: 'service-not-allowed', serviceError: 'operation-not-possible' });
-    const authOnly = protectApdu(GET_REGISTER, { form: 'glo', encrypted: false, key: EK, authKey: AK, systemTitle: CLIENT_ST, invocationCounter: 9 });
+    expect(await one(a, GET_REGISTER)).toEqual({
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+      serviceError: 'operation-not-possible',
+    });
+    const authOnly = protectApdu(GET_REGISTER, {
+      form: 'glo',
+      encrypted: false,
+      key: EK,
+      authKey: AK,
+      systemTitle: CLIENT_ST,
+      invocationCounter: 9,
+    });
     expect(await one(a, authOnly)).toMatchObject({ serviceError: 'deciphering-error' });
   });
 
@@ -218,7 +319,11 @@ describe('ciphered association', () => {
     const a = new ServerAssociation(cfg());
     const r = aare(await one(a, cipheredAarq(1, fromHex('FF0102030405060708090A0B0C0D0E0F'))));
     expect(r.result).toBe('rejected-permanent');
-    expect(r.userInformation?.apdu).toEqual({ type: 'confirmed-service-error', service: 'initiate-error', error: { kind: 'application-reference', value: 'deciphering-error' } });
+    expect(r.userInformation?.apdu).toEqual({
+      type: 'confirmed-service-error',
+      service: 'initiate-error',
+      error: { kind: 'application-reference', value: 'deciphering-error' },
+    });
     expect(a.state).toBe('idle');
   });
 
@@ -230,20 +335,36 @@ describe('ciphered association', () => {
     const second = new ServerAssociation(cfg({ counters }));
     const r = aare(await one(second, bytes));
     expect(r.result).toBe('rejected-permanent');
-    expect(r.userInformation?.apdu).toMatchObject({ type: 'confirmed-service-error', service: 'initiate-error' });
+    expect(r.userInformation?.apdu).toMatchObject({
+      type: 'confirmed-service-error',
+      service: 'initiate-error',
+    });
   });
 
   it('refuses a ciphered AARQ without calling-AP-title, and one from an unexpected client', async () => {
     const a = new ServerAssociation(cfg());
     const r = aare(await one(a, cipheredAarq(1, EK, { callingApTitle: undefined })));
-    expect(r.resultSourceDiagnostic).toEqual({ source: 'acse-service-user', value: 'calling-AP-title-not-recognized' });
+    expect(r.resultSourceDiagnostic).toEqual({
+      source: 'acse-service-user',
+      value: 'calling-AP-title-not-recognized',
+    });
     const b = new ServerAssociation(cfg({ clientSystemTitle: fromHex('0102030405060708') }));
-    expect(aare(await one(b, cipheredAarq(1))).resultSourceDiagnostic.value).toBe('calling-AP-title-not-recognized');
+    expect(aare(await one(b, cipheredAarq(1))).resultSourceDiagnostic.value).toBe(
+      'calling-AP-title-not-recognized',
+    );
   });
 
   it('refuses a plain InitiateRequest in a ciphered context with a protection policy', async () => {
     const a = new ServerAssociation(cfg());
-    const r = aare(await one(a, aarq({ applicationContextName: 'logical-name-referencing-with-ciphering', callingApTitle: CLIENT_ST })));
+    const r = aare(
+      await one(
+        a,
+        aarq({
+          applicationContextName: 'logical-name-referencing-with-ciphering',
+          callingApTitle: CLIENT_ST,
+        }),
+      ),
+    );
     expect(r.result).toBe('rejected-permanent');
   });
 
@@ -255,22 +376,38 @@ describe('ciphered association', () => {
     const s = await a.complete([{ type: 'unsigned', value: 1 }]);
     if (s.kind !== 'send') throw new Error(s.kind);
     expect(s.apdus[0]![0]).toBe(0xd4); // ded-get-response
-    const u = unprotectApdu(s.apdus[0]!, { key: EK, dedicatedKey: dedicated, authKey: AK, systemTitle: SERVER_ST });
+    const u = unprotectApdu(s.apdus[0]!, {
+      key: EK,
+      dedicatedKey: dedicated,
+      authKey: AK,
+      systemTitle: SERVER_ST,
+    });
     expect(decodeApdu(u.plaintext)).toMatchObject({ type: 'get-response-normal' });
   });
 
   it('sizes GET blocks so that each ciphered block fits the client max PDU', async () => {
     const b = new ServerAssociation(cfg());
-    await one(b, aarq({
-      applicationContextName: 'logical-name-referencing-with-ciphering',
-      callingApTitle: CLIENT_ST,
-      userInformation: { apdu: { type: 'ciphered-apdu', bytes: glo(encodeApdu(initiateRequest({ clientMaxReceivePduSize: 128 })), 1) } },
-    }));
+    await one(
+      b,
+      aarq({
+        applicationContextName: 'logical-name-referencing-with-ciphering',
+        callingApTitle: CLIENT_ST,
+        userInformation: {
+          apdu: {
+            type: 'ciphered-apdu',
+            bytes: glo(encodeApdu(initiateRequest({ clientMaxReceivePduSize: 128 })), 1),
+          },
+        },
+      }),
+    );
     const step = await b.handle(glo(GET_REGISTER, 2, EK, 'general-glo'));
     if (step.kind !== 'model') throw new Error(step.kind);
     const s = await b.complete([{ type: 'octet-string', value: new Uint8Array(1000) }]);
     if (s.kind !== 'send') throw new Error(s.kind);
     expect(s.apdus[0]!.length).toBeLessThanOrEqual(128);
-    expect(decodeApdu(fromServer(s.apdus[0]!).plaintext)).toMatchObject({ type: 'get-response-with-datablock', block: { blockNumber: 1, lastBlock: false } });
+    expect(decodeApdu(fromServer(s.apdus[0]!).plaintext)).toMatchObject({
+      type: 'get-response-with-datablock',
+      block: { blockNumber: 1, lastBlock: false },
+    });
   });
 });
