@@ -30,7 +30,13 @@ const AUTH_KEY = fromHex('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
 const SYSTEM_TITLE = fromHex('4B464D6750000009');
 
 function pair(authenticated: boolean): Uint8Array {
-  const apdu = protectApdu(PLAIN, { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 35, authenticated });
+  const apdu = protectApdu(PLAIN, {
+    key: KEY,
+    authKey: AUTH_KEY,
+    systemTitle: SYSTEM_TITLE,
+    invocationCounter: 35,
+    authenticated,
+  });
   // 245 bytes of user data after CI in the first telegram, as the EVN sample.
   const frames = segmentMbusApdu(apdu, { maxChunk: 243 }).map(encodeMbusFrame);
   if (frames.length !== 2) throw new Error(`expected a telegram pair, got ${frames.length}`);
@@ -48,7 +54,9 @@ describe('Kaifa MA309M telegram pair → readings', () => {
   const tagged = createPushDecoder({ format: 'mbus', key: KEY, authKey: AUTH_KEY });
   bench('(a) authenticated + encrypted, tag checked', () => {
     const events = tagged.push(AUTHENTICATED);
-    check(events.filter((e) => e.type === 'reading' && e.security.verified && e.readings.length === 11).length);
+    check(
+      events.filter((e) => e.type === 'reading' && e.security.verified && e.readings.length === 11).length,
+    );
   });
 
   const encrypted = createPushDecoder({ format: 'mbus', key: KEY });
@@ -62,7 +70,8 @@ describe('Kaifa MA309M telegram pair → readings', () => {
   bench('(c) framer + reassembly only', () => {
     let n = 0;
     for (const it of framer.push(AUTHENTICATED)) {
-      if (it.type === 'frame') for (const r of reassembler.add(decodeMbusDlmsSegment(it.frame))) if (r.type === 'apdu') n++;
+      if (it.type === 'frame')
+        for (const r of reassembler.add(decodeMbusDlmsSegment(it.frame))) if (r.type === 'apdu') n++;
     }
     check(n);
   });

@@ -9,7 +9,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DlmsError, fromHex, formatObis, tryParseObis } from '@meteringlab/dlms-core';
 import { DEBUG_LAYERS, parseFormat, parseKey, readSettings, type ReadFlags } from './config.js';
-import { createPushDecoder, type PushErrorEvent, type PushEvent, type PushReadingEvent } from './push-decoder.js';
+import {
+  createPushDecoder,
+  type PushErrorEvent,
+  type PushEvent,
+  type PushReadingEvent,
+} from './push-decoder.js';
 import { pushToJson, type PushJson } from './push-json.js';
 import { runRead, type ReadIo } from './read.js';
 
@@ -114,7 +119,10 @@ export function renderTable(json: PushJson): string {
   const head = ['OBIS', 'Name', 'Value', 'Unit'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]): string =>
-    r.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    r
+      .map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   lines.push(fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt));
   return lines.join('\n');
 }
@@ -151,7 +159,9 @@ function decodeCommand(hex: string[], flags: DecodeFlags, io: CliIo): number {
   });
   const decoder = createPushDecoder({
     format,
-    ...(keyText === undefined || keyText === '' ? {} : { key: parseKey(keyText, flags.key !== undefined ? '--key' : 'MBUS_GCM_KEY') }),
+    ...(keyText === undefined || keyText === ''
+      ? {}
+      : { key: parseKey(keyText, flags.key !== undefined ? '--key' : 'MBUS_GCM_KEY') }),
     ...(authText === undefined || authText === ''
       ? {}
       : { authKey: parseKey(authText, flags.authKey !== undefined ? '--auth-key' : 'MBUS_GCM_AUTH_KEY') }),
@@ -161,26 +171,32 @@ function decodeCommand(hex: string[], flags: DecodeFlags, io: CliIo): number {
   const pushes = events.filter((e): e is PushReadingEvent => e.type === 'reading');
   const errors = events.filter((e): e is PushErrorEvent => e.type === 'error');
   for (const e of events) {
-    if (e.type === 'warning' && pushes.length > 0) io.stderr.write(`warning [${e.layer}] ${e.code}: ${e.message}\n`);
+    if (e.type === 'warning' && pushes.length > 0)
+      io.stderr.write(`warning [${e.layer}] ${e.code}: ${e.message}\n`);
   }
   if (pushes.length === 0) {
     const first = errors[0];
     if (first !== undefined) throw new Failure(`${first.error.code}: ${first.error.message}${hint(first)}`);
     const warning = events.find((e) => e.type === 'warning');
-    if (warning !== undefined && warning.type === 'warning') throw new Failure(`no push decoded: ${warning.code}: ${warning.message}`);
+    if (warning !== undefined && warning.type === 'warning')
+      throw new Failure(`no push decoded: ${warning.code}: ${warning.message}`);
     throw new Failure(
       decoder.format === 'auto'
         ? 'no push decoded: the input is neither an M-Bus telegram, an HDLC frame nor an APDU (try --format)'
         : 'no push decoded: the input ends inside a frame or a multi-telegram push (give every telegram)',
     );
   }
-  for (const e of errors) io.stderr.write(`error [${e.layer}] ${e.error.code}: ${e.error.message}${hint(e)}\n`);
+  for (const e of errors)
+    io.stderr.write(`error [${e.layer}] ${e.error.code}: ${e.error.message}${hint(e)}\n`);
   for (const p of pushes) {
     const json = pushToJson(p);
     if (flags.json === true) io.stdout.write(`${JSON.stringify(json)}\n`);
     else {
       io.stdout.write(`${renderTable(json)}\n`);
-      if (p.unparsed !== undefined) io.stdout.write('(body layout not recognised: give the Push setup capture objects in a config file)\n');
+      if (p.unparsed !== undefined)
+        io.stdout.write(
+          '(body layout not recognised: give the Push setup capture objects in a config file)\n',
+        );
     }
   }
   return 0;
@@ -194,13 +210,17 @@ function collect(value: string, previous: string[]): string[] {
 export function buildProgram(io: CliIo, result: { code: number }): Command {
   const program = new Command('mbus-gcm');
   program
-    .description('Read the pushes of smart-meter customer interfaces (M-Bus, HDLC, raw DLMS) into readings, JSON and MQTT.')
+    .description(
+      'Read the pushes of smart-meter customer interfaces (M-Bus, HDLC, raw DLMS) into readings, JSON and MQTT.',
+    )
     .addHelpText('after', MAIN_HELP)
     .showHelpAfterError('(run mbus-gcm --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
-  const format = new Option('--format <format>', 'wire format of the input').choices(['auto', 'mbus', 'hdlc', 'apdu']).default('auto');
+  const format = new Option('--format <format>', 'wire format of the input')
+    .choices(['auto', 'mbus', 'hdlc', 'apdu'])
+    .default('auto');
   program
     .command('decode')
     .description('decode telegrams, HDLC frames or APDUs given as hex, in wire order, and print the readings')
@@ -217,23 +237,39 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
 
   program
     .command('read')
-    .description('listen on a serial port (USB M-Bus adapter) and print one JSON line per push; optionally publish to MQTT')
+    .description(
+      'listen on a serial port (USB M-Bus adapter) and print one JSON line per push; optionally publish to MQTT',
+    )
     .option('--port <path>', 'serial device, e.g. /dev/ttyUSB0 or COM3')
     .option('--baud <rate>', 'baud rate (default 2400)')
-    .addOption(new Option('--parity <parity>', 'parity (default none; standard M-Bus is even)').choices(['none', 'even', 'odd']))
+    .addOption(
+      new Option('--parity <parity>', 'parity (default none; standard M-Bus is even)').choices([
+        'none',
+        'even',
+        'odd',
+      ]),
+    )
     .option('--key <hex>', 'global encryption key (32 hex digits); or MBUS_GCM_KEY, or "key" in --config')
     .option('--auth-key <hex>', 'authentication key (32 hex digits); or MBUS_GCM_AUTH_KEY')
     .option('--no-verify', 'decipher tagged pushes without checking the tag (diagnostics only)')
-    .addOption(new Option('--format <format>', 'wire format (default auto)').choices(['auto', 'mbus', 'hdlc', 'apdu']))
+    .addOption(
+      new Option('--format <format>', 'wire format (default auto)').choices(['auto', 'mbus', 'hdlc', 'apdu']),
+    )
     .option('--mqtt <url>', 'publish each push to this MQTT broker, e.g. mqtt://localhost:1883')
     .option('--topic <prefix>', 'MQTT topic prefix (default mbus-gcm)')
     .option('--ha-discovery', 'publish Home Assistant MQTT discovery messages (retained)')
     .option('--config <file>', 'JSON config file (see below)')
-    .option('--debug <layers>', `log layers to stderr: ${DEBUG_LAYERS.join(',')} or all`, collect, [] as string[])
+    .option(
+      '--debug <layers>',
+      `log layers to stderr: ${DEBUG_LAYERS.join(',')} or all`,
+      collect,
+      [] as string[],
+    )
     .addHelpText('after', READ_HELP)
     .action(async (flags: ReadFlags) => {
       const settings = readSettings(flags, io.env);
-      if (flags.haDiscovery === true && settings.mqtt === undefined) throw new Failure('--ha-discovery needs --mqtt <url>');
+      if (flags.haDiscovery === true && settings.mqtt === undefined)
+        throw new Failure('--ha-discovery needs --mqtt <url>');
       let signal = io.signal;
       let cleanup = (): void => {};
       if (signal === undefined) {
@@ -258,7 +294,10 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
 }
 
 /** Entry point of the `mbus-gcm` command: `argv` without node and the script. Resolves with the exit code. */
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const result = { code: 0 };
   const program = buildProgram(io, result);
   try {

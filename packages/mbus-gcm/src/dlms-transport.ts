@@ -64,7 +64,10 @@ export function mbusDlmsCi(sequence: number, last: boolean): number {
  */
 export function decodeMbusDlmsSegment(frame: MbusLongFrame): MbusDlmsSegment {
   if (!isMbusDlmsCi(frame.ci)) {
-    throw new FramingError('UNKNOWN_TAG', `CI 0x${frame.ci.toString(16).padStart(2, '0')} is not a DLMS CI (0x00..0x1F)`);
+    throw new FramingError(
+      'UNKNOWN_TAG',
+      `CI 0x${frame.ci.toString(16).padStart(2, '0')} is not a DLMS CI (0x00..0x1F)`,
+    );
   }
   if (frame.data.length < 2) throw new FramingError('TRUNCATED', 'telegram ends before STSAP and DTSAP');
   return {
@@ -200,13 +203,26 @@ export function createMbusReassembler(options: MbusReassemblerOptions = {}): Mbu
 
   const start = (segment: MbusDlmsSegment, out: ReassemblyItem[]): void => {
     if (segment.data.length > maxApduLength) {
-      state = { kind: 'collecting', parts: [], total: 0, next: 0, stsap: segment.stsap, dtsap: segment.dtsap };
+      state = {
+        kind: 'collecting',
+        parts: [],
+        total: 0,
+        next: 0,
+        stsap: segment.stsap,
+        dtsap: segment.dtsap,
+      };
       drop(out, 'LIMIT_EXCEEDED', `APDU exceeds ${maxApduLength} bytes`);
       if (segment.last) state = { kind: 'idle' };
       return;
     }
     if (segment.last) {
-      out.push({ type: 'apdu', apdu: segment.data.slice(), segments: 1, stsap: segment.stsap, dtsap: segment.dtsap });
+      out.push({
+        type: 'apdu',
+        apdu: segment.data.slice(),
+        segments: 1,
+        stsap: segment.stsap,
+        dtsap: segment.dtsap,
+      });
       state = { kind: 'idle' };
       return;
     }
@@ -272,7 +288,13 @@ export function createMbusReassembler(options: MbusReassemblerOptions = {}): Mbu
           if (segment.last) {
             const s = state;
             state = { kind: 'idle' };
-            out.push({ type: 'apdu', apdu: join(s.parts, s.total), segments: s.parts.length, stsap: s.stsap, dtsap: s.dtsap });
+            out.push({
+              type: 'apdu',
+              apdu: join(s.parts, s.total),
+              segments: s.parts.length,
+              stsap: s.stsap,
+              dtsap: s.dtsap,
+            });
           }
           return out;
         }

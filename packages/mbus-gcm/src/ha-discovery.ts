@@ -48,7 +48,8 @@ function classesOf(r: ReadingJson): Classes | undefined {
   if (r.unit !== undefined) return BY_UNIT[r.unit] ?? { stateClass: 'measurement' };
   // Power factor (C = 13, 33, 53, 73) carries no unit.
   const c = r.obis.split('.')[2];
-  if (c === '13' || c === '33' || c === '53' || c === '73') return { deviceClass: 'power_factor', stateClass: 'measurement' };
+  if (c === '13' || c === '33' || c === '53' || c === '73')
+    return { deviceClass: 'power_factor', stateClass: 'measurement' };
   return undefined;
 }
 
@@ -57,7 +58,10 @@ function slug(s: string): string {
 }
 
 /** Discovery messages for every numeric reading of a push. */
-export function haDiscoveryMessages(readings: readonly ReadingJson[], o: HaDiscoveryOptions): DiscoveryMessage[] {
+export function haDiscoveryMessages(
+  readings: readonly ReadingJson[],
+  o: HaDiscoveryOptions,
+): DiscoveryMessage[] {
   const prefix = o.discoveryPrefix ?? 'homeassistant';
   const nodeId = slug(`mbus_gcm_${o.deviceId}`);
   const device = {

@@ -24,7 +24,8 @@ const PUSH_APDU_TAGS: ReadonlySet<number> = new Set([0x0f, 0xdb, 0xdc, 0xe0]);
 
 function llcLength(info: Uint8Array): number {
   // E6 E7 00 (response) or E6 E6 00 (command): destination LSAP, source LSAP, quality.
-  if (info.length >= 3 && info[0] === 0xe6 && (info[1] === 0xe7 || info[1] === 0xe6) && info[2] === 0x00) return 3;
+  if (info.length >= 3 && info[0] === 0xe6 && (info[1] === 0xe7 || info[1] === 0xe6) && info[2] === 0x00)
+    return 3;
   return 0;
 }
 
@@ -35,7 +36,9 @@ export interface HdlcPushReassembler {
 }
 
 /** Creates an {@link HdlcPushReassembler}. */
-export function createHdlcPushReassembler(options: { readonly maxApduLength?: number } = {}): HdlcPushReassembler {
+export function createHdlcPushReassembler(
+  options: { readonly maxApduLength?: number } = {},
+): HdlcPushReassembler {
   const maxApduLength = options.maxApduLength ?? DEFAULT_MAX_APDU_LENGTH;
   if (!Number.isInteger(maxApduLength) || maxApduLength < 1) {
     throw new ArgumentError(`maxApduLength ${maxApduLength} is not a positive integer`);
@@ -67,7 +70,12 @@ export function createHdlcPushReassembler(options: { readonly maxApduLength?: nu
       let piece: Uint8Array;
       if (llc > 0 || (!open && PUSH_APDU_TAGS.has(info[0]!) && !skipping)) {
         if (open) {
-          out.push({ type: 'warning', code: 'RESTART', message: 'a new APDU started before the previous one was complete', dropped: total });
+          out.push({
+            type: 'warning',
+            code: 'RESTART',
+            message: 'a new APDU started before the previous one was complete',
+            dropped: total,
+          });
           clear();
         }
         skipping = false;
@@ -90,7 +98,12 @@ export function createHdlcPushReassembler(options: { readonly maxApduLength?: nu
       if (!overflow) {
         if (total + piece.length > maxApduLength) {
           overflow = true;
-          out.push({ type: 'warning', code: 'LIMIT_EXCEEDED', message: `APDU exceeds ${maxApduLength} bytes`, dropped: total + piece.length });
+          out.push({
+            type: 'warning',
+            code: 'LIMIT_EXCEEDED',
+            message: `APDU exceeds ${maxApduLength} bytes`,
+            dropped: total + piece.length,
+          });
           parts = [];
         } else {
           parts.push(piece.slice());

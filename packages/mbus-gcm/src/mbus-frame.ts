@@ -82,16 +82,20 @@ export function encodeMbusFrame(frame: MbusLongFrame): Uint8Array {
  */
 export function decodeMbusFrame(bytes: Uint8Array): MbusLongFrame {
   const n = bytes.length;
-  if (n >= 1 && bytes[0] !== MBUS_LONG_START) throw new FramingError('BAD_FRAME', 'missing start character 0x68', 0);
+  if (n >= 1 && bytes[0] !== MBUS_LONG_START)
+    throw new FramingError('BAD_FRAME', 'missing start character 0x68', 0);
   if (n < 4) throw new FramingError('TRUNCATED', 'frame ends inside its header', n);
   const l = bytes[1]!;
   if (bytes[2] !== l) throw new FramingError('BAD_FRAME', 'the two L fields differ', 2);
-  if (bytes[3] !== MBUS_LONG_START) throw new FramingError('BAD_FRAME', 'missing second start character 0x68', 3);
+  if (bytes[3] !== MBUS_LONG_START)
+    throw new FramingError('BAD_FRAME', 'missing second start character 0x68', 3);
   if (l < MBUS_MIN_L) throw new FramingError('BAD_FRAME', `L field ${l} is below 3`, 1);
   const size = l + MBUS_FRAME_OVERHEAD;
   if (n < size) throw new FramingError('TRUNCATED', `frame of ${size} bytes cut at ${n}`, n);
-  if (n > size) throw new FramingError('TRAILING_BYTES', `${n - size} byte(s) after the stop character`, size);
-  if (bytes[size - 1] !== MBUS_STOP) throw new FramingError('BAD_FRAME', 'missing stop character 0x16', size - 1);
+  if (n > size)
+    throw new FramingError('TRAILING_BYTES', `${n - size} byte(s) after the stop character`, size);
+  if (bytes[size - 1] !== MBUS_STOP)
+    throw new FramingError('BAD_FRAME', 'missing stop character 0x16', size - 1);
   if (bytes[size - 2] !== mbusChecksum(bytes, 4, 4 + l)) {
     throw new FramingError('BAD_CHECKSUM', 'checksum mismatch', size - 2);
   }

@@ -165,7 +165,8 @@ function asDlmsError(e: unknown): DlmsError {
 /** Creates a {@link PushDecoder}. */
 export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder {
   let format: PushFormat = options.format ?? 'auto';
-  if (!['mbus', 'hdlc', 'apdu', 'auto'].includes(format)) throw new ArgumentError(`unknown format ${String(format)}`);
+  if (!['mbus', 'hdlc', 'apdu', 'auto'].includes(format))
+    throw new ArgumentError(`unknown format ${String(format)}`);
   const maxApduLength = options.maxApduLength ?? DEFAULT_MAX_APDU_LENGTH;
   const trace = options.trace === true;
   // Key objects built once: a fresh OpenSSL key per frame would cost more than the deciphering.
@@ -214,7 +215,8 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
     const trimmed = options.captureObjects === undefined ? withoutTrailingValues(n) : undefined;
     if (trimmed !== undefined) {
       const t = notificationReadings(trimmed.notification, o);
-      if (t.unparsed === undefined && t.readings.length > 0) return { ...t, extra: [...(t.extra ?? []), ...trimmed.trailing] };
+      if (t.unparsed === undefined && t.readings.length > 0)
+        return { ...t, extra: [...(t.extra ?? []), ...trimmed.trailing] };
     }
     return notificationReadings(n, o);
   }
@@ -257,7 +259,8 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
     }
     const n = block.blockNumber;
     if (n === 1) {
-      if (gbtParts.length > 0) warn(out, 'gbt', 'RESTART', 'a new block transfer started before the previous one ended');
+      if (gbtParts.length > 0)
+        warn(out, 'gbt', 'RESTART', 'a new block transfer started before the previous one ended');
       gbtParts = [];
       gbtTotal = 0;
       gbtNext = 1;
@@ -268,7 +271,9 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
           out,
           'gbt',
           gbtParts.length === 0 ? 'MID_SEQUENCE' : 'GAP',
-          gbtParts.length === 0 ? `block ${n} of a transfer whose first block was not received` : `expected block ${gbtNext}, got ${n}`,
+          gbtParts.length === 0
+            ? `block ${n} of a transfer whose first block was not received`
+            : `expected block ${gbtNext}, got ${n}`,
         );
       }
       gbtParts = [];
@@ -309,7 +314,13 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
       return;
     }
     if (isCipheredApduTag(tag)) {
-      if (trace) out.push({ type: 'trace', layer: 'apdu', bytes, text: `protected APDU 0x${tag.toString(16)} (${bytes.length} bytes)` });
+      if (trace)
+        out.push({
+          type: 'trace',
+          layer: 'apdu',
+          bytes,
+          text: `protected APDU 0x${tag.toString(16)} (${bytes.length} bytes)`,
+        });
       let u;
       try {
         u = unprotectApdu(bytes, unprotectOptions);
@@ -319,7 +330,11 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
       }
       const e = u.envelope;
       const inner: Envelope = {
-        ...(e.systemTitle === undefined ? env.systemTitle === undefined ? {} : { systemTitle: env.systemTitle } : { systemTitle: e.systemTitle }),
+        ...(e.systemTitle === undefined
+          ? env.systemTitle === undefined
+            ? {}
+            : { systemTitle: env.systemTitle }
+          : { systemTitle: e.systemTitle }),
         security: {
           protected: true,
           verified: u.verified,

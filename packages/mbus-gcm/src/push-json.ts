@@ -31,7 +31,9 @@ export interface PushJson {
 
 function rawJson(raw: Reading['raw']): ReadingJson['raw'] {
   if (typeof raw !== 'bigint') return raw;
-  return raw >= BigInt(Number.MIN_SAFE_INTEGER) && raw <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(raw) : raw.toString();
+  return raw >= BigInt(Number.MIN_SAFE_INTEGER) && raw <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(raw)
+    : raw.toString();
 }
 
 /** The JSON form of one reading. */

@@ -68,6 +68,9 @@ export function withoutTrailingValues(
   const end = s !== undefined && s.type === 'structure' && s.value.length === 2 ? lastObis + 3 : lastObis + 2;
   const trailing = items.slice(end);
   if (trailing.length === 0 || trailing.length > 2 || trailing.some(isObis)) return undefined;
-  const kept: Data = body.type === 'structure' ? { type: 'structure', value: items.slice(0, end) } : { type: 'array', value: items.slice(0, end) };
+  const kept: Data =
+    body.type === 'structure'
+      ? { type: 'structure', value: items.slice(0, end) }
+      : { type: 'array', value: items.slice(0, end) };
   return { notification: { ...n, body: kept }, trailing };
 }

@@ -57,7 +57,11 @@ class Publisher {
     const stateTopic = `${this.s.topic}/${deviceId}/state`;
     if (this.s.haDiscovery) {
       const fresh = json.readings.filter((r) => !this.announced.has(`${deviceId}/${r.obis}`));
-      for (const m of haDiscoveryMessages(fresh, { stateTopic, deviceId, discoveryPrefix: this.s.discoveryPrefix })) {
+      for (const m of haDiscoveryMessages(fresh, {
+        stateTopic,
+        deviceId,
+        discoveryPrefix: this.s.discoveryPrefix,
+      })) {
         this.client.publish(m.topic, m.payload, { retain: true, qos: 1 });
       }
       for (const r of fresh) this.announced.add(`${deviceId}/${r.obis}`);

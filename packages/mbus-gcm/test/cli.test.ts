@@ -16,7 +16,10 @@ const EVN_1 =
 const EVN_2 = '6814146853FF110167419A3CFDA44BE438C96F0E38BF83D98316';
 const EVN_KEY = '36C66639E48A8CA4D6BC8B282A793BBB';
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await main(argv, {
@@ -56,9 +59,15 @@ describe('mbus-gcm decode', () => {
   it('prints JSON with --json, key from the environment', async () => {
     const r = await run(['decode', '--json', EVN_1, EVN_2], { MBUS_GCM_KEY: EVN_KEY });
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { meterTime: string; systemTitle: string; readings: { obis: string; value: unknown; unit?: string }[] };
+    const j = JSON.parse(r.out) as {
+      meterTime: string;
+      systemTitle: string;
+      readings: { obis: string; value: unknown; unit?: string }[];
+    };
     expect(j.systemTitle).toBe('4B464D6750000009');
-    expect(j.readings).toContainEqual(expect.objectContaining({ obis: '1.0.1.8.0.255', value: 12937, unit: 'Wh' }));
+    expect(j.readings).toContainEqual(
+      expect.objectContaining({ obis: '1.0.1.8.0.255', value: 12937, unit: 'Wh' }),
+    );
     expect(Object.keys(j)).toEqual(['meterTime', 'systemTitle', 'readings']);
   });
 
@@ -77,7 +86,12 @@ describe('mbus-gcm decode', () => {
   });
 
   it('rejects bad input with one line and exit code 1', async () => {
-    for (const argv of [['decode', 'XYZ'], ['decode', '0102'], ['decode', '--format', 'mbus', EVN_1], ['decode', '--format', 'nope', '00']]) {
+    for (const argv of [
+      ['decode', 'XYZ'],
+      ['decode', '0102'],
+      ['decode', '--format', 'mbus', EVN_1],
+      ['decode', '--format', 'nope', '00'],
+    ]) {
       const r = await run(argv);
       expect(r.code, argv.join(' ')).toBe(1);
       expect(r.err.trim().length).toBeGreaterThan(0);
@@ -86,7 +100,12 @@ describe('mbus-gcm decode', () => {
   });
 
   it('decodes authenticated pushes built by our encoder, and rejects a tampered tag', async () => {
-    const prot = protectApdu(plainPush(12345), { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 7 });
+    const prot = protectApdu(plainPush(12345), {
+      key: KEY,
+      authKey: AUTH_KEY,
+      systemTitle: SYSTEM_TITLE,
+      invocationCounter: 7,
+    });
     const frames = segmentMbusApdu(prot, { maxChunk: 40 }).map((f) => toHex(encodeMbusFrame(f)));
     const ok = await run(['decode', '--json', '--key', toHex(KEY), '--auth-key', toHex(AUTH_KEY), ...frames]);
     expect(ok.code).toBe(0);
@@ -98,7 +117,16 @@ describe('mbus-gcm decode', () => {
     expect(unverified.code).toBe(0);
     const tampered = fromHex(toHex(prot));
     tampered[tampered.length - 2]! ^= 0x40;
-    const t = await run(['decode', '--format', 'apdu', '--key', toHex(KEY), '--auth-key', toHex(AUTH_KEY), toHex(tampered)]);
+    const t = await run([
+      'decode',
+      '--format',
+      'apdu',
+      '--key',
+      toHex(KEY),
+      '--auth-key',
+      toHex(AUTH_KEY),
+      toHex(tampered),
+    ]);
     expect(t.code).toBe(1);
     expect(t.err).toContain('AUTHENTICATION_FAILED');
   });

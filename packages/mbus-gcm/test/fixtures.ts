@@ -38,7 +38,13 @@ export function plainPush(energyWh: number, voltageDeciV = 2301, powerW = 512, i
   const w = new Writer(128);
   encodeDataNotification(w, {
     type: 'data-notification',
-    longInvokeIdAndPriority: { invokeId, selfDescriptive: false, breakOnError: false, confirmed: false, highPriority: false },
+    longInvokeIdAndPriority: {
+      invokeId,
+      selfDescriptive: false,
+      breakOnError: false,
+      confirmed: false,
+      highPriority: false,
+    },
     dateTime: fromHex('07E50B1406102D1E00FFC400'),
     body,
   });

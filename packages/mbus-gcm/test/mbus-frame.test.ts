@@ -8,7 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FramingError, fromHex, isDlmsError } from '@meteringlab/dlms-core';
-import { createMbusFramer, decodeMbusFrame, encodeMbusFrame, mbusChecksum, type MbusFramerItem } from '../src/index.js';
+import {
+  createMbusFramer,
+  decodeMbusFrame,
+  encodeMbusFrame,
+  mbusChecksum,
+  type MbusFramerItem,
+} from '../src/index.js';
 
 // EVN sample telegram 2 (Netze NÖ customer-interface documentation, via bernhardbirke/smartmeter-evn-postgresql).
 const EVN_2 = fromHex(
@@ -52,9 +58,13 @@ describe('decodeMbusFrame / encodeMbusFrame', () => {
 
   it('fails with TRUNCATED at every prefix and TRAILING_BYTES with one byte more', () => {
     for (let n = 0; n < EVN_2.length; n++) {
-      expect(() => decodeMbusFrame(EVN_2.subarray(0, n)), `prefix ${n}`).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+      expect(() => decodeMbusFrame(EVN_2.subarray(0, n)), `prefix ${n}`).toThrow(
+        expect.objectContaining({ code: 'TRUNCATED' }),
+      );
     }
-    expect(() => decodeMbusFrame(Uint8Array.of(...EVN_2, 0))).toThrow(expect.objectContaining({ code: 'TRAILING_BYTES' }));
+    expect(() => decodeMbusFrame(Uint8Array.of(...EVN_2, 0))).toThrow(
+      expect.objectContaining({ code: 'TRAILING_BYTES' }),
+    );
   });
 
   it('rejects bad start, L fields, stop and checksum', () => {
@@ -66,15 +76,25 @@ describe('decodeMbusFrame / encodeMbusFrame', () => {
     expect(() => decodeMbusFrame(bad(0, 0x10))).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
     expect(() => decodeMbusFrame(bad(2, 0x15))).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
     expect(() => decodeMbusFrame(bad(3, 0x00))).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
-    expect(() => decodeMbusFrame(bad(EVN_2.length - 1, 0x17))).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
-    expect(() => decodeMbusFrame(bad(EVN_2.length - 2, 0x84))).toThrow(expect.objectContaining({ code: 'BAD_CHECKSUM' }));
+    expect(() => decodeMbusFrame(bad(EVN_2.length - 1, 0x17))).toThrow(
+      expect.objectContaining({ code: 'BAD_FRAME' }),
+    );
+    expect(() => decodeMbusFrame(bad(EVN_2.length - 2, 0x84))).toThrow(
+      expect.objectContaining({ code: 'BAD_CHECKSUM' }),
+    );
     expect(() => decodeMbusFrame(bad(10, 0x00))).toThrow(expect.objectContaining({ code: 'BAD_CHECKSUM' }));
-    expect(() => decodeMbusFrame(fromHex('68020268FFFF16'))).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
+    expect(() => decodeMbusFrame(fromHex('68020268FFFF16'))).toThrow(
+      expect.objectContaining({ code: 'BAD_FRAME' }),
+    );
   });
 
   it('rejects user data over 252 bytes and non-byte fields', () => {
-    expect(() => encodeMbusFrame({ c: 0x53, a: 0, ci: 0, data: new Uint8Array(253) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => encodeMbusFrame({ c: 256, a: 0, ci: 0, data: new Uint8Array(0) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => encodeMbusFrame({ c: 0x53, a: 0, ci: 0, data: new Uint8Array(253) })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => encodeMbusFrame({ c: 256, a: 0, ci: 0, data: new Uint8Array(0) })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('round-trips arbitrary frames', () => {
@@ -144,13 +164,22 @@ describe('createMbusFramer', () => {
     const out = f.push(a.length > 20 ? a : encodeMbusFrame({ c: 1, a: 2, ci: 3, data: new Uint8Array(30) }));
     expect(out.some((i) => i.type === 'error' && i.error.code === 'FRAME_TOO_LONG')).toBe(true);
     expect(f.buffered).toBeLessThan(20);
-    expect(() => createMbusFramer({ maxFrameLength: 8 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => createMbusFramer({ maxFrameLength: 8 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('property: any chunking of arbitrary bytes gives the same frames, skips and buffer as one push', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }), frameArb.map(encodeMbusFrame), fc.constant(Uint8Array.of(0x68))), { maxLength: 8 }),
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 40 }),
+            frameArb.map(encodeMbusFrame),
+            fc.constant(Uint8Array.of(0x68)),
+          ),
+          { maxLength: 8 },
+        ),
         fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 20 }),
         (parts, sizes) => {
           const input = Uint8Array.from(parts.flatMap((p) => [...p]));
@@ -179,7 +208,13 @@ describe('createMbusFramer', () => {
   it('property: frames separated by garbage without start characters are all found, in order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.uint8Array({ maxLength: 20 }).map((g) => g.map((x) => (x === 0x68 ? 0x69 : x))), frameArb), { minLength: 1, maxLength: 6 }),
+        fc.array(
+          fc.tuple(
+            fc.uint8Array({ maxLength: 20 }).map((g) => g.map((x) => (x === 0x68 ? 0x69 : x))),
+            frameArb,
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
         (pairs) => {
           const encoded = pairs.map(([, fr]) => encodeMbusFrame(fr));
           const input = Uint8Array.from(pairs.flatMap(([g], i) => [...g, ...encoded[i]!]));

@@ -20,8 +20,10 @@ import {
 } from '../src/index.js';
 import { AUTH_KEY, KEY, SYSTEM_TITLE, plainPush } from './fixtures.js';
 
-const readings = (e: PushEvent[]): PushReadingEvent[] => e.filter((x): x is PushReadingEvent => x.type === 'reading');
-const codes = (e: PushEvent[]): string[] => e.flatMap((x) => (x.type === 'warning' ? [x.code] : x.type === 'error' ? [x.error.code] : []));
+const readings = (e: PushEvent[]): PushReadingEvent[] =>
+  e.filter((x): x is PushReadingEvent => x.type === 'reading');
+const codes = (e: PushEvent[]): string[] =>
+  e.flatMap((x) => (x.type === 'warning' ? [x.code] : x.type === 'error' ? [x.error.code] : []));
 const energy = (r: PushReadingEvent): unknown => r.readings.find((x) => x.obis === '1.0.1.8.0.255')?.value;
 
 function seg(sequence: number, last: boolean, bytes: number[], stsap = 1, dtsap = 0x67): MbusDlmsSegment {
@@ -30,7 +32,12 @@ function seg(sequence: number, last: boolean, bytes: number[], stsap = 1, dtsap 
 
 /** The telegrams of one authenticated, encrypted push (IC = energy, so every push differs). */
 function telegrams(energyWh: number, maxChunk = 60): Uint8Array[] {
-  const apdu = protectApdu(plainPush(energyWh), { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: energyWh });
+  const apdu = protectApdu(plainPush(energyWh), {
+    key: KEY,
+    authKey: AUTH_KEY,
+    systemTitle: SYSTEM_TITLE,
+    invocationCounter: energyWh,
+  });
   return segmentMbusApdu(apdu, { maxChunk }).map(encodeMbusFrame);
 }
 
@@ -71,8 +78,12 @@ describe('M-Bus DLMS transport reassembly', () => {
   });
 
   it('rejects non-DLMS CI fields and telegrams without access points', () => {
-    expect(() => decodeMbusDlmsSegment({ c: 8, a: 1, ci: 0x72, data: new Uint8Array(4) })).toThrow(expect.objectContaining({ code: 'UNKNOWN_TAG' }));
-    expect(() => decodeMbusDlmsSegment({ c: 8, a: 1, ci: 0x10, data: new Uint8Array(1) })).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+    expect(() => decodeMbusDlmsSegment({ c: 8, a: 1, ci: 0x72, data: new Uint8Array(4) })).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_TAG' }),
+    );
+    expect(() => decodeMbusDlmsSegment({ c: 8, a: 1, ci: 0x10, data: new Uint8Array(1) })).toThrow(
+      expect.objectContaining({ code: 'TRUNCATED' }),
+    );
   });
 });
 
@@ -83,7 +94,12 @@ describe('createPushDecoder (mbus)', () => {
       const rs = readings(telegrams(1000 + chunk, chunk).flatMap((t) => d.push(t)));
       expect(rs).toHaveLength(1);
       expect(energy(rs[0]!)).toBe(1000 + chunk);
-      expect(rs[0]!.security).toMatchObject({ protected: true, verified: true, securityControl: 0x30, invocationCounter: 1000 + chunk });
+      expect(rs[0]!.security).toMatchObject({
+        protected: true,
+        verified: true,
+        securityControl: 0x30,
+        invocationCounter: 1000 + chunk,
+      });
       expect(rs[0]!.systemTitle).toBe('4B464D1020304050');
     }
   });
@@ -110,36 +126,68 @@ describe('createPushDecoder (mbus)', () => {
     expect(readings(e1)).toHaveLength(0);
     expect(codes(e1)).toContain('BAD_CHECKSUM');
 
-    const apdu = protectApdu(plainPush(5), { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 5 });
+    const apdu = protectApdu(plainPush(5), {
+      key: KEY,
+      authKey: AUTH_KEY,
+      systemTitle: SYSTEM_TITLE,
+      invocationCounter: 5,
+    });
     apdu[apdu.length - 1]! ^= 0x80;
-    const e2 = segmentMbusApdu(apdu).map(encodeMbusFrame).flatMap((x) => d.push(x));
+    const e2 = segmentMbusApdu(apdu)
+      .map(encodeMbusFrame)
+      .flatMap((x) => d.push(x));
     expect(readings(e2)).toHaveLength(0);
-    expect(e2).toContainEqual(expect.objectContaining({ type: 'error', layer: 'security', error: expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }) }));
+    expect(e2).toContainEqual(
+      expect.objectContaining({
+        type: 'error',
+        layer: 'security',
+        error: expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }),
+      }),
+    );
     expect(readings(telegrams(6).flatMap((x) => d.push(x)))).toHaveLength(1);
   });
 
   it('encryption-only pushes (SC 0x20) read with the key alone; with an authentication key they are refused', () => {
-    const apdu = protectApdu(plainPush(7), { key: KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 7, authenticated: false });
+    const apdu = protectApdu(plainPush(7), {
+      key: KEY,
+      systemTitle: SYSTEM_TITLE,
+      invocationCounter: 7,
+      authenticated: false,
+    });
     const frames = segmentMbusApdu(apdu).map(encodeMbusFrame);
     const [r] = readings(frames.flatMap((f) => createPushDecoder({ format: 'mbus', key: KEY }).push(f)));
     expect(r!.security).toMatchObject({ verified: false, securityControl: 0x20 });
-    const strict = frames.flatMap((f) => createPushDecoder({ format: 'mbus', key: KEY, authKey: AUTH_KEY }).push(f));
+    const strict = frames.flatMap((f) =>
+      createPushDecoder({ format: 'mbus', key: KEY, authKey: AUTH_KEY }).push(f),
+    );
     expect(codes(strict)).toContain('AUTHENTICATION_FAILED');
   });
 
   it('general-ded-ciphering and plain Data-Notifications', () => {
-    const ded = protectApdu(plainPush(8), { form: 'general-ded', key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 8 });
+    const ded = protectApdu(plainPush(8), {
+      form: 'general-ded',
+      key: KEY,
+      authKey: AUTH_KEY,
+      systemTitle: SYSTEM_TITLE,
+      invocationCounter: 8,
+    });
     const d = createPushDecoder({ format: 'apdu', key: KEY, authKey: AUTH_KEY });
     expect(readings(d.push(ded)).map(energy)).toEqual([8]);
     const plain = createPushDecoder({ format: 'mbus' });
-    const [p] = readings(segmentMbusApdu(plainPush(9)).map(encodeMbusFrame).flatMap((f) => plain.push(f)));
+    const [p] = readings(
+      segmentMbusApdu(plainPush(9))
+        .map(encodeMbusFrame)
+        .flatMap((f) => plain.push(f)),
+    );
     expect(p!.security.protected).toBe(false);
     expect(energy(p!)).toBe(9);
   });
 
   it('ignores telegrams with other CI fields with a warning', () => {
     const d = createPushDecoder({ format: 'mbus' });
-    expect(codes(d.push(encodeMbusFrame({ c: 8, a: 1, ci: 0x72, data: new Uint8Array(12) })))).toEqual(['UNKNOWN_TAG']);
+    expect(codes(d.push(encodeMbusFrame({ c: 8, a: 1, ci: 0x72, data: new Uint8Array(12) })))).toEqual([
+      'UNKNOWN_TAG',
+    ]);
   });
 });
 
@@ -156,12 +204,18 @@ describe('createPushDecoder (hdlc, gbt, auto)', () => {
   function hdlcPush(apdu: Uint8Array, maxInfo: number): Uint8Array[] {
     const whole = Uint8Array.of(0xe6, 0xe7, 0x00, ...apdu);
     const out: Uint8Array[] = [];
-    for (let at = 0; at < whole.length; at += maxInfo) out.push(hdlc(whole.subarray(at, at + maxInfo), at + maxInfo < whole.length));
+    for (let at = 0; at < whole.length; at += maxInfo)
+      out.push(hdlc(whole.subarray(at, at + maxInfo), at + maxInfo < whole.length));
     return out;
   }
 
   it('reads a segmented, ciphered HDLC push (E450/AM550 style), and drops a mid-sequence start', () => {
-    const apdu = protectApdu(plainPush(11), { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 11 });
+    const apdu = protectApdu(plainPush(11), {
+      key: KEY,
+      authKey: AUTH_KEY,
+      systemTitle: SYSTEM_TITLE,
+      invocationCounter: 11,
+    });
     const frames = hdlcPush(apdu, 50);
     expect(frames.length).toBeGreaterThan(2);
     const d = createPushDecoder({ format: 'hdlc', key: KEY, authKey: AUTH_KEY });
@@ -171,31 +225,63 @@ describe('createPushDecoder (hdlc, gbt, auto)', () => {
   });
 
   it('reassembles General-Block-Transfer around a ciphered push, and ciphered GBT blocks', () => {
-    const prot = protectApdu(plainPush(12), { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 12 });
+    const prot = protectApdu(plainPush(12), {
+      key: KEY,
+      authKey: AUTH_KEY,
+      systemTitle: SYSTEM_TITLE,
+      invocationCounter: 12,
+    });
     const gbt = (n: number, last: boolean, data: Uint8Array): Uint8Array => {
       const w = new Writer(64);
-      encodeGeneralBlockTransfer(w, { type: 'general-block-transfer', lastBlock: last, streaming: true, window: 1, blockNumber: n, blockNumberAck: 0, blockData: data });
+      encodeGeneralBlockTransfer(w, {
+        type: 'general-block-transfer',
+        lastBlock: last,
+        streaming: true,
+        window: 1,
+        blockNumber: n,
+        blockNumberAck: 0,
+        blockData: data,
+      });
       return w.toBytes();
     };
-    const blocks = [gbt(1, false, prot.subarray(0, 40)), gbt(2, false, prot.subarray(40, 80)), gbt(3, true, prot.subarray(80))];
+    const blocks = [
+      gbt(1, false, prot.subarray(0, 40)),
+      gbt(2, false, prot.subarray(40, 80)),
+      gbt(3, true, prot.subarray(80)),
+    ];
     const d = createPushDecoder({ format: 'apdu', key: KEY, authKey: AUTH_KEY });
     const events = [blocks[1]!, blocks[2]!, ...blocks].flatMap((b) => d.push(b));
     expect(readings(events).map(energy)).toEqual([12]);
     expect(codes(events)).toEqual(['MID_SEQUENCE']);
     // Each block itself ciphered (GBT inside general-glo-ciphering).
-    const ciphered = blocks.map((b, i) => protectApdu(b, { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 100 + i }));
+    const ciphered = blocks.map((b, i) =>
+      protectApdu(b, { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 100 + i }),
+    );
     expect(readings(ciphered.flatMap((b) => d.push(b))).map(energy)).toEqual([12]);
   });
 
   it('auto locks onto M-Bus, HDLC or APDU', () => {
     const m = createPushDecoder({ key: KEY, authKey: AUTH_KEY });
-    expect(readings([Uint8Array.of(0x00, 0x16), ...telegrams(13)].flatMap((t) => m.push(t))).map(energy)).toEqual([13]);
+    expect(
+      readings([Uint8Array.of(0x00, 0x16), ...telegrams(13)].flatMap((t) => m.push(t))).map(energy),
+    ).toEqual([13]);
     expect(m.format).toBe('mbus');
     const h = createPushDecoder({});
     expect(readings(hdlcPush(plainPush(14), 40).flatMap((f) => h.push(f))).map(energy)).toEqual([14]);
     expect(h.format).toBe('hdlc');
     const a = createPushDecoder({ key: KEY, authKey: AUTH_KEY });
-    expect(readings(a.push(protectApdu(plainPush(15), { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: 15 }))).map(energy)).toEqual([15]);
+    expect(
+      readings(
+        a.push(
+          protectApdu(plainPush(15), {
+            key: KEY,
+            authKey: AUTH_KEY,
+            systemTitle: SYSTEM_TITLE,
+            invocationCounter: 15,
+          }),
+        ),
+      ).map(energy),
+    ).toEqual([15]);
     expect(a.format).toBe('apdu');
   });
 
@@ -205,7 +291,12 @@ describe('createPushDecoder (hdlc, gbt, auto)', () => {
       format: 'apdu',
       captureObjects: [
         { classId: 3, logicalName: '1.0.1.8.0.255', attributeIndex: 2, scalerUnit: { scaler: 1, unit: 30 } },
-        { classId: 3, logicalName: '1.0.32.7.0.255', attributeIndex: 2, scalerUnit: { scaler: -1, unit: 35 } },
+        {
+          classId: 3,
+          logicalName: '1.0.32.7.0.255',
+          attributeIndex: 2,
+          scalerUnit: { scaler: -1, unit: 35 },
+        },
       ],
     });
     void w;
@@ -220,16 +311,23 @@ describe('createPushDecoder (hdlc, gbt, auto)', () => {
 
   it('property: arbitrary bytes in any format never throw, and errors are DlmsErrors', () => {
     fc.assert(
-      fc.property(fc.constantFrom('mbus', 'hdlc', 'apdu', 'auto') as fc.Arbitrary<'mbus' | 'hdlc' | 'apdu' | 'auto'>, fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }), (format, chunks) => {
-        const d = createPushDecoder({ format, key: KEY, authKey: AUTH_KEY });
-        for (const c of chunks) for (const e of d.push(c)) if (e.type === 'error') expect(isDlmsError(e.error)).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom('mbus', 'hdlc', 'apdu', 'auto') as fc.Arbitrary<'mbus' | 'hdlc' | 'apdu' | 'auto'>,
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
+        (format, chunks) => {
+          const d = createPushDecoder({ format, key: KEY, authKey: AUTH_KEY });
+          for (const c of chunks)
+            for (const e of d.push(c)) if (e.type === 'error') expect(isDlmsError(e.error)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('property: telegram streams cut anywhere give the same readings', () => {
-    const stream = Uint8Array.from([...telegrams(21), ...telegrams(22, 100), ...telegrams(23, 250)].flatMap((t) => [...t]));
+    const stream = Uint8Array.from(
+      [...telegrams(21), ...telegrams(22, 100), ...telegrams(23, 250)].flatMap((t) => [...t]),
+    );
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 10 }), (sizes) => {
         const d = createPushDecoder({ format: 'mbus', key: KEY, authKey: AUTH_KEY });

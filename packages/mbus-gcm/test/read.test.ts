@@ -32,15 +32,25 @@ async function until(what: string, cond: () => boolean, timeoutMs = 10000): Prom
 }
 
 function telegrams(energyWh: number, maxChunk = 40): Uint8Array {
-  const apdu = protectApdu(plainPush(energyWh), { key: KEY, authKey: AUTH_KEY, systemTitle: SYSTEM_TITLE, invocationCounter: energyWh });
+  const apdu = protectApdu(plainPush(energyWh), {
+    key: KEY,
+    authKey: AUTH_KEY,
+    systemTitle: SYSTEM_TITLE,
+    invocationCounter: energyWh,
+  });
   return Uint8Array.from(segmentMbusApdu(apdu, { maxChunk }).flatMap((f) => [...encodeMbusFrame(f)]));
 }
 
 class PtyPair {
   proc?: ChildProcess;
-  constructor(readonly a: string, readonly b: string) {}
+  constructor(
+    readonly a: string,
+    readonly b: string,
+  ) {}
   async start(): Promise<void> {
-    this.proc = spawn(SOCAT, ['-d', '-d', `pty,raw,echo=0,link=${this.a}`, `pty,raw,echo=0,link=${this.b}`], { stdio: 'ignore' });
+    this.proc = spawn(SOCAT, ['-d', '-d', `pty,raw,echo=0,link=${this.a}`, `pty,raw,echo=0,link=${this.b}`], {
+      stdio: 'ignore',
+    });
     await until('socat links', () => existsSync(this.a) && existsSync(this.b));
   }
   async stop(): Promise<void> {
@@ -60,7 +70,9 @@ async function openWriter(path: string): Promise<SerialPort> {
 }
 
 async function write(port: SerialPort, bytes: Uint8Array): Promise<void> {
-  await new Promise<void>((resolve, reject) => port.write(Buffer.from(bytes), (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    port.write(Buffer.from(bytes), (e) => (e ? reject(e) : resolve())),
+  );
   await new Promise<void>((resolve) => port.drain(() => resolve()));
 }
 
@@ -85,7 +97,11 @@ function startRead(args: string[]): Running {
     signal: ac.signal,
   });
   return {
-    lines: () => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)),
+    lines: () =>
+      out
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l)),
     err: () => err,
     stop: async () => {
       ac.abort();
@@ -94,7 +110,8 @@ function startRead(args: string[]): Running {
   };
 }
 
-const energyOf = (l: { readings: { obis: string; value: unknown }[] }): unknown => l.readings.find((r) => r.obis === '1.0.1.8.0.255')?.value;
+const energyOf = (l: { readings: { obis: string; value: unknown }[] }): unknown =>
+  l.readings.find((r) => r.obis === '1.0.1.8.0.255')?.value;
 
 describe.skipIf(!haveSocat)('mbus-gcm read over a socat pseudo-terminal at 2400 baud', () => {
   const tag = `${process.pid}-${Date.now()}`;
@@ -121,13 +138,29 @@ describe.skipIf(!haveSocat)('mbus-gcm read over a socat pseudo-terminal at 2400 
     const subscriber = await mqtt.connectAsync(brokerUrl);
     const received = new Map<string, { payload: string; retain: boolean }[]>();
     subscriber.on('message', (topic, payload, packet) => {
-      received.set(topic, [...(received.get(topic) ?? []), { payload: payload.toString(), retain: packet.retain }]);
+      received.set(topic, [
+        ...(received.get(topic) ?? []),
+        { payload: payload.toString(), retain: packet.retain },
+      ]);
     });
     await subscriber.subscribeAsync(['mbus-gcm-test/#', 'homeassistant/#']);
 
     const reader = startRead([
-      '--port', pty.a, '--baud', '2400', '--key', toHex(KEY), '--auth-key', toHex(AUTH_KEY),
-      '--mqtt', brokerUrl, '--topic', 'mbus-gcm-test', '--ha-discovery', '--debug', 'telegram',
+      '--port',
+      pty.a,
+      '--baud',
+      '2400',
+      '--key',
+      toHex(KEY),
+      '--auth-key',
+      toHex(AUTH_KEY),
+      '--mqtt',
+      brokerUrl,
+      '--topic',
+      'mbus-gcm-test',
+      '--ha-discovery',
+      '--debug',
+      'telegram',
     ]);
     let meter: SerialPort | undefined;
     try {
@@ -159,7 +192,9 @@ describe.skipIf(!haveSocat)('mbus-gcm read over a socat pseudo-terminal at 2400 
       // Unplug: the pseudo-terminals vanish; the reader says so and keeps trying.
       await closeWriter(meter);
       await pty.stop();
-      await until('the reader to notice', () => /closed|cannot open|error/.test(reader.err().split('listening on').at(-1) ?? ''));
+      await until('the reader to notice', () =>
+        /closed|cannot open|error/.test(reader.err().split('listening on').at(-1) ?? ''),
+      );
       await pty.start();
       await until('the port to reopen', () => reader.err().split('listening on').length >= 3, 15000);
       meter = await openWriter(pty.b);
@@ -174,8 +209,15 @@ describe.skipIf(!haveSocat)('mbus-gcm read over a socat pseudo-terminal at 2400 
       const configTopic = `homeassistant/sensor/mbus_gcm_${toHex(SYSTEM_TITLE)}/1_0_1_8_0_255/config`;
       await until('a discovery message', () => received.has(configTopic));
       const config = JSON.parse(received.get(configTopic)![0]!.payload);
-      expect(config).toMatchObject({ state_topic: stateTopic, unit_of_measurement: 'Wh', device_class: 'energy', state_class: 'total_increasing' });
-      expect(received.get(`homeassistant/sensor/mbus_gcm_${toHex(SYSTEM_TITLE)}/1_0_32_7_0_255/config`)).toBeDefined();
+      expect(config).toMatchObject({
+        state_topic: stateTopic,
+        unit_of_measurement: 'Wh',
+        device_class: 'energy',
+        state_class: 'total_increasing',
+      });
+      expect(
+        received.get(`homeassistant/sensor/mbus_gcm_${toHex(SYSTEM_TITLE)}/1_0_32_7_0_255/config`),
+      ).toBeDefined();
       // Retained: a late subscriber still gets it.
       const late = await mqtt.connectAsync(brokerUrl);
       const retained: string[] = [];
@@ -199,31 +241,46 @@ describe.skipIf(!haveSocat)('mbus-gcm read over a socat pseudo-terminal at 2400 
   });
 });
 
-describe.skipIf(process.env['MQTT_URL'] === undefined || !haveSocat)('mbus-gcm read publishing to the MQTT_URL broker', () => {
-  it('publishes the JSON of a push read from the serial port', async () => {
-    const url = process.env['MQTT_URL']!;
-    const tag = `${process.pid}-${Date.now()}-ext`;
-    const pty = new PtyPair(`/tmp/mbus-gcm-${tag}-reader`, `/tmp/mbus-gcm-${tag}-meter`);
-    await pty.start();
-    const topic = `mbus-gcm-test-${process.pid}`;
-    const sub = await mqtt.connectAsync(url);
-    const got: string[] = [];
-    sub.on('message', (_t, p) => got.push(p.toString()));
-    await sub.subscribeAsync(`${topic}/#`);
-    const reader = startRead(['--port', pty.a, '--key', toHex(KEY), '--auth-key', toHex(AUTH_KEY), '--mqtt', url, '--topic', topic]);
-    let meter: SerialPort | undefined;
-    try {
-      await until('the port to open', () => reader.err().includes('listening on'));
-      meter = await openWriter(pty.b);
-      await write(meter, telegrams(42));
-      await until('the MQTT message', () => got.length > 0);
-      expect(energyOf(JSON.parse(got[0]!))).toBe(42);
-    } finally {
-      await reader.stop();
-      if (meter !== undefined) await closeWriter(meter);
-      await sub.endAsync();
-      await pty.stop();
-    }
-  }, 30000);
-});
-if (process.env['MQTT_URL'] === undefined) console.warn('MQTT_URL is not set: the external MQTT broker test of mbus-gcm read is skipped');
+describe.skipIf(process.env['MQTT_URL'] === undefined || !haveSocat)(
+  'mbus-gcm read publishing to the MQTT_URL broker',
+  () => {
+    it('publishes the JSON of a push read from the serial port', async () => {
+      const url = process.env['MQTT_URL']!;
+      const tag = `${process.pid}-${Date.now()}-ext`;
+      const pty = new PtyPair(`/tmp/mbus-gcm-${tag}-reader`, `/tmp/mbus-gcm-${tag}-meter`);
+      await pty.start();
+      const topic = `mbus-gcm-test-${process.pid}`;
+      const sub = await mqtt.connectAsync(url);
+      const got: string[] = [];
+      sub.on('message', (_t, p) => got.push(p.toString()));
+      await sub.subscribeAsync(`${topic}/#`);
+      const reader = startRead([
+        '--port',
+        pty.a,
+        '--key',
+        toHex(KEY),
+        '--auth-key',
+        toHex(AUTH_KEY),
+        '--mqtt',
+        url,
+        '--topic',
+        topic,
+      ]);
+      let meter: SerialPort | undefined;
+      try {
+        await until('the port to open', () => reader.err().includes('listening on'));
+        meter = await openWriter(pty.b);
+        await write(meter, telegrams(42));
+        await until('the MQTT message', () => got.length > 0);
+        expect(energyOf(JSON.parse(got[0]!))).toBe(42);
+      } finally {
+        await reader.stop();
+        if (meter !== undefined) await closeWriter(meter);
+        await sub.endAsync();
+        await pty.stop();
+      }
+    }, 30000);
+  },
+);
+if (process.env['MQTT_URL'] === undefined)
+  console.warn('MQTT_URL is not set: the external MQTT broker test of mbus-gcm read is skipped');

@@ -38,7 +38,8 @@ function vector(id: string): Vector {
   return v;
 }
 
-const readingsOf = (events: PushEvent[]): PushReadingEvent[] => events.filter((e): e is PushReadingEvent => e.type === 'reading');
+const readingsOf = (events: PushEvent[]): PushReadingEvent[] =>
+  events.filter((e): e is PushReadingEvent => e.type === 'reading');
 
 describe.skipIf(!present)('public vectors', () => {
   it('mbus-evn-doc-example-kaifa: two telegrams, CI layout, decrypted APDU and readings', () => {
@@ -61,7 +62,12 @@ describe.skipIf(!present)('public vectors', () => {
     expect(r).toBeDefined();
     expect(toHex(r!.plaintext)).toBe(v.expected['decrypted_apdu']);
     expect(r!.systemTitle).toBe(v.system_title_hex);
-    expect(r!.security).toMatchObject({ protected: true, verified: false, securityControl: 0x20, invocationCounter: 0x23 });
+    expect(r!.security).toMatchObject({
+      protected: true,
+      verified: false,
+      securityControl: 0x20,
+      invocationCounter: 0x23,
+    });
     const byObis = new Map(r!.readings.map((x) => [x.obis, x]));
     // expected: "1-0:1.8.0.255": "12937 Wh", "1-0:32.7.0.255": "233.7 V"
     expect(byObis.get('1.0.1.8.0.255')).toMatchObject({ value: 12937, unit: 'Wh', scaler: 0 });
@@ -94,7 +100,7 @@ describe.skipIf(!present)('public vectors', () => {
     const v = vector('wrapper-udp-gen-glo-data-notification');
     const key = fromHex(v.key_hex!);
     const d = createPushDecoder({ format: 'apdu', key, authKey: fromHex(v.auth_key_hex!) });
-    const plaintexts = (v.derived_values!['plaintexts'] as string[]);
+    const plaintexts = v.derived_values!['plaintexts'] as string[];
     const hexes = v.hex as string[];
     expect(hexes).toHaveLength(13);
     hexes.forEach((h, i) => {
@@ -106,7 +112,9 @@ describe.skipIf(!present)('public vectors', () => {
       expect(rs[0]!.systemTitle).toBe(v.system_title_hex);
       expect(toHex(rs[0]!.plaintext)).toBe(plaintexts[i]);
     });
-    expect(toHex(readingsOf(d.push(fromHex(hexes[0]!).subarray(8)))[0]!.plaintext)).toBe(v.expected['decrypted_message_0']);
+    expect(toHex(readingsOf(d.push(fromHex(hexes[0]!).subarray(8)))[0]!.plaintext)).toBe(
+      v.expected['decrypted_message_0'],
+    );
   });
 
   it('wrapper-udp-gen-glo-data-notification: a tag but no authentication key is MISSING_KEY unless allowed', () => {
@@ -115,7 +123,9 @@ describe.skipIf(!present)('public vectors', () => {
     const strict = createPushDecoder({ format: 'apdu', key: fromHex(v.key_hex!) });
     const e = strict.push(apdu);
     expect(readingsOf(e)).toHaveLength(0);
-    expect(e).toContainEqual(expect.objectContaining({ type: 'error', error: expect.objectContaining({ code: 'MISSING_KEY' }) }));
+    expect(e).toContainEqual(
+      expect.objectContaining({ type: 'error', error: expect.objectContaining({ code: 'MISSING_KEY' }) }),
+    );
     const lax = createPushDecoder({ format: 'apdu', key: fromHex(v.key_hex!), allowUnverified: true });
     const [r] = readingsOf(lax.push(apdu));
     expect(r!.security.verified).toBe(false);
@@ -125,10 +135,19 @@ describe.skipIf(!present)('public vectors', () => {
     const v = vector('wrapper-udp-gen-glo-data-notification');
     const apdu = fromHex((v.hex as string[])[0]!).slice(8);
     apdu[apdu.length - 1]! ^= 0x01;
-    const d = createPushDecoder({ format: 'apdu', key: fromHex(v.key_hex!), authKey: fromHex(v.auth_key_hex!) });
+    const d = createPushDecoder({
+      format: 'apdu',
+      key: fromHex(v.key_hex!),
+      authKey: fromHex(v.auth_key_hex!),
+    });
     const e = d.push(apdu);
     expect(readingsOf(e)).toHaveLength(0);
-    expect(e).toContainEqual(expect.objectContaining({ type: 'error', error: expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }) }));
+    expect(e).toContainEqual(
+      expect.objectContaining({
+        type: 'error',
+        error: expect.objectContaining({ code: 'AUTHENTICATION_FAILED' }),
+      }),
+    );
   });
 
   it('han-aidon-se-list-tekniska-verken: unencrypted HDLC push into 27 readings', () => {
@@ -157,11 +176,16 @@ describe.skipIf(!present)('public vectors', () => {
     expect(rs[0]!.readings[0]).toMatchObject({ obis: '1.0.1.7.0.255', raw: 0x67d, unit: 'W' });
     // frame 1: Kaifa list 1 is positional (one value, no OBIS): unparsed without the push object list…
     expect(rs[1]!.readings).toEqual([]);
-    expect(rs[1]!.unparsed).toEqual({ type: 'structure', value: [{ type: 'double-long-unsigned', value: 0x157e }] });
+    expect(rs[1]!.unparsed).toEqual({
+      type: 'structure',
+      value: [{ type: 'double-long-unsigned', value: 0x157e }],
+    });
     // …and read with it (Norwegian HAN list 1: active power import). Its date-time carries Kaifa's stray 09 tag.
     const withList = createPushDecoder({
       format: 'hdlc',
-      captureObjects: [{ classId: 3, logicalName: '1.0.1.7.0.255', attributeIndex: 2, scalerUnit: { scaler: 0, unit: 27 } }],
+      captureObjects: [
+        { classId: 3, logicalName: '1.0.1.7.0.255', attributeIndex: 2, scalerUnit: { scaler: 0, unit: 27 } },
+      ],
     });
     const [k] = readingsOf(withList.push(frames[1]!));
     expect(k!.readings).toMatchObject([{ obis: '1.0.1.7.0.255', value: 0x157e, unit: 'W' }]);
@@ -173,7 +197,12 @@ describe.skipIf(!present)('public vectors', () => {
     const plain = fromHex(v.expected['decrypted_apdu'] as string);
     const key = fromHex(v.key_hex!);
     const ak = fromHex('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
-    const prot = protectApdu(plain, { key, authKey: ak, systemTitle: fromHex(v.system_title_hex!), invocationCounter: 0x24 });
+    const prot = protectApdu(plain, {
+      key,
+      authKey: ak,
+      systemTitle: fromHex(v.system_title_hex!),
+      invocationCounter: 0x24,
+    });
     const d = createPushDecoder({ format: 'apdu', key, authKey: ak });
     const [r] = readingsOf(d.push(prot));
     expect(r!.security).toMatchObject({ verified: true, securityControl: 0x30, invocationCounter: 0x24 });
