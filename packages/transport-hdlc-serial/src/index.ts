@@ -20,3 +20,4 @@ export * from './link.js';
 export * from './tcp.js';
 export * from './serial.js';
 export * from './mode-e.js';
+export * from './connect-url.js';

@@ -38,11 +38,6 @@ export interface MeterProfile {
    * successful release, as long as its first byte is the RLRE tag 0x63.
    */
   readonly lenientRlre?: boolean;
-  /**
-   * The meter sends HDLC segments after the first without the LLC header, or expects them so. A
-   * transport option: `openApduChannel` reads it; the association itself never sees LLC bytes.
-   */
-  readonly hdlcLlcOnFirstSegmentOnly?: boolean;
   /** Length of the client-to-server HLS challenge (8..64; default 16). Some meters want 8. */
   readonly challengeLength?: number;
 }
