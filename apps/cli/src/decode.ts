@@ -80,6 +80,8 @@ export class FrameDecodeError extends Error {
     readonly offset: number | undefined,
     readonly stage: 'decode' | 'decipher' | 'frame' | 'reassemble',
     override readonly cause: unknown,
+    /** What the user may try, printed after the error. */
+    readonly hint?: string,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
@@ -305,8 +307,18 @@ function decodePiece(p: Piece, total: number, options: DecodeOptions): DecodedMe
       // Offsets inside deciphered plaintext are offsets of the plaintext, not of the frame.
       throw new FrameDecodeError(`${where ? `${where}, ` : ''}deciphered APDU`, offsetOf(e), 'decode', e);
     }
-    throw new FrameDecodeError(where, at(e), 'decode', e);
+    throw new FrameDecodeError(where, at(e), 'decode', e, hintFor(p, bytes));
   }
+}
+
+/** A hint when a frame that was read as an APDU looks like the start of a transport frame. */
+function hintFor(p: Piece, bytes: Uint8Array): string | undefined {
+  if (p.format !== 'apdu' || bytes !== p.bytes) return undefined;
+  if (bytes[0] === 0x7e)
+    return 'it starts with the HDLC flag 7E but is not a complete HDLC frame: try --format hdlc';
+  if (bytes[0] === 0x00 && bytes[1] === 0x01)
+    return 'it starts like a wrapper frame (00 01): try --format wrapper';
+  return undefined;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -223,7 +223,7 @@ export function errorLine(e: unknown, hasAuthKey: boolean): string {
     }
     if (e.stage === 'reassemble') return `cannot reassemble${where}: ${code ? `${code}: ` : ''}${text}`;
     const at = e.offset !== undefined ? ` at offset ${e.offset}` : '';
-    return `cannot decode${where}: ${code ?? 'ERROR'}${at}: ${text}`;
+    return `cannot decode${where}: ${code ?? 'ERROR'}${at}: ${text}${e.hint ? ` (${e.hint})` : ''}`;
   }
   if (e instanceof InputError) return `bad input: ${e.message}`;
   if (e instanceof DecodeError || e instanceof FramingError) {

@@ -398,6 +398,12 @@ describe('dlms decode: errors and exit codes', () => {
     ); // APDU offset 3 + 8-byte header
   });
 
+  it('a frame that starts like an HDLC frame but is not one gets a hint', async () => {
+    expect(oneLineError(await run(['decode', '7EA0087E']))).toMatch(
+      /^dlms: cannot decode: UNKNOWN_TAG at offset 0: .*try --format hdlc\)$/,
+    );
+  });
+
   it('names the frame when several are given', async () => {
     const line = oneLineError(await run(['decode', GET_CLOCK, 'C001']));
     expect(line).toMatch(/^dlms: cannot decode frame 2: TRUNCATED at offset 2: /);
