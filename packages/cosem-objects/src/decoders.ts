@@ -13,6 +13,8 @@ import {
   decodeClockStatus,
   decodeCosemDateTime,
   encodeCosemDateTime,
+  bytesEqual,
+  encodeDataBytes,
   Reader,
   Writer,
   type ClockStatusFlags,
@@ -260,9 +262,11 @@ export interface ProfileRowsOptions {
  * into rows keyed by capture object. `undefined` when the buffer is not an array of structures.
  *
  * Null compression (Blue Book 4.3.6, Profile generic, attribute buffer — as we read it; the text was
- * not re-checked here): a server may send null-data for a value equal to the one in the previous
- * entry, and for the clock column (class 8, attribute 2) when the time stamp equals the previous one
- * plus capture_period. Such entries are expanded here; a null-data in the first row stays null-data.
+ * not re-checked here, and OSGP's handling of null capture times in gas profiles, PR #740 of
+ * open-smart-grid-platform, computes them from the previous entry in the same way): a server may send
+ * null-data for a value equal to the one in the previous entry, and for the clock column (class 8,
+ * attribute 2) when the time stamp equals the previous one plus capture_period. Such entries are
+ * expanded here; a null-data in the first row stays null-data.
  * Rows shorter or longer than the capture objects keep what they have, keyed by position beyond.
  */
 export function profileRows(
@@ -298,6 +302,50 @@ export function profileRows(
     previous = values;
   }
   return { columns, rows };
+}
+
+/** Options of {@link profileBufferToData}. */
+export interface ProfileBufferOptions {
+  /** Apply null compression (see {@link profileRows}). Default false. */
+  readonly compress?: boolean;
+  /** capture_period in seconds, for compressing the clock column. */
+  readonly capturePeriodS?: number;
+}
+
+/**
+ * Builds a Profile generic buffer (array of structures) from rows keyed by capture object, the
+ * inverse of {@link profileRows}: columns in capture-object order, a missing key as null-data. With
+ * `compress`, a value equal to the previous row's (and a clock equal to previous + capture period)
+ * is sent as null-data.
+ */
+export function profileBufferToData(
+  rows: readonly Readonly<Record<string, Data>>[],
+  captureObjects: readonly CaptureObjectInput[],
+  options: ProfileBufferOptions = {},
+): Data {
+  const keys = captureObjects.map(captureObjectKey);
+  const period = options.capturePeriodS ?? 0;
+  let previous: Data[] | undefined;
+  const entries: Data[] = rows.map((row) => {
+    const values: Data[] = keys.map((k) => row[k] ?? { type: 'null-data' });
+    let sent = values;
+    if (options.compress === true && previous !== undefined) {
+      const prev = previous;
+      sent = values.map((v, i) => {
+        const c = captureObjects[i]!;
+        const isClock = c.classId === 8 && c.attributeIndex === 2;
+        const expected = isClock && period > 0 ? addSeconds(prev[i]!, period) : prev[i]!;
+        return v.type !== 'null-data' && sameData(v, expected) ? { type: 'null-data' } : v;
+      });
+    }
+    previous = values;
+    return { type: 'structure', value: sent };
+  });
+  return { type: 'array', value: entries };
+}
+
+function sameData(a: Data, b: Data): boolean {
+  return bytesEqual(encodeDataBytes(a), encodeDataBytes(b));
 }
 
 /** Adds seconds to a date-time Data value, keeping its form (octet-string or date-time) and zone. */

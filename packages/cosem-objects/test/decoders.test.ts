@@ -8,6 +8,7 @@ import {
   dateTimeToData,
   objectListFromData,
   objectListToData,
+  profileBufferToData,
   profileRows,
   registerValue,
   shiftDateTime,
@@ -123,6 +124,55 @@ describe('capture objects and profile rows', () => {
     // Without a capture period the clock repeats.
     const rep = profileRows(buffer, captureObjects)!;
     expect(rep.rows[1]!['8/0.0.1.0.0.255/2']).toEqual(rep.rows[0]!['8/0.0.1.0.0.255/2']);
+  });
+
+  it('property: profileRows(profileBufferToData(rows, compressed)) gives the rows back', () => {
+    const start = Date.UTC(2024, 0, 1);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 })), {
+          maxLength: 12,
+        }),
+        (steps) => {
+          let t = start;
+          const rows = steps.map(([regular, energy, status]) => {
+            t += regular ? 900_000 : 1_000;
+            const d = new Date(t);
+            return {
+              '8/0.0.1.0.0.255/2': dateTimeToData({
+                ...dt(
+                  d.getUTCFullYear(),
+                  d.getUTCMonth() + 1,
+                  d.getUTCDate(),
+                  d.getUTCHours(),
+                  d.getUTCMinutes(),
+                  d.getUTCSeconds(),
+                ),
+              }),
+              '3/1.0.1.8.0.255/2': { type: 'double-long-unsigned', value: energy } as Data,
+              '1/0.0.96.10.1.255/2': { type: 'unsigned', value: status } as Data,
+            };
+          });
+          const buffer = profileBufferToData(rows, captureObjects, { compress: true, capturePeriodS: 900 });
+          const back = profileRows(buffer, captureObjects, { capturePeriodS: 900 })!;
+          expect(back.rows).toEqual(rows);
+          // Compression really happened wherever a value repeated.
+          const kids = (x: Data): readonly Data[] =>
+            x.type === 'array' || x.type === 'structure' ? x.value : [];
+          const nulls = kids(buffer)
+            .flatMap(kids)
+            .filter((v) => v.type === 'null-data');
+          const repeats = rows
+            .slice(1)
+            .filter(
+              (r, i) =>
+                (r['1/0.0.96.10.1.255/2'] as { value: number }).value ===
+                (rows[i]!['1/0.0.96.10.1.255/2'] as { value: number }).value,
+            );
+          expect(nulls.length).toBeGreaterThanOrEqual(repeats.length);
+        },
+      ),
+    );
   });
 
   it('rejects non-array buffers', () => {
