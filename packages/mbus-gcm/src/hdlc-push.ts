@@ -9,8 +9,10 @@
  * when it begins with the tag of a push APDU (Data-Notification 0x0F, general-glo/ded-ciphering 0xDB/0xDC,
  * General-Block-Transfer 0xE0), because some meters leave the LLC header out. A continuation segment
  * that arrives when no APDU is open (the reader started listening mid-sequence) is dropped with a
- * warning, and so is a partial APDU when a new one starts (restart). Frames without an information field
- * (RR, SNRM, UA…) are ignored. The size is capped.
+ * warning, and so is a partial APDU when a new one starts (restart) or when the send sequence number
+ * N(S) of consecutive I frames skips one (a lost segment; UI frames carry no sequence number, so a lost UI
+ * segment shows only when the joined APDU fails to decode). Frames without an information field (RR,
+ * SNRM, UA…) are ignored. The size is capped.
  *
  * Not here: the HDLC frame codec and framer (`@meteringlab/transport-hdlc-serial`), deciphering and APDU
  * decoding.
@@ -48,12 +50,15 @@ export function createHdlcPushReassembler(
   let open = false;
   let overflow = false;
   let skipping = false;
+  // N(S) of the last I frame of the open APDU.
+  let lastNs: number | undefined;
 
   const clear = (): void => {
     parts = [];
     total = 0;
     open = false;
     overflow = false;
+    lastNs = undefined;
   };
 
   return {
@@ -67,6 +72,18 @@ export function createHdlcPushReassembler(
       if ((c !== 'ui' && c !== 'i') || frame.information.length === 0) return out;
       const info = frame.information;
       const llc = llcLength(info);
+      const ns = frame.control.type === 'i' ? frame.control.ns : undefined;
+      if (open && llc === 0 && ns !== undefined && lastNs !== undefined && ns !== ((lastNs + 1) & 7)) {
+        out.push({
+          type: 'warning',
+          code: 'GAP',
+          message: `expected I frame N(S)=${(lastNs + 1) & 7}, got ${ns}`,
+          dropped: total,
+        });
+        clear();
+        skipping = frame.segmented;
+        return out;
+      }
       let piece: Uint8Array;
       if (llc > 0 || (!open && PUSH_APDU_TAGS.has(info[0]!) && !skipping)) {
         if (open) {
@@ -95,6 +112,7 @@ export function createHdlcPushReassembler(
         skipping = frame.segmented;
         return out;
       }
+      lastNs = ns;
       if (!overflow) {
         if (total + piece.length > maxApduLength) {
           overflow = true;

@@ -34,7 +34,6 @@ import {
   decodeApdu,
   decodeGeneralBlockTransfer,
   isCipheredApduTag,
-  toHex,
   toSecretKey,
   unprotectApdu,
   type Data,
@@ -65,7 +64,7 @@ import { decodePushApdu, withoutTrailingValues } from './quirks.js';
 export type PushFormat = 'mbus' | 'hdlc' | 'apdu' | 'auto';
 
 /** Layers named in events. */
-export type PushLayer = 'mbus' | 'hdlc' | 'transport' | 'apdu' | 'security' | 'gbt' | 'readings';
+export type PushLayer = 'mbus' | 'hdlc' | 'transport' | 'apdu' | 'security' | 'gbt';
 
 /** Options of {@link createPushDecoder}. */
 export interface PushDecoderOptions {
@@ -485,9 +484,4 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
 
 function hex2(v: number): string {
   return v.toString(16).padStart(2, '0').toUpperCase();
-}
-
-/** Upper-case hex of a system title or any bytes (re-exported for CLIs). */
-export function bytesToHex(b: Uint8Array): string {
-  return toHex(b);
 }

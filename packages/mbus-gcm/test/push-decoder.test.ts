@@ -224,6 +224,38 @@ describe('createPushDecoder (hdlc, gbt, auto)', () => {
     expect(codes(events)).toEqual(['MID_SEQUENCE', 'RESTART']);
   });
 
+  it('I-frame pushes: a skipped N(S) drops the partial APDU', () => {
+    const apdu = protectApdu(plainPush(16), {
+      key: KEY,
+      authKey: AUTH_KEY,
+      systemTitle: SYSTEM_TITLE,
+      invocationCounter: 16,
+    });
+    const whole = Uint8Array.of(0xe6, 0xe7, 0x00, ...apdu);
+    const iFrames = (start: number): Uint8Array[] => {
+      const out: Uint8Array[] = [];
+      for (let at = 0, ns = start; at < whole.length; at += 40, ns = (ns + 1) & 7) {
+        out.push(
+          encodeHdlcFrame({
+            destination: clientAddress(0x41),
+            source: serverAddress(0x01, 0x11),
+            control: { type: 'i', ns, nr: 0, pf: false },
+            segmented: at + 40 < whole.length,
+            information: whole.subarray(at, at + 40),
+          }),
+        );
+      }
+      return out;
+    };
+    const [f0, f1, f2] = iFrames(6);
+    expect(f2).toBeDefined();
+    const d = createPushDecoder({ format: 'hdlc', key: KEY, authKey: AUTH_KEY });
+    const events = [f0!, f2!, ...iFrames(3)].flatMap((f) => d.push(f));
+    expect(readings(events).map(energy)).toEqual([16]);
+    expect(codes(events)).toEqual(['GAP']);
+    void f1;
+  });
+
   it('reassembles General-Block-Transfer around a ciphered push, and ciphered GBT blocks', () => {
     const prot = protectApdu(plainPush(12), {
       key: KEY,
