@@ -385,6 +385,71 @@ describe('ciphered association', () => {
     expect(decodeApdu(u.plaintext)).toMatchObject({ type: 'get-response-normal' });
   });
 
+  it('under an authenticated policy accepts authentication-only requests and answers the same way', async () => {
+    const a = await open({
+      security: { policy: 'authenticated', blockCipherKey: EK, authenticationKey: AK },
+    });
+    const req = protectApdu(GET_REGISTER, {
+      form: 'glo',
+      encrypted: false,
+      key: EK,
+      authKey: AK,
+      systemTitle: CLIENT_ST,
+      invocationCounter: 2,
+    });
+    const step = await a.handle(req);
+    if (step.kind !== 'model') throw new Error(step.kind);
+    expect(step.protection).toEqual({ authenticated: true, encrypted: false });
+    const s = await a.complete([{ type: 'unsigned', value: 3 }]);
+    if (s.kind !== 'send') throw new Error(s.kind);
+    const u = fromServer(s.apdus[0]!);
+    expect(u.envelope.securityControl).toMatchObject({ authenticated: true, encrypted: false });
+    expect(decodeApdu(u.plaintext)).toMatchObject({
+      type: 'get-response-normal',
+      result: { type: 'data', data: { value: 3 } },
+    });
+  });
+
+  it('runs HLS-GMAC inside a ciphered association (ciphered AARQ, ciphered pass 3)', async () => {
+    const m: HlsMechanism = { mechanism: 5, encryptionKey: EK, authenticationKey: AK };
+    const counters = new MemoryCounterStore();
+    const a = new ServerAssociation(cfg({ authentication: m, counters, challenge: () => STOC }));
+    const r = aare(
+      await one(
+        a,
+        cipheredAarq(1, EK, {
+          mechanismName: 'hls-gmac',
+          callingAuthenticationValue: { type: 'charstring', value: CTOS },
+        }),
+      ),
+    );
+    expect(r).toMatchObject({
+      result: 'accepted',
+      resultSourceDiagnostic: { value: 'authentication-required' },
+      respondingApTitle: SERVER_ST,
+    });
+    const parties = { clientSystemTitle: CLIENT_ST, serverSystemTitle: SERVER_ST };
+    const fStoC = computeHlsResponse(
+      'client',
+      m,
+      { ctos: CTOS, stoc: STOC },
+      { ...parties, invocationCounter: 3 },
+    );
+    // Plain pass 3 is refused under the policy; ciphered pass 3 goes through.
+    expect(await one(a, replyToHls(fStoC))).toMatchObject({
+      type: 'exception-response',
+      serviceError: 'operation-not-possible',
+    });
+    const step = await a.handle(glo(replyToHls(fStoC), 2));
+    if (step.kind !== 'send') throw new Error(step.kind);
+    const resp = decodeApdu(fromServer(step.apdus[0]!).plaintext);
+    if (resp.type !== 'action-response-normal') throw new Error(resp.type);
+    const rp = resp.response.returnParameters;
+    if (rp?.type !== 'data' || rp.data.type !== 'octet-string') throw new Error('no f(CtoS)');
+    expect(verifyHlsResponse('client', m, { ctos: CTOS, stoc: STOC }, rp.data.value, parties)).toBe(true);
+    expect(a.state).toBe('associated');
+  });
+
   it('sizes GET blocks so that each ciphered block fits the client max PDU', async () => {
     const b = new ServerAssociation(cfg());
     await one(
