@@ -23,6 +23,7 @@ import {
   fromHex,
   toHex,
   minSize,
+  MAX_DATA_DEPTH,
   DataTag,
   DataTypeByTag,
   type Data,
@@ -605,6 +606,19 @@ describe('error fixtures', () => {
     expect(decodeDataBytes(nested(32)).type).toBe('structure');
     expect(codeOf(() => decodeDataBytes(nested(33)))).toBe('LIMIT_EXCEEDED');
     expect(codeOf(() => decodeDataBytes(fromHex('0101'.repeat(10_000) + '00')))).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('decodes 1000 levels when allowed, and refuses deeper limits that could overflow the stack', () => {
+    const nested = (n: number) => fromHex('0201'.repeat(n) + '00');
+    expect(decodeDataBytes(nested(MAX_DATA_DEPTH), { maxDepth: MAX_DATA_DEPTH }).type).toBe('structure');
+    expect(codeOf(() => decodeDataBytes(nested(MAX_DATA_DEPTH + 1), { maxDepth: MAX_DATA_DEPTH }))).toBe(
+      'LIMIT_EXCEEDED',
+    );
+    for (const maxDepth of [MAX_DATA_DEPTH + 1, -1, 1.5, NaN]) {
+      expect(() => decodeDataBytes(fromHex('00'), { maxDepth })).toThrow(ArgumentError);
+    }
+    expect(() => decodeDataBytes(fromHex('00'), { maxValues: -1 })).toThrow(ArgumentError);
+    expect(decodeDataBytes(fromHex('0102 00 00'), { maxValues: Infinity }).type).toBe('array');
   });
 
   it('refuses a compact array of empty elements after reading at most a few bytes (no hang)', () => {

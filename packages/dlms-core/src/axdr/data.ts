@@ -37,7 +37,10 @@ import {
 
 /** Limits on what a peer controls while decoding Data, and how strict the decoder is. */
 export interface DataLimits {
-  /** Maximum nesting of arrays, structures and compact arrays (and type descriptions). Default 32. */
+  /**
+   * Maximum nesting of arrays, structures and compact arrays (and type descriptions). Default 32,
+   * at most {@link MAX_DATA_DEPTH} (the decoder recurses; deeper would risk the call stack).
+   */
   readonly maxDepth?: number;
   /** Maximum number of Data values (and type-description nodes) in one decode, all levels. Default 1,000,000. */
   readonly maxValues?: number;
@@ -50,6 +53,8 @@ export interface DataLimits {
 
 const DEFAULT_MAX_DEPTH = 32;
 const DEFAULT_MAX_VALUES = 1_000_000;
+/** The largest `maxDepth` accepted: the recursive decoder stays far from the engine's stack limit. */
+export const MAX_DATA_DEPTH = 1000;
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
@@ -495,12 +500,19 @@ export function minSize(td: TypeDescription): number {
  * Decodes one Data value at the reader's position (the reader moves past it). Octet strings and bit
  * strings in the result are views into the reader's bytes: copy them to keep them beyond the input.
  *
- * @throws DecodeError `TRUNCATED`, `UNKNOWN_TAG`, `INVALID_VALUE` or `LIMIT_EXCEEDED`, with the offset.
+ * @throws DecodeError `TRUNCATED`, `UNKNOWN_TAG`, `INVALID_VALUE` or `LIMIT_EXCEEDED`, with the offset;
+ *   ArgumentError for limits out of range.
  */
 export function decodeData(r: Reader, limits?: DataLimits): Data {
+  const maxDepth = limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxValues = limits?.maxValues ?? DEFAULT_MAX_VALUES;
+  if (!Number.isInteger(maxDepth) || maxDepth < 0 || maxDepth > MAX_DATA_DEPTH) {
+    throw new ArgumentError(`maxDepth must be an integer 0–${MAX_DATA_DEPTH}, got ${maxDepth}`);
+  }
+  if (!(maxValues >= 0)) throw new ArgumentError(`maxValues must be a non-negative number, got ${maxValues}`);
   const s: DecodeState = {
-    budget: limits?.maxValues ?? DEFAULT_MAX_VALUES,
-    maxDepth: limits?.maxDepth ?? DEFAULT_MAX_DEPTH,
+    budget: maxValues,
+    maxDepth,
     canonical: limits?.canonical ?? false,
     buffer: r.bytes.buffer,
     byteOffset: r.bytes.byteOffset,
