@@ -6,12 +6,14 @@
  *
  * (a) authenticated and encrypted (SC 0x30), tag checked: framer, reassembly, AES-GCM, APDU and readings;
  * (b) encryption only (SC 0x20, as EVN sends it): the same without a tag;
- * (c) the framer and reassembly alone, on the same telegram pair.
+ * (c) the framer and reassembly alone, on the same telegram pair;
+ * (d) deciphering (tag checked) and APDU decoding of the reassembled APDU, without readings: the share of
+ *     cosem-objects' `notificationReadings` is (a) minus (d).
  *
  * Each iteration pushes one telegram pair and yields one push; the benchmark checks that it did.
  */
 import { bench, describe } from 'vitest';
-import { fromHex, protectApdu } from '@meteringlab/dlms-core';
+import { decodeApdu, fromHex, protectApdu, toSecretKey, unprotectApdu } from '@meteringlab/dlms-core';
 import {
   createMbusFramer,
   createMbusReassembler,
@@ -44,6 +46,12 @@ function pair(authenticated: boolean): Uint8Array {
 }
 
 const AUTHENTICATED = pair(true);
+const AUTHENTICATED_APDU = protectApdu(PLAIN, {
+  key: KEY,
+  authKey: AUTH_KEY,
+  systemTitle: SYSTEM_TITLE,
+  invocationCounter: 35,
+});
 const ENCRYPTED = pair(false);
 
 function check(n: number): void {
@@ -74,5 +82,11 @@ describe('Kaifa MA309M telegram pair → readings', () => {
         for (const r of reassembler.add(decodeMbusDlmsSegment(it.frame))) if (r.type === 'apdu') n++;
     }
     check(n);
+  });
+
+  const keys = { key: toSecretKey(KEY), authKey: toSecretKey(AUTH_KEY) };
+  bench('(d) decipher (tag checked) + decodeApdu, no readings', () => {
+    const u = unprotectApdu(AUTHENTICATED_APDU, keys);
+    check(u.verified && decodeApdu(u.plaintext).type === 'data-notification' ? 1 : 0);
   });
 });

@@ -214,7 +214,6 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
       'Read the pushes of smart-meter customer interfaces (M-Bus, HDLC, raw DLMS) into readings, JSON and MQTT.',
     )
     .addHelpText('after', MAIN_HELP)
-    .showHelpAfterError('(run mbus-gcm --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
