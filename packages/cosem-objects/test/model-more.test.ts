@@ -9,6 +9,10 @@ import {
 } from '@meteringlab/dlms-core';
 import {
   AssociationLn,
+  attributeModeAllows,
+  methodModeAllows,
+  objectListFromData,
+  ProfileGeneric,
   AssociationSn,
   clockFromData,
   Clock,
@@ -312,5 +316,66 @@ describe('SAP assignment, IEC HDLC setup, Association SN', () => {
     expect((await sn.action(8, { type: 'octet-string', value: Uint8Array.of(0) }, ctx)).result).toBe(
       'success',
     );
+  });
+});
+
+describe('access rights details', () => {
+  it('bit-mapped (version 3) modes check the read/write bits; selectors are published', async () => {
+    const { ProfileGeneric, objectListFromData, attributeModeAllows, methodModeAllows } =
+      await import('@meteringlab/cosem-objects');
+    const d = new LogicalDevice({
+      objects: [
+        new Register({
+          logicalName: '1.0.1.8.0.255',
+          value: { type: 'long', value: 1 },
+          writable: true,
+          scalerUnit: { scaler: 0, unit: 30 },
+        }),
+        new ProfileGeneric({ logicalName: '1.0.99.1.0.255', captureObjects: [] }),
+      ],
+    });
+    d.addAssociation(
+      new AssociationLn({
+        clientSap: 3,
+        version: 3,
+        rights: (o) => ({
+          attributes: [
+            { index: 1, access: 0b001 },
+            {
+              index: 2,
+              access: o.classId === 3 ? 0b101 : 0b001,
+              ...(o.classId === 7 ? { selectors: [1, 2] } : {}),
+            },
+          ],
+          methods: [{ index: 1, access: 0b100 }],
+        }),
+      }),
+    );
+    const c = d.context(3);
+    expect(await d.get(c, 3, '1.0.1.8.0.255', 2)).toEqual({ type: 'long', value: 1 });
+    expect(await d.set(c, 3, '1.0.1.8.0.255', 2, { type: 'long', value: 2 })).toBe('read-write-denied');
+    expect((await d.action(c, 3, '1.0.1.8.0.255', 1, int0)).result).toBe('read-write-denied');
+    const list = objectListFromData((await d.get(c, 15, '0.0.40.0.0.255', 2)) as Data, {
+      associationVersion: 3,
+    })!;
+    expect(list.find((e) => e.classId === 7)?.accessRights.attributes[1]).toEqual({
+      index: 2,
+      access: 1,
+      selectors: [1, 2],
+    });
+    expect(list.find((e) => e.classId === 15)?.version).toBe(3);
+    expect(attributeModeAllows('authenticated-read-and-write', 'set', false)).toBe(false);
+    expect(attributeModeAllows('write-only', 'get', true)).toBe(false);
+    expect(methodModeAllows('no-access', true)).toBe(false);
+  });
+
+  it('the default policy publishes the profile buffer selectors', async () => {
+    const d = new LogicalDevice({
+      objects: [new ProfileGeneric({ logicalName: '1.0.99.1.0.255', captureObjects: [] })],
+    });
+    d.addAssociation(new AssociationLn({ clientSap: 1 }));
+    const list = objectListFromData((await d.get(d.context(1), 15, '0.0.40.0.0.255', 2)) as Data)!;
+    const buffer = list.find((e) => e.classId === 7)!.accessRights.attributes.find((a) => a.index === 2);
+    expect(buffer).toEqual({ index: 2, access: 'read-only', selectors: [1, 2] });
   });
 });
