@@ -71,6 +71,26 @@ describe('mbus-gcm decode', () => {
     expect(Object.keys(j)).toEqual(['meterTime', 'systemTitle', 'readings']);
   });
 
+  it('decodes the unencrypted HAN frame of the README with --format auto', async () => {
+    // Aidon list 1 frame (toreamun/amshan tests, shared vector hdlc-edge-cases-flag-and-escape-in-payload #0).
+    const r = await run([
+      'decode',
+      '--json',
+      '7EA02A410883130413E6E7000F40000000000101020309060100010700FF060000067D02020F00161B1C057E',
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).readings).toEqual([
+      {
+        obis: '1.0.1.7.0.255',
+        name: 'Active power import (+P)',
+        value: 1661,
+        raw: 1661,
+        scaler: 0,
+        unit: 'W',
+      },
+    ]);
+  });
+
   it('never prints the key, and says clearly when it is missing or wrong', async () => {
     const missing = await run(['decode', EVN_1, EVN_2]);
     expect(missing.code).toBe(1);

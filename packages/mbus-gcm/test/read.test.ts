@@ -234,8 +234,15 @@ describe.skipIf(!haveSocat)('mbus-gcm read over a socat pseudo-terminal at 2400 
     }
   }, 60000);
 
-  it('reports a port that is not there and keeps retrying until stopped', async () => {
-    const reader = startRead(['--port', `/tmp/mbus-gcm-${tag}-missing`, '--key', toHex(KEY)]);
+  it('reports a port that is not there (and a broker that is not there) and keeps retrying until stopped', async () => {
+    const reader = startRead([
+      '--port',
+      `/tmp/mbus-gcm-${tag}-missing`,
+      '--key',
+      toHex(KEY),
+      '--mqtt',
+      'mqtt://127.0.0.1:1',
+    ]);
     await until('a retry message', () => reader.err().includes('cannot open'));
     expect(await reader.stop()).toBe(0);
   });
