@@ -321,8 +321,6 @@ describe('SAP assignment, IEC HDLC setup, Association SN', () => {
 
 describe('access rights details', () => {
   it('bit-mapped (version 3) modes check the read/write bits; selectors are published', async () => {
-    const { ProfileGeneric, objectListFromData, attributeModeAllows, methodModeAllows } =
-      await import('@meteringlab/cosem-objects');
     const d = new LogicalDevice({
       objects: [
         new Register({
