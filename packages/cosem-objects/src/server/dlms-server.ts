@@ -14,9 +14,10 @@
  *   rejected-permanent / acse-service-user no-reason-given (the client learns it is not allowed), any
  *   other APDU with ExceptionResponse service-not-allowed / operation-not-possible.
  *
- * It does not frame or open anything: transports give it an `ApduChannel` (the wrapper server gives
- * one per TCP connection; an HDLC link one per connected client). Binding example: see
- * `test/server/dlms-server.test.ts`, which routes a wrapper TCP connection on its first frame's wPorts.
+ * It does not frame or open anything: transports give it an `ApduChannel` (an HDLC link gives one per
+ * connected client; `serve` takes the addresses of that link), or a channel of addressed APDUs (the
+ * wrapper server gives one per TCP connection; `serveRouted` routes every frame on its wPorts). Binding
+ * examples: `test/server/dlms-server.test.ts` (wrapper TCP server on 127.0.0.1, both ways).
  */
 import {
   ServerAssociation,
@@ -57,6 +58,35 @@ export interface ServeSummary {
   readonly associations: number;
   /** Why serving ended. */
   readonly end: 'peer-closed' | 'unknown-device' | 'released';
+}
+
+/**
+ * One APDU with the addresses of its link: the shape of a wrapper frame (`source`/`destination`
+ * wPorts), declared here structurally so that this package imports no transport.
+ */
+export interface AddressedApdu {
+  /** Client address (wrapper source wPort). */
+  readonly source: number;
+  /** Server address (wrapper destination wPort). */
+  readonly destination: number;
+  readonly apdu: Uint8Array;
+}
+
+/** A channel that carries addressed APDUs (e.g. a wrapper connection: `WrapperApduChannel` fits). */
+export interface RoutedApduChannel {
+  receiveFrames(): AsyncIterable<AddressedApdu>;
+  sendFrame(frame: AddressedApdu): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What happened on a routed link. */
+export interface ServeRoutedSummary {
+  readonly received: number;
+  readonly sent: number;
+  readonly associations: number;
+  /** Frames to an unknown server address after the first one (dropped without answer). */
+  readonly misaddressed: number;
+  readonly end: 'peer-closed' | 'unknown-device';
 }
 
 /** Options of {@link DlmsServer.serve}. */
@@ -133,6 +163,53 @@ export class DlmsServer {
       }
     }
     return { received, sent, associations, end: 'peer-closed' };
+  }
+
+  /**
+   * Serves a link that multiplexes several associations by address (the wrapper allows several client
+   * and server wPorts on one TCP connection): one engine per (server address, client address) pair,
+   * each answered from the addressed device with the addresses swapped. A first frame to an unknown
+   * server address closes the link (see the module notes); later ones are dropped and counted.
+   */
+  async serveRouted(
+    channel: RoutedApduChannel,
+    options: Omit<ServeOptions, 'closeOnRelease'> = {},
+  ): Promise<ServeRoutedSummary> {
+    const links = new Map<string, ServerAssociation | undefined>();
+    let received = 0;
+    let sent = 0;
+    let associations = 0;
+    let misaddressed = 0;
+    for await (const frame of channel.receiveFrames()) {
+      received++;
+      const served = this.devices.get(frame.destination);
+      if (served === undefined) {
+        if (received === 1) {
+          await channel.close();
+          return { received, sent, associations, misaddressed: 1, end: 'unknown-device' };
+        }
+        misaddressed++;
+        continue;
+      }
+      const key = `${frame.destination}/${frame.source}`;
+      if (!links.has(key)) {
+        const config = served.associations.get(frame.source);
+        links.set(key, config === undefined ? undefined : new ServerAssociation(config));
+      }
+      const assoc = links.get(key);
+      const before = assoc?.state;
+      const step =
+        assoc === undefined
+          ? refuse(frame.apdu)
+          : await this.run(assoc, frame.apdu, served.device, frame.source, options);
+      if (assoc !== undefined && !live(before) && live(assoc.state)) associations++;
+      if (step.kind !== 'send') continue;
+      for (const apdu of step.apdus) {
+        await channel.sendFrame({ source: frame.destination, destination: frame.source, apdu });
+        sent++;
+      }
+    }
+    return { received, sent, associations, misaddressed, end: 'peer-closed' };
   }
 
   /** Runs one APDU through the engine, answering model steps from the device. */

@@ -282,6 +282,79 @@ describe('DlmsServer over a wrapper TCP server on 127.0.0.1', () => {
     await ch.close();
   });
 
+  it('multiplexes two associations on one wrapper connection with serveRouted (per-frame wPorts)', async () => {
+    const { server, energy } = makeServer();
+    let summary: Promise<unknown> | undefined;
+    tcp = await createWrapperServer({
+      port: 0,
+      host: '127.0.0.1',
+      onConnection: async (channel) => {
+        summary = server.serveRouted(channel);
+        await summary;
+      },
+    });
+    const ch = await connectWrapper({ host: '127.0.0.1', port: tcp.port, clientWPort: 16, serverWPort: 1 });
+    const frames = ch.receiveFrames()[Symbol.asyncIterator]();
+    const ask = async (source: number, destination: number, apdu: Apdu) => {
+      await ch.sendFrame({ source, destination, apdu: encodeApdu(apdu) });
+      const f = await frames.next();
+      if (f.done) throw new Error('closed');
+      return { source: f.value.source, destination: f.value.destination, apdu: decodeApdu(f.value.apdu) };
+    };
+    const aarq = (lls?: Uint8Array): Apdu => ({
+      type: 'aarq',
+      applicationContextName: 'logical-name-referencing-no-ciphering',
+      ...(lls === undefined
+        ? {}
+        : {
+            mechanismName: 'lls' as const,
+            callingAuthenticationValue: { type: 'charstring' as const, value: lls },
+          }),
+      userInformation: {
+        apdu: {
+          type: 'initiate-request',
+          responseAllowed: true,
+          proposedDlmsVersionNumber: 6,
+          proposedConformance: 0x00ffff,
+          clientMaxReceivePduSize: 512,
+        },
+      },
+    });
+    expect(await ask(16, 1, aarq())).toMatchObject({
+      source: 1,
+      destination: 16,
+      apdu: { type: 'aare', result: 'accepted' },
+    });
+    expect(await ask(1, 1, aarq(PASSWORD))).toMatchObject({
+      source: 1,
+      destination: 1,
+      apdu: { type: 'aare', result: 'accepted' },
+    });
+    const set = (v: number): Apdu => ({
+      type: 'set-request-normal',
+      invokeIdAndPriority: IID,
+      attribute: { classId: 3, instanceId: REGISTER_LN, attributeId: 2 },
+      value: { type: 'double-long-unsigned', value: v },
+    });
+    // Same connection, two rights: the public client is refused, the management client writes.
+    expect((await ask(16, 1, set(5))).apdu).toMatchObject({ result: 'read-write-denied' });
+    expect((await ask(1, 1, set(6))).apdu).toMatchObject({ result: 'success' });
+    expect(energy.wh).toBe(6);
+    // A frame to a logical device the server does not have, once the link is up: dropped, not answered.
+    await ch.sendFrame({
+      source: 16,
+      destination: 0x33,
+      apdu: encodeApdu({ type: 'rlrq', reason: 'normal' }),
+    });
+    expect(await ask(16, 1, { type: 'rlrq', reason: 'normal' })).toMatchObject({
+      source: 1,
+      destination: 16,
+      apdu: { type: 'rlre' },
+    });
+    await ch.close();
+    expect(await summary).toMatchObject({ associations: 2, misaddressed: 1, end: 'peer-closed' });
+  });
+
   it('drops a connection addressed to an unknown logical device (wPort)', async () => {
     const { server } = makeServer();
     tcp = await listen(server);
