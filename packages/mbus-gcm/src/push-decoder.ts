@@ -232,7 +232,14 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
       warn(out, 'apdu', 'UNEXPECTED_APDU', `${apdu.type} is not a push (Data-Notification); ignored`);
       return;
     }
-    const r = readingsOf(apdu, env);
+    let r: NotificationReadings;
+    try {
+      r = readingsOf(apdu, env);
+    } catch (e) {
+      // notificationReadings does not throw on a peer's data; this keeps `push` total if it ever did.
+      fail(out, 'apdu', e);
+      return;
+    }
     out.push({
       type: 'reading',
       ...(r.meterTime === undefined ? {} : { meterTime: r.meterTime }),
