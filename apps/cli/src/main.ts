@@ -8,7 +8,14 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { DecodeError, DlmsError, FramingError, toHex, type ProtectionEnvelope } from '@meteringlab/dlms-core';
+import {
+  DecodeError,
+  DlmsError,
+  FramingError,
+  fromHex,
+  toHex,
+  type ProtectionEnvelope,
+} from '@meteringlab/dlms-core';
 import { formatHdlcAddress, type HdlcFrame } from '@meteringlab/transport-hdlc-serial';
 import { decodeFrames, FrameDecodeError, type DecodedMessage, type FormatOption } from './decode.js';
 import { framesOfArguments, framesOfText, InputError } from './input.js';
@@ -76,9 +83,7 @@ function parseKey(name: string, hex: string | undefined, lengths: readonly numbe
   if (!/^([0-9a-fA-F]{2})+$/.test(clean)) throw new UsageError(`${name} must be hex`);
   const n = clean.length / 2;
   if (!lengths.includes(n)) throw new UsageError(`${name} must be ${lengths.join(' or ')} bytes, not ${n}`);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  return fromHex(clean);
 }
 
 async function readAll(stdin: AsyncIterable<string | Uint8Array>): Promise<string> {
@@ -129,7 +134,7 @@ function securityJson(env: ProtectionEnvelope): Json {
 
 type HdlcHeader = Pick<HdlcFrame, 'destination' | 'source' | 'control' | 'segmented'>;
 
-/** `I N(S)=0 N(R)=1 P/F=1, 16 -> 1/17 (2-byte server address), segmented` (IEC 62056-46 names). */
+/** `I N(S)=0 N(R)=1 P/F=1, from 16 (1-byte) to 1/17 (2-byte)`: control by its IEC 62056-46 name. */
 function hdlcHeaderText(h: HdlcHeader): string {
   const c = h.control;
   let control: string;
@@ -279,7 +284,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
     )
     .option(
       '-j, --json',
-      'print JSON instead of a tree (Data as {type, value}, bytes as hex, 64-bit integers as strings)',
+      'print JSON instead of a tree (Data as {type, value}, bytes as hex, integers beyond 2^53 as strings)',
     )
     .option('-k, --key <hex>', 'block cipher key (16 or 32 bytes) to decipher a ciphered APDU')
     .option('-a, --auth-key <hex>', 'authentication key (16 or 32 bytes) to check the authentication tag')
