@@ -13,3 +13,4 @@ export * from './readings.js';
 export * from './model/index.js';
 export * from './server/dlms-server.js';
 export * from './client/index.js';
+export * from './simulator/index.js';
