@@ -56,9 +56,13 @@
  * - The HLS-GMAC f(StoC) counter is not replay-checked: StoC is fresh for each association, so an old
  *   f(StoC) cannot verify.
  *
+ * - SN: Read/Write/UnconfirmedWrite are mapped through `config.baseNames`; HLS pass 3 is a ReadRequest
+ *   with parameterized access on Association SN (class 12) method 8.
+ *
  * Deliberately not here: I/O, timers (inactivity time-outs belong to the driver), access rights (the
  * driver checks them with the object model), SN block transfer (Read/Write with block-number-access is
- * answered other-reason), general-ciphering and general-signing requests (service-not-supported).
+ * answered other-reason), the ACCESS service, general-ciphering and general-signing requests
+ * (service-not-supported).
  */
 import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
@@ -170,7 +174,13 @@ type Pending =
       readonly ctx: RequestContext;
       readonly blockNumber: number;
     }
-  | { readonly kind: 'read' | 'write'; readonly ctx: RequestContext; readonly slots: readonly Slot[] };
+  | {
+      readonly kind: 'read' | 'write';
+      readonly ctx: RequestContext;
+      readonly slots: readonly Slot[];
+      /** UnconfirmedWriteRequest: performed, never answered. */
+      readonly unconfirmed?: boolean;
+    };
 
 /** One SN variable: either a position in the model requests, or an immediate error. */
 type Slot = { readonly index: number } | { readonly error: DataAccessResult };
@@ -1059,7 +1069,12 @@ export class ServerAssociation {
         return this.snRead(apdu.variables, ctx);
       case 'write-request':
         if (ln || !this.has('write')) return notSupported();
-        return this.snWrite(apdu.variables, apdu.values, ctx);
+        return this.snWrite(apdu.variables, apdu.values, ctx, false);
+      case 'unconfirmed-write-request':
+        // Never answered, not even with an exception (IEC 61334-4-41: unconfirmed service).
+        if (ln || !this.has('unconfirmed-write') || apdu.values.length !== apdu.variables.length)
+          return { kind: 'none' };
+        return this.snWrite(apdu.variables, apdu.values, ctx, true);
       default:
         return notSupported();
     }
@@ -1304,13 +1319,14 @@ export class ServerAssociation {
     variables: readonly VariableAccessSpecification[],
     values: readonly Data[],
     ctx: RequestContext,
+    unconfirmed: boolean,
   ): Promise<ServerStep> {
     if (values.length !== variables.length)
       return Promise.resolve(this.exception('service-unknown', 'other-reason'));
     const slots: Slot[] = [];
     const requests: ModelRequest[] = [];
     variables.forEach((v, i) => this.resolve(v, values[i]!, slots, requests));
-    return this.snStep('write', requests, { kind: 'write', ctx, slots });
+    return this.snStep('write', requests, { kind: 'write', ctx, slots, unconfirmed });
   }
 
   private snStep(service: 'read' | 'write', requests: ModelRequest[], pending: Pending): Promise<ServerStep> {
@@ -1431,6 +1447,7 @@ export class ServerAssociation {
         return this.reply({ type: 'read-response', results: out }, p.ctx);
       }
       case 'write': {
+        if (p.unconfirmed === true) return { kind: 'none' };
         const out: WriteResult[] = p.slots.map((s) => {
           if ('error' in s) return { type: 'data-access-error', result: s.error };
           const r = results[s.index];

@@ -727,6 +727,28 @@ describe('SN referencing', () => {
     expect(m.values.get(m.key(3, LN_REGISTER, 2))).toEqual(v);
   });
 
+  it('performs an UnconfirmedWriteRequest and answers nothing', async () => {
+    const bits = conformanceFromNames(['read', 'write', 'unconfirmed-write']);
+    const a = new ServerAssociation(config({ referencing: 'sn', baseNames, conformance: bits }));
+    await one(
+      a,
+      aarq({ applicationContextName: 'short-name-referencing-no-ciphering' }, { proposedConformance: bits }),
+    );
+    const m = new TestModel();
+    const v: Data = { type: 'double-long-unsigned', value: 77 };
+    const r = await exchange(
+      a,
+      encodeApdu({
+        type: 'unconfirmed-write-request',
+        variables: [{ type: 'variable-name', variableName: 0x2000 }],
+        values: [v],
+      }),
+      m,
+    );
+    expect(r.none).toBe(true);
+    expect(m.values.get(m.key(3, LN_REGISTER, 2))).toEqual(v);
+  });
+
   it('refuses LN services on an SN association', async () => {
     const a = await sn();
     expect(await one(a, get(register))).toMatchObject({
