@@ -35,6 +35,10 @@
  * | associated          | release            | awaiting-rlre       |
  * | awaiting-rlre       | rlre, timeout      | released            |
  *
+ * Long requests: service-specific blocks (SET datablocks, ACTION pblocks) when negotiated, else
+ * General-Block-Transfer when negotiated (window 1: each block waits for its acknowledgement), else the
+ * request goes whole and the server answers what it answers.
+ *
  * Deliberately not here: I/O and timers (the async `DlmsClient` of `@meteringlab/cosem-objects` drives
  * this machine), SN block transfer, GBT windows above 1 on the sending side, general-ciphering and
  * general-signing of requests.
@@ -78,7 +82,7 @@ import {
   type HlsMechanism,
 } from '../security/authentication.js';
 import { encodeSecurityControl } from '../security/security-control.js';
-import { BlockReassembler, largestPayload, pblockOverhead, splitBlocks } from './blocks.js';
+import { BlockReassembler, gbtOverhead, largestPayload, pblockOverhead, splitBlocks } from './blocks.js';
 import {
   DEFAULT_LN_CONFORMANCE,
   DEFAULT_SN_CONFORMANCE,
@@ -246,6 +250,8 @@ export class ClientAssociation {
   private pending: Pending | undefined;
   private hlsInvokeId = 0;
   private gbtIn: BlockReassembler | undefined;
+  /** Blocks of a request sent in General-Block-Transfer, and how many went out. */
+  private gbtOut: { readonly blocks: readonly Uint8Array[]; sent: number } | undefined;
   private deadline: number | undefined;
 
   constructor(private readonly options: ClientAssociationOptions = {}) {
@@ -631,9 +637,7 @@ export class ClientAssociation {
 
   /** The largest plain APDU the server takes, once ciphered. */
   private plainBudget(): number {
-    const max = this.negotiatedValue?.serverMaxReceivePduSize ?? 0;
-    const limit = max === 0 ? 0xffff : max;
-    return limit - (this.ciphersRequests() ? CIPHER_OVERHEAD : 0);
+    return this.serverLimit() - (this.ciphersRequests() ? CIPHER_OVERHEAD : 0);
   }
 
   private open(service: Service, list: boolean, nowMs: number): Pending {
@@ -647,13 +651,41 @@ export class ClientAssociation {
     const p: Pending = { service, invokeId: this.takeInvokeId(), list };
     this.pending = p;
     this.gbtIn = undefined;
+    this.gbtOut = undefined;
     this.arm(nowMs);
     return p;
   }
 
   private out(plain: Uint8Array, progress?: BlockProgress): ClientStep {
     const apdu = this.ciphersRequests() ? this.protect(plain, false) : plain;
+    const limit = this.serverLimit();
+    if (apdu.length > limit && this.has('general-block-transfer')) {
+      // Green Book 9.3.10: a request too long for the server goes in General-Block-Transfer blocks
+      // (around the ciphered APDU); each block waits for the server's acknowledgement (window 1).
+      const size = largestPayload(limit, gbtOverhead);
+      if (size < 1) throw new ArgumentError('the server max PDU leaves no room for a GBT block');
+      const blocks = splitBlocks(apdu, size);
+      this.gbtOut = { blocks, sent: 1 };
+      return { kind: 'send', apdu: this.gbtBlock(1, blocks), progress: { direction: 'sending', blockNumber: 1, bytes: blocks[0]!.length, totalBlocks: blocks.length } };
+    }
     return progress === undefined ? { kind: 'send', apdu } : { kind: 'send', apdu, progress };
+  }
+
+  private serverLimit(): number {
+    const max = this.negotiatedValue?.serverMaxReceivePduSize ?? 0;
+    return max === 0 ? 0xffff : max;
+  }
+
+  private gbtBlock(n: number, blocks: readonly Uint8Array[]): Uint8Array {
+    return encodeApdu({
+      type: 'general-block-transfer',
+      lastBlock: n === blocks.length,
+      streaming: false,
+      window: 1,
+      blockNumber: n,
+      blockNumberAck: 0,
+      blockData: blocks[n - 1]!,
+    });
   }
 
   /** GET (normal for one item, with-list for several). */
@@ -800,6 +832,7 @@ export class ClientAssociation {
     const what = this.stateValue;
     this.pending = undefined;
     this.gbtIn = undefined;
+    this.gbtOut = undefined;
     this.go('timeout');
     throw new ProtocolError('TIMEOUT', `no answer within ${this.timeoutMs} ms (state ${what})`);
   }
@@ -835,6 +868,7 @@ export class ClientAssociation {
       if (this.stateValue === 'awaiting-response') {
         this.pending = undefined;
         this.gbtIn = undefined;
+        this.gbtOut = undefined;
         this.go('failed');
       } else if (this.stateValue === 'awaiting-hls-reply') {
         this.go('hls-failed');
@@ -851,6 +885,22 @@ export class ClientAssociation {
     if (!this.has('general-block-transfer')) {
       throw new ProtocolError('UNEXPECTED_APDU', 'General-Block-Transfer arrived but was not negotiated');
     }
+    if (g.blockData.length === 0 && !g.lastBlock) {
+      // An acknowledgement of our request blocks: send the block after block-number-ack.
+      const o = this.gbtOut;
+      if (o === undefined || g.blockNumberAck !== o.sent || o.sent >= o.blocks.length) {
+        throw new ProtocolError('BLOCK_SEQUENCE', `GBT acknowledgement of block ${g.blockNumberAck} out of sequence`);
+      }
+      o.sent++;
+      this.arm(nowMs);
+      let bytesSent = 0;
+      for (let i = 0; i < o.sent; i++) bytesSent += o.blocks[i]!.length;
+      return {
+        kind: 'send',
+        step: { kind: 'send', apdu: this.gbtBlock(o.sent, o.blocks), progress: { direction: 'sending', blockNumber: o.sent, bytes: bytesSent, totalBlocks: o.blocks.length } },
+      };
+    }
+    this.gbtOut = undefined;
     this.gbtIn ??= new BlockReassembler(this.maxReassembly, g.blockNumber);
     const r = this.gbtIn.push(g.blockNumber, g.blockData, g.lastBlock);
     if (r === 'too-large') throw new DecodeError('LIMIT_EXCEEDED', `GBT response above ${this.maxReassembly} bytes`, 0);
@@ -917,6 +967,7 @@ export class ClientAssociation {
 
   private complete(outcome: ClientOutcome): ClientStep {
     this.pending = undefined;
+    this.gbtOut = undefined;
     this.go('completed');
     return { kind: 'completed', outcome };
   }

@@ -203,4 +203,22 @@ describe('ClientAssociation against the server engine', () => {
     const got = await run(client, server, client.get([{ attribute: { classId: 1, instanceId: LN_REGISTER, attributeId: 2 } }], 1));
     expect(got.kind === 'completed' && got.outcome.service === 'get' && got.outcome.results[0]).toMatchObject({ type: 'data' });
   });
+
+  it('sends a long SET in General-Block-Transfer when only GBT is negotiated', async () => {
+    const server = new ServerAssociation(
+      serverConfig({ conformance: conformanceFromNames(['general-block-transfer', 'get', 'set', 'action']), maxReceivePduSize: 64 }),
+    );
+    const client = new ClientAssociation();
+    const m = model();
+    expect((await run(client, server, client.associate(0), m)).kind).toBe('associated');
+    const attribute = { classId: 1, instanceId: LN_REGISTER, attributeId: 2 };
+    const value: Data = { type: 'octet-string', value: new Uint8Array(200).fill(9) };
+    const first = client.set([{ attribute, value }], 1);
+    expect(first.kind === 'send' && first.apdu[0]).toBe(0xe0);
+    expect(first.kind === 'send' && first.apdu.length).toBeLessThanOrEqual(64);
+    const set = await run(client, server, first, m);
+    expect(set.kind === 'completed' && set.outcome).toEqual({ service: 'set', results: ['success'] });
+    const get = await run(client, server, client.get([{ attribute }], 2), m);
+    expect(get.kind === 'completed' && get.outcome).toEqual({ service: 'get', results: [{ type: 'data', data: value }] });
+  });
 });
