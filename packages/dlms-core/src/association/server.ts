@@ -55,11 +55,11 @@
  * - A failed HLS pass 3 answers ACTION result other-reason and returns to `idle`.
  * - The HLS-GMAC f(StoC) counter is not replay-checked: StoC is fresh for each association, so an old
  *   f(StoC) cannot verify.
- *
+ * - GBT blocks that only acknowledge carry block-number 0 and no data.
  * - SN: Read/Write/UnconfirmedWrite are mapped through `config.baseNames`; HLS pass 3 is a ReadRequest
  *   with parameterized access on Association SN (class 12) method 8.
  *
- * Deliberately not here: I/O, timers (inactivity time-outs belong to the driver), access rights (the
+ * Deliberately not here: I/O, timers (inactivity time-outs belong to the transports), access rights (the
  * driver checks them with the object model), SN block transfer (Read/Write with block-number-access is
  * answered other-reason), the ACCESS service, general-ciphering and general-signing requests
  * (service-not-supported).
