@@ -1,7 +1,8 @@
 /**
  * Entry point of the `dlms` command (`bin/dlms.js` calls {@link main} and sets the exit code).
  *
- * Commands: `dlms decode <hex...>` prints a frame or APDU as a readable tree or as JSON. This module
+ * Commands: `dlms decode <hex...>` prints a frame or APDU as a readable tree or as JSON; the meter
+ * commands (get, set, action, objects, profile, clock) are registered from `commands/`. This module
  * wires the command line (commander) to the pure decode pipeline (`decode.ts`) and the printers
  * (`render.ts`, `to-json.ts`); it holds no protocol logic. Exit codes: 0 success, 1 input that does
  * not decode (one line on stderr, never a stack trace), 2 usage errors.
@@ -17,6 +18,8 @@ import {
   type ProtectionEnvelope,
 } from '@meteringlab/dlms-core';
 import { formatHdlcAddress, type HdlcFrame } from '@meteringlab/transport-hdlc-serial';
+import { registerClientCommands } from './commands/index.js';
+import { registerSimCommand } from './commands/sim.js';
 import { decodeFrames, FrameDecodeError, type DecodedMessage, type FormatOption } from './decode.js';
 import { framesOfArguments, framesOfText, InputError } from './input.js';
 import {
@@ -250,7 +253,7 @@ interface DecodeCliOptions {
 
 function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
   const program = new Command('dlms')
-    .description('Tools for DLMS/COSEM (IEC 62056) meters: decode frames and APDUs.')
+    .description('Tools for DLMS/COSEM (IEC 62056) meters: decode frames and APDUs, read and write meters.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError()
@@ -295,7 +298,9 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
       setCode(await runDecode(hex, opts, io));
     });
 
-  return program;
+  // The meter commands (get, set, action, objects, profile, clock) live in `commands/`.
+  registerSimCommand(program, io, setCode);
+  return registerClientCommands(program, io, setCode);
 }
 
 async function runDecode(hex: readonly string[], opts: DecodeCliOptions, io: CliIo): Promise<number> {
