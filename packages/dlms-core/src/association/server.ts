@@ -422,6 +422,15 @@ export class ServerAssociation {
     }
     const c = this.config;
     const reject = (d: AcseServiceUserDiagnostic) => send(this.aareBytes('rejected-permanent', d));
+    // ACSE protocol-version DEFAULT {version1}: a peer that does not offer version1 shares no version.
+    const pv = aarq.protocolVersion;
+    if (pv !== undefined && ((pv.bytes[0] ?? 0) & 0x80) === 0) {
+      return send(
+        this.aareBytes('rejected-permanent', 'null', {
+          resultSourceDiagnostic: { source: 'acse-service-provider', value: 'no-common-acse-version' },
+        }),
+      );
+    }
     if (aarq.applicationContextName !== contextName(c))
       return reject('application-context-name-not-supported');
 

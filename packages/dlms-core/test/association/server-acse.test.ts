@@ -192,6 +192,21 @@ describe('ServerAssociation: AARQ rejected', () => {
     });
   }
 
+  it('answers an AARQ without ACSE version1 with acse-service-provider no-common-acse-version', async () => {
+    const a = new ServerAssociation(config());
+    const r = aare(await one(a, aarq({ protocolVersion: { bytes: new Uint8Array([0x40]), unusedBits: 6 } })));
+    expect(r.result).toBe('rejected-permanent');
+    expect(r.resultSourceDiagnostic).toEqual({
+      source: 'acse-service-provider',
+      value: 'no-common-acse-version',
+    });
+    // An explicit version1 (80 02 07 80) is fine.
+    const b = new ServerAssociation(config());
+    expect(
+      aare(await one(b, aarq({ protocolVersion: { bytes: new Uint8Array([0x80]), unusedBits: 7 } }))).result,
+    ).toBe('accepted');
+  });
+
   it('accepts client max PDU size 0 (no limit) and 12 (the minimum)', async () => {
     for (const size of [0, 12]) {
       const a = new ServerAssociation(config());
