@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWrapperServer, createWrapperUdpServer, tcpByteChannel } from '@meteringlab/transport-tcp';
-import { acceptHdlc, openApduChannel, openSerialChannel, parseMeterUrl } from '@meteringlab/transport-hdlc-serial';
+import { LineReader, acceptHdlc, openApduChannel, openSerialChannel, parseAck, parseMeterUrl, type SerialChannel } from '@meteringlab/transport-hdlc-serial';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -131,12 +131,26 @@ describe('openApduChannel on 127.0.0.1', () => {
 const SOCAT = ['/usr/bin/socat', '/usr/local/bin/socat', '/bin/socat'].find((p) => existsSync(p));
 if (!SOCAT) console.warn('socat not found: serial:// test of openApduChannel skipped');
 
+async function ptyPair(): Promise<string> {
+  const base = `/tmp/url-pty-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const proc: ChildProcess = spawn(SOCAT!, ['-d', '-d', `pty,raw,echo=0,link=${base}-a`, `pty,raw,echo=0,link=${base}-b`], { stdio: 'ignore' });
+  cleanups.push(() => new Promise<void>((r) => (proc.exitCode !== null ? r() : (proc.once('exit', () => r()), proc.kill()))));
+  for (let i = 0; i < 100 && !(existsSync(`${base}-a`) && existsSync(`${base}-b`)); i++) await new Promise((r) => setTimeout(r, 20));
+  return base;
+}
+
+async function readLine(ch: SerialChannel): Promise<Uint8Array> {
+  const r = new LineReader();
+  for await (const chunk of ch.chunks) {
+    const got = r.push(chunk);
+    if (got) return got.line;
+  }
+  throw new Error('port closed');
+}
+
 describe.skipIf(!SOCAT)('openApduChannel serial:// through a socat pty pair', () => {
   it('opens HDLC on the port at the baud rate of the URL', async () => {
-    const base = `/tmp/url-pty-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const proc: ChildProcess = spawn(SOCAT!, ['-d', '-d', `pty,raw,echo=0,link=${base}-a`, `pty,raw,echo=0,link=${base}-b`], { stdio: 'ignore' });
-    cleanups.push(() => new Promise<void>((r) => (proc.exitCode !== null ? r() : (proc.once('exit', () => r()), proc.kill()))));
-    for (let i = 0; i < 100 && !(existsSync(`${base}-a`) && existsSync(`${base}-b`)); i++) await new Promise((r) => setTimeout(r, 20));
+    const base = await ptyPair();
     const meterPort = await openSerialChannel({ path: `${base}-b`, baudRate: 19200 });
     cleanups.push(() => meterPort.close());
     void (async () => {
@@ -147,5 +161,26 @@ describe.skipIf(!SOCAT)('openApduChannel serial:// through a socat pty pair', ()
     cleanups.push(() => channel.close());
     await channel.send(APDU);
     expect((await channel.receive()[Symbol.asyncIterator]().next()).value).toEqual(APDU);
+  });
+
+  it('mode=e: sign-on at 300 baud, switch to the offered rate, then HDLC', async () => {
+    const base = await ptyPair();
+    const meter = await openSerialChannel({ path: `${base}-b`, baudRate: 300, dataBits: 7, parity: 'even' });
+    cleanups.push(() => meter.close());
+    const fake = (async () => {
+      expect(new TextDecoder().decode(await readLine(meter))).toBe('/?!\r\n');
+      // Echo of the request, then an identification offering 9600 baud (Z = 5) in mode E (\2).
+      await meter.write(new TextEncoder().encode('/?!\r\n/TST5\\2URLMETER\r\n'));
+      expect(parseAck(await readLine(meter)).baudChar).toBe('5');
+      await meter.reconfigure({ baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 });
+      const link = await acceptHdlc(meter);
+      for await (const a of link.receive()) await link.send(a);
+    })();
+    fake.catch(() => undefined);
+    const opened = await openApduChannel(`serial://${base}-a?mode=e&baud=9600`);
+    cleanups.push(() => opened.channel.close());
+    expect(opened.identification).toMatchObject({ manufacturer: 'TST', baudRate: 9600, identification: 'URLMETER' });
+    await opened.channel.send(APDU);
+    expect((await opened.channel.receive()[Symbol.asyncIterator]().next()).value).toEqual(APDU);
   });
 });

@@ -253,6 +253,8 @@ export class ClientAssociation {
   /** Blocks of a request sent in General-Block-Transfer, and how many went out. */
   private gbtOut: { readonly blocks: readonly Uint8Array[]; sent: number } | undefined;
   private deadline: number | undefined;
+  /** Invoke-ids of requests abandoned on a time-out: their late answers are dropped, not errors. */
+  private readonly abandoned = new Set<number>();
 
   constructor(private readonly options: ClientAssociationOptions = {}) {
     this.referencing = options.referencing ?? 'ln';
@@ -628,6 +630,7 @@ export class ClientAssociation {
   private takeInvokeId(): number {
     const id = this.nextInvokeId;
     this.nextInvokeId = (id + 1) & 0x0f;
+    this.abandoned.delete(id);
     return id;
   }
 
@@ -830,6 +833,7 @@ export class ClientAssociation {
   tick(nowMs: number): void {
     if (this.deadline === undefined || nowMs < this.deadline) return;
     const what = this.stateValue;
+    if (this.pending !== undefined) this.abandoned.add(this.pending.invokeId);
     this.pending = undefined;
     this.gbtIn = undefined;
     this.gbtOut = undefined;
@@ -944,6 +948,11 @@ export class ClientAssociation {
     }
     if ('invokeIdAndPriority' in apdu) {
       const got = apdu.invokeIdAndPriority.invokeId;
+      if (got !== p.invokeId && this.abandoned.has(got)) {
+        // A late answer to a request given up on a time-out: not ours any more.
+        this.abandoned.delete(got);
+        return { kind: 'waiting' };
+      }
       if (got !== p.invokeId) {
         throw new ProtocolError('INVOKE_ID_MISMATCH', `response has invoke-id ${got}, the request ${p.invokeId}`);
       }

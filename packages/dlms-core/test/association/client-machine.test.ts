@@ -360,6 +360,16 @@ describe('ClientAssociation: GET', () => {
     expect(sent(c.get([{ attribute: reg }], 9001)).type).toBe('get-request-normal');
   });
 
+  it('a late answer to a request abandoned on a time-out is dropped, not an error', () => {
+    const c = associated(1024, { responseTimeoutMs: 100 });
+    const late = iidOf(sent(c.get([{ attribute: reg }], 0)));
+    expect(isDlmsError(caught(() => c.tick(100)), 'TIMEOUT')).toBe(true);
+    const iid = iidOf(sent(c.get([{ attribute: reg }], 200)));
+    expect(c.receive(encodeApdu({ type: 'get-response-normal', invokeIdAndPriority: late, result: { type: 'data', data: u32(1) } }), 201)).toEqual({ kind: 'waiting' });
+    const s = c.receive(encodeApdu({ type: 'get-response-normal', invokeIdAndPriority: iid, result: { type: 'data', data: u32(2) } }), 202);
+    expect(s.kind === 'completed' && s.outcome).toEqual({ service: 'get', results: [{ type: 'data', data: u32(2) }] });
+  });
+
   it('exception responses and confirmed-service-errors complete the request as values', () => {
     const c = associated();
     sent(c.get([{ attribute: reg }], 0));
