@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   MemoryCounterStore,
+  conformanceFromNames,
   cosemDateTimeToIso,
   isDlmsError,
   type ApduChannel,
@@ -17,6 +18,13 @@ import {
 import { connectWrapper, memoryApduChannelPair, type WrapperServer } from '@meteringlab/transport-tcp';
 import { connectHdlcTcp } from '@meteringlab/transport-hdlc-serial';
 import {
+  AssociationLn,
+  BaseObject,
+  DlmsServer,
+  LogicalDevice,
+  Register,
+  readOnlyRights,
+  shortNameObjectListToData,
   DlmsClient,
   dateTimeFromData,
   parseAttributeTarget,
@@ -213,6 +221,68 @@ describe('DlmsClient over the in-memory channel', () => {
     expect(client.machine.state).toBe('associated');
     await c.close();
     await c2.close();
+  });
+
+  it('short name referencing: Read and Write by base names from the SN object list', async () => {
+    const list = [
+      { baseName: 0xfa00, classId: 12, version: 2, logicalName: '0.0.40.0.0.255' },
+      { baseName: 0x2000, classId: 3, version: 0, logicalName: '1.0.1.8.0.255' },
+    ];
+    class AssociationSn extends BaseObject {
+      constructor() {
+        super(12, 2, '0.0.40.0.0.255');
+        this.attributes.set(2, { get: () => shortNameObjectListToData(list) });
+      }
+    }
+    let wh = 500;
+    const device = new LogicalDevice({
+      objects: [
+        new AssociationSn(),
+        new Register({
+          logicalName: '1.0.1.8.0.255',
+          scalerUnit: { scaler: 0, unit: 30 },
+          value: () => u32(wh),
+          onSet: (v) => {
+            if (v.type !== 'double-long-unsigned') return 'type-unmatched';
+            wh = v.value;
+            return 'success';
+          },
+        }),
+      ],
+    });
+    device.addAssociation(new AssociationLn({ logicalName: '0.0.40.0.9.255', clientSap: 16, rights: (o) => ({ ...readOnlyRights(o)!, attributes: readOnlyRights(o)!.attributes.map((a) => ({ ...a, access: 'read-and-write' as const })) }) }));
+    const server = new DlmsServer().addDevice(1, device, {
+      16: {
+        referencing: 'sn',
+        ciphered: false,
+        authentication: { mechanism: 0 },
+        conformance: conformanceFromNames(['read', 'write', 'multiple-references', 'parameterized-access']),
+        maxReceivePduSize: 512,
+        baseNames: (bn) => {
+          for (const e of list) {
+            const off = bn - e.baseName;
+            if (off >= 0 && off < 0x100 && off % 8 === 0) {
+              return { type: 'attribute', descriptor: { classId: e.classId, instanceId: Uint8Array.from(e.logicalName.split('.').map(Number)), attributeId: off / 8 + 1 } };
+            }
+          }
+          return undefined;
+        },
+      },
+    });
+    const [c, sch] = memoryApduChannelPair();
+    void server.serve(sch, { serverAddress: 1, clientAddress: 16 });
+    const client = new DlmsClient(c, { referencing: 'sn' });
+    expect((await client.associate()).vaaName).toBe(0xfa00);
+    const objects = await readObjectList(client);
+    expect(objects).toEqual(list);
+    expect(await client.get([ENERGY, { ...ENERGY, attribute: 3 }])).toEqual([
+      { target: ENERGY, type: 'data', data: u32(500) },
+      { target: { ...ENERGY, attribute: 3 }, type: 'data', data: { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] } },
+    ]);
+    expect(await client.set(ENERGY, u32(600))).toBe('success');
+    expect(wh).toBe(600);
+    expect(isDlmsError(await caught(client.get({ classId: 1, logicalName: '0.0.96.1.0.255', attribute: 2 })), 'INVALID_ARGUMENT')).toBe(true);
+    await client.disconnect();
   });
 
   it('targets parse from text, bad ones are ArgumentErrors', () => {
