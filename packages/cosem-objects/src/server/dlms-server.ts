@@ -220,35 +220,36 @@ export class DlmsServer {
     clientSap: number,
     options: ServeOptions,
   ): Promise<ServerStep> {
-    let step = await assoc.handle(apdu);
-    while (step.kind === 'model') {
-      const info = assoc.info;
-      const ctx: AccessContext = {
-        clientSap,
-        authenticated: info.state === 'associated' && info.mechanism >= 1,
-        device,
-      };
-      const results: ModelResult[] = [];
-      for (const r of step.requests) results.push(await perform(device, ctx, r, options));
-      try {
-        step = await assoc.complete(results);
-      } catch (e) {
-        // A provider returned a value that cannot be encoded (e.g. an integer out of its type's range).
-        if (!isDlmsError(e)) throw e;
-        options.onError?.(e);
-        return {
-          kind: 'send',
-          apdus: [
-            encodeApdu({
-              type: 'exception-response',
-              stateError: 'service-not-allowed',
-              serviceError: 'other-reason',
-            }),
-          ],
+    try {
+      let step = await assoc.handle(apdu);
+      while (step.kind === 'model') {
+        const info = assoc.info;
+        const ctx: AccessContext = {
+          clientSap,
+          authenticated: info.state === 'associated' && info.mechanism >= 1,
+          device,
         };
+        const results: ModelResult[] = [];
+        for (const r of step.requests) results.push(await perform(device, ctx, r, options));
+        step = await assoc.complete(results);
       }
+      return step;
+    } catch (e) {
+      // A provider returned a value that cannot be encoded (an integer out of its type's range), or the
+      // counter store failed (exhausted, disk error): the request is answered, the link stays up.
+      if (!isDlmsError(e)) throw e;
+      options.onError?.(e);
+      return {
+        kind: 'send',
+        apdus: [
+          encodeApdu({
+            type: 'exception-response',
+            stateError: 'service-not-allowed',
+            serviceError: 'other-reason',
+          }),
+        ],
+      };
     }
-    return step;
   }
 }
 

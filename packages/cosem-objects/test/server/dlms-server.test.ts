@@ -190,6 +190,27 @@ describe('DlmsServer over the in-memory APDU channel', () => {
     expect(await done1).toMatchObject({ associations: 1, end: 'peer-closed' });
   });
 
+  it('answers a value the provider got wrong (unencodable) with an exception and keeps the link', async () => {
+    const { server } = makeServer();
+    server
+      .deviceAt(1)!
+      .device.add(new DataObject({ logicalName: '0.0.96.1.1.255', value: { type: 'unsigned', value: 300 } }));
+    const errors: unknown[] = [];
+    const [c, s] = memoryApduChannelPair();
+    const done = server.serve(s, { serverAddress: 1, clientAddress: 16 }, { onError: (e) => errors.push(e) });
+    const client = new TestClient(c);
+    await client.associate();
+    expect(await client.get(new Uint8Array([0, 0, 96, 1, 1, 255]), 1, 2)).toEqual({
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+      serviceError: 'other-reason',
+    });
+    expect(errors).toEqual([expect.objectContaining({ code: 'INVALID_ARGUMENT' })]);
+    expect(await client.get(REGISTER_LN)).toMatchObject({ type: 'get-response-normal' });
+    await c.close();
+    await done;
+  });
+
   it('reads the object list of the current association through 0.0.40.0.0.255', async () => {
     const { server } = makeServer();
     const [c, s] = memoryApduChannelPair();
