@@ -246,6 +246,8 @@ export class ClientAssociation {
   private stoc: Uint8Array | undefined;
   private serverTitle: Uint8Array | undefined;
   private lastServerIc: number | undefined;
+  /** Last counter accepted with the dedicated key (a key of its own, so a counter of its own). */
+  private lastServerDedicatedIc: number | undefined;
   private nextInvokeId = 1;
   private pending: Pending | undefined;
   private hlsInvokeId = 0;
@@ -293,7 +295,7 @@ export class ClientAssociation {
     return this.deadline;
   }
 
-  /** The last invocation counter accepted from the server (to persist across sessions). */
+  /** The last invocation counter accepted from the server with the global key (to persist across sessions). */
   get lastServerInvocationCounter(): number | undefined {
     return this.lastServerIc;
   }
@@ -323,6 +325,7 @@ export class ClientAssociation {
   /** Builds the AARQ and moves to `awaiting-aare`. */
   associate(nowMs: number): ClientStep {
     this.go('associate');
+    this.lastServerDedicatedIc = undefined;
     this.negotiatedValue = undefined;
     this.pending = undefined;
     this.gbtIn = undefined;
@@ -611,11 +614,14 @@ export class ClientAssociation {
     }
     const ic = u.envelope.invocationCounter;
     if (ic !== undefined) {
-      // Green Book 9.2.7.2.4: a receiver accepts a counter only above the last one it accepted.
-      if (this.lastServerIc !== undefined && ic <= this.lastServerIc) {
-        throw new SecurityError('REPLAYED_COUNTER', `server invocation counter ${ic} is not above ${this.lastServerIc}`);
+      // Green Book 9.2.7.2.4: per key, a receiver accepts a counter only above the last one it accepted.
+      const dedicated = u.envelope.type === 'ded-ciphered' || u.envelope.type === 'general-ded-ciphering';
+      const last = dedicated ? this.lastServerDedicatedIc : this.lastServerIc;
+      if (last !== undefined && ic <= last) {
+        throw new SecurityError('REPLAYED_COUNTER', `server invocation counter ${ic} is not above ${last}`);
       }
-      this.lastServerIc = ic;
+      if (dedicated) this.lastServerDedicatedIc = ic;
+      else this.lastServerIc = ic;
     }
     return u.plaintext;
   }

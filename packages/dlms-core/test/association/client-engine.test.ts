@@ -10,6 +10,7 @@ import {
   SequentialCounter,
   ServerAssociation,
   conformanceFromNames,
+  ecGenerateKeyPair,
   fromHex,
   isDlmsError,
   type ClientAssociationOptions,
@@ -220,5 +221,52 @@ describe('ClientAssociation against the server engine', () => {
     expect(set.kind === 'completed' && set.outcome).toEqual({ service: 'set', results: ['success'] });
     const get = await run(client, server, client.get([{ attribute }], 2), m);
     expect(get.kind === 'completed' && get.outcome).toEqual({ service: 'get', results: [{ type: 'data', data: value }] });
+  });
+
+  it('HLS-SHA-1 and HLS-ECDSA (suite 1) associate', async () => {
+    const secret = new TextEncoder().encode('sha1-secret');
+    const s1 = new ServerAssociation(serverConfig({ authentication: { mechanism: 4, secret } }));
+    const c1 = new ClientAssociation({ authentication: { mechanism: 4, secret } });
+    expect((await run(c1, s1, c1.associate(0))).kind).toBe('associated');
+
+    const client = ecGenerateKeyPair('P-256');
+    const server = ecGenerateKeyPair('P-256');
+    const s7 = new ServerAssociation(
+      serverConfig({ authentication: { mechanism: 7, suite: 1, privateKey: server.privateKey, peerPublicKey: client.publicKey }, systemTitle: SERVER_ST }),
+    );
+    const c7 = new ClientAssociation({
+      authentication: { mechanism: 7, suite: 1, privateKey: client.privateKey, peerPublicKey: server.publicKey },
+      systemTitle: CLIENT_ST,
+    });
+    expect((await run(c7, s7, c7.associate(0))).kind).toBe('associated');
+    // The wrong server key: the client refuses the server's f(CtoS).
+    const s7b = new ServerAssociation(
+      serverConfig({ authentication: { mechanism: 7, suite: 1, privateKey: ecGenerateKeyPair('P-256').privateKey, peerPublicKey: client.publicKey }, systemTitle: SERVER_ST }),
+    );
+    const c7b = new ClientAssociation({
+      authentication: { mechanism: 7, suite: 1, privateKey: client.privateKey, peerPublicKey: server.publicKey },
+      systemTitle: CLIENT_ST,
+    });
+    expect(isDlmsError(await run(c7b, s7b, c7b.associate(0)).catch((e: unknown) => e), 'AUTHENTICATION_FAILED')).toBe(true);
+  });
+
+  it('dedicated key (ded- forms) and general-glo-ciphering envelopes', async () => {
+    const dedicatedKey = fromHex('AABBCCDDEEFF00112233445566778899');
+    for (const security of [
+      { ...ciphered()!, dedicatedKey },
+      { ...ciphered()!, form: 'general' as const },
+      { ...ciphered()!, form: 'general' as const, dedicatedKey },
+    ]) {
+      const server = new ServerAssociation(cipheredServer());
+      const client = new ClientAssociation({ security });
+      const m = model();
+      expect((await run(client, server, client.associate(0), m)).kind).toBe('associated');
+      const step = client.get([{ attribute: { classId: 1, instanceId: LN_REGISTER, attributeId: 2 } }], 1);
+      const first = step.kind === 'send' ? step.apdu[0] : undefined;
+      // ded-get-request 0xD0, general-glo 0xDB, general-ded 0xDC
+      expect(first).toBe(security.form === 'general' ? (security.dedicatedKey ? 0xdc : 0xdb) : 0xd0);
+      const got = await run(client, server, step, m);
+      expect(got.kind === 'completed' && got.outcome.service).toBe('get');
+    }
   });
 });
