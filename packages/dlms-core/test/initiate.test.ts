@@ -161,10 +161,31 @@ describe('InitiateRequest', () => {
     expect(codeOf(() => whole(decodeInitiateRequest, fromHex(hex + '00')))).toBe('TRAILING_BYTES');
   });
 
-  it('reads an explicit response-allowed TRUE (01 01) and writes it back as the default', () => {
+  it('keeps an explicit response-allowed (01 01, 01 00, 01 05) byte for byte', () => {
+    for (const [raw, allowed] of [
+      ['01', true],
+      ['00', false],
+      ['05', true],
+    ] as const) {
+      // tag 01, dedicated-key absent 00, response-allowed present 01 + value, qos absent 00, version 06,
+      // conformance 5F1F0400007E1F, client max PDU 04B0
+      const hex = `010001${raw}00065F1F0400007E1F04B0`;
+      const v = whole(decodeInitiateRequest, fromHex(hex));
+      expect(v.responseAllowed).toBe(allowed);
+      expect(v.responseAllowedRaw).toBe(parseInt(raw, 16));
+      expect(encoded(encodeInitiateRequest, v)).toBe(hex);
+    }
+    // The DEFAULT form carries no raw byte and stays the default.
+    const d = whole(decodeInitiateRequest, fromHex('01000000065F1F0400007E1F04B0'));
+    expect(d.responseAllowedRaw).toBeUndefined();
+    expect(encoded(encodeInitiateRequest, d)).toBe('01000000065F1F0400007E1F04B0');
+  });
+
+  it('refuses a raw response-allowed byte that disagrees with the boolean', () => {
     const v = whole(decodeInitiateRequest, fromHex('0100010100065F1F0400007E1F04B0'));
-    expect(v.responseAllowed).toBe(true);
-    expect(encoded(encodeInitiateRequest, v)).toBe('01000000065F1F0400007E1F04B0');
+    expect(codeOf(() => encoded(encodeInitiateRequest, { ...v, responseAllowed: false }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('rejects a wrong tag, a bad presence flag and a malformed conformance block (tag, length, unused bits)', () => {

@@ -4,9 +4,10 @@
  * block, which is BER (`5F 1F 04 00 xx xx xx`, see `conformance.ts`).
  *
  * A-XDR rules applied here (IEC 61334-6): an OPTIONAL component is preceded by 0x00 (absent) or 0x01
- * (present); a DEFAULT component by 0x00 (default value) or 0x01 followed by the value. So
- * `response-allowed` TRUE is always written as 0x00; a peer's explicit `01 01` decodes to `true` and
- * re-encodes as `00`. Everything else round-trips byte for byte.
+ * (present); a DEFAULT component by 0x00 (default value) or 0x01 followed by the value. An
+ * explicitly sent `response-allowed` keeps its byte in `responseAllowedRaw`, so a peer's `01 01` (TRUE
+ * spelled out) re-encodes as `01 01`, not as the default `00`: every InitiateRequest round-trips byte for
+ * byte.
  *
  * Deliberately not here: ciphering of the glo-/ded- forms (security module), negotiation policy
  * (association state machines).
@@ -33,6 +34,11 @@ export interface InitiateRequest {
   readonly dedicatedKey?: Uint8Array;
   /** False asks the server not to respond (DEFAULT TRUE). */
   readonly responseAllowed: boolean;
+  /**
+   * The BOOLEAN byte when the peer sent `response-allowed` explicitly (absent when it used the DEFAULT
+   * form). Encoders write it back as sent; it must agree with `responseAllowed` (0 ⇔ false).
+   */
+  readonly responseAllowedRaw?: number;
   /** Integer8; not used in COSEM, servers ignore it. */
   readonly proposedQualityOfService?: number;
   /** Unsigned8; 6 for DLMS UA version 6. */
@@ -78,7 +84,8 @@ export function decodeInitiateRequest(r: Reader): InitiateRequest {
   expectTag(r, INITIATE_REQUEST_TAG, 'InitiateRequest');
   let dedicatedKey: Uint8Array | undefined;
   if (presence(r, 'dedicated-key')) dedicatedKey = r.bytesView(decodeLength(r));
-  const responseAllowed = presence(r, 'response-allowed') ? r.u8() !== 0 : true;
+  const responseAllowedRaw = presence(r, 'response-allowed') ? r.u8() : undefined;
+  const responseAllowed = responseAllowedRaw === undefined ? true : responseAllowedRaw !== 0;
   const qos = presence(r, 'proposed-quality-of-service') ? r.i8() : undefined;
   const proposedDlmsVersionNumber = r.u8();
   const proposedConformance = decodeConformance(r);
@@ -87,6 +94,7 @@ export function decodeInitiateRequest(r: Reader): InitiateRequest {
     type: 'initiate-request',
     ...(dedicatedKey !== undefined ? { dedicatedKey } : {}),
     responseAllowed,
+    ...(responseAllowedRaw !== undefined ? { responseAllowedRaw } : {}),
     ...(qos !== undefined ? { proposedQualityOfService: qos } : {}),
     proposedDlmsVersionNumber,
     proposedConformance,
@@ -105,8 +113,16 @@ export function encodeInitiateRequest(w: Writer, v: InitiateRequest): void {
     w.u8(0);
   }
   if (typeof v.responseAllowed !== 'boolean') throw new ArgumentError('responseAllowed must be a boolean');
-  if (v.responseAllowed) w.u8(0);
-  else w.u8(1).u8(0);
+  if (v.responseAllowedRaw !== undefined) {
+    if ((v.responseAllowedRaw !== 0) !== v.responseAllowed) {
+      throw new ArgumentError('responseAllowedRaw disagrees with responseAllowed');
+    }
+    w.u8(1).u8(v.responseAllowedRaw);
+  } else if (v.responseAllowed) {
+    w.u8(0);
+  } else {
+    w.u8(1).u8(0);
+  }
   if (v.proposedQualityOfService !== undefined) w.u8(1).i8(v.proposedQualityOfService);
   else w.u8(0);
   w.u8(v.proposedDlmsVersionNumber);
