@@ -172,7 +172,7 @@ describe('InitiateRequest', () => {
       const hex = `010001${raw}00065F1F0400007E1F04B0`;
       const v = whole(decodeInitiateRequest, fromHex(hex));
       expect(v.responseAllowed).toBe(allowed);
-      expect(v.responseAllowedRaw).toBe(parseInt(raw, 16));
+      expect(v.responseAllowedRaw).toBe(allowed ? parseInt(raw, 16) : undefined);
       expect(encoded(encodeInitiateRequest, v)).toBe(hex);
     }
     // The DEFAULT form carries no raw byte and stays the default.

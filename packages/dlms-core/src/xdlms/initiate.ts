@@ -35,8 +35,8 @@ export interface InitiateRequest {
   /** False asks the server not to respond (DEFAULT TRUE). */
   readonly responseAllowed: boolean;
   /**
-   * The BOOLEAN byte when the peer sent `response-allowed` explicitly (absent when it used the DEFAULT
-   * form). Encoders write it back as sent; it must agree with `responseAllowed` (0 ⇔ false).
+   * The non-zero BOOLEAN byte when the peer spelled out TRUE (`01 xx`) instead of using the DEFAULT form
+   * (`00`). Encoders write it back as sent; it is only valid with `responseAllowed` true.
    */
   readonly responseAllowedRaw?: number;
   /** Integer8; not used in COSEM, servers ignore it. */
@@ -84,8 +84,10 @@ export function decodeInitiateRequest(r: Reader): InitiateRequest {
   expectTag(r, INITIATE_REQUEST_TAG, 'InitiateRequest');
   let dedicatedKey: Uint8Array | undefined;
   if (presence(r, 'dedicated-key')) dedicatedKey = r.bytesView(decodeLength(r));
-  const responseAllowedRaw = presence(r, 'response-allowed') ? r.u8() : undefined;
-  const responseAllowed = responseAllowedRaw === undefined ? true : responseAllowedRaw !== 0;
+  // FALSE has one form (01 00); TRUE has the DEFAULT form (00) and explicit ones (01 xx, xx ≠ 0).
+  const explicit = presence(r, 'response-allowed') ? r.u8() : undefined;
+  const responseAllowed = explicit === undefined || explicit !== 0;
+  const responseAllowedRaw = explicit !== undefined && explicit !== 0 ? explicit : undefined;
   const qos = presence(r, 'proposed-quality-of-service') ? r.i8() : undefined;
   const proposedDlmsVersionNumber = r.u8();
   const proposedConformance = decodeConformance(r);
@@ -114,8 +116,8 @@ export function encodeInitiateRequest(w: Writer, v: InitiateRequest): void {
   }
   if (typeof v.responseAllowed !== 'boolean') throw new ArgumentError('responseAllowed must be a boolean');
   if (v.responseAllowedRaw !== undefined) {
-    if ((v.responseAllowedRaw !== 0) !== v.responseAllowed) {
-      throw new ArgumentError('responseAllowedRaw disagrees with responseAllowed');
+    if (!v.responseAllowed || v.responseAllowedRaw === 0) {
+      throw new ArgumentError('responseAllowedRaw is only for an explicit TRUE (a non-zero byte)');
     }
     w.u8(1).u8(v.responseAllowedRaw);
   } else if (v.responseAllowed) {
