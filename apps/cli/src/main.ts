@@ -1,8 +1,8 @@
 /**
  * Entry point of the `dlms` command (`bin/dlms.js` calls {@link main} and sets the exit code).
  *
- * Commands: `dlms decode <hex...>` prints a frame or APDU as a readable tree or as JSON; the meter
- * commands (get, set, action, objects, profile, clock) are registered from `commands/`. This module
+ * Commands: `dlms decode <hex...>` prints a frame or APDU as a readable tree or as JSON; `dlms sim` and
+ * the meter commands (get, set, action, objects, profile, clock) are registered from `commands/`. This module
  * wires the command line (commander) to the pure decode pipeline (`decode.ts`) and the printers
  * (`render.ts`, `to-json.ts`); it holds no protocol logic. Exit codes: 0 success, 1 input that does
  * not decode (one line on stderr, never a stack trace), 2 usage errors.
@@ -298,7 +298,7 @@ function buildProgram(io: CliIo, setCode: (c: number) => void): Command {
       setCode(await runDecode(hex, opts, io));
     });
 
-  // The meter commands (get, set, action, objects, profile, clock) live in `commands/`.
+  // The simulator and the meter commands (get, set, action, objects, profile, clock) live in `commands/`.
   registerSimCommand(program, io, setCode);
   return registerClientCommands(program, io, setCode);
 }
