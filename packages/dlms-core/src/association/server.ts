@@ -444,7 +444,10 @@ export class ServerAssociation {
     }
 
     if (c.ciphered || mech >= 5) {
-      const t = aarq.callingApTitle;
+      // A ciphered context needs calling-AP-title (it is the deciphering IV's system title); HLS 5-7
+      // outside ciphering may rely on the configured client title (the Green Book HLS-GMAC AARQ
+      // example carries none).
+      const t = aarq.callingApTitle ?? (c.ciphered ? undefined : c.clientSystemTitle);
       if (t === undefined || t.length !== 8) return reject('calling-AP-title-not-recognized');
       if (c.clientSystemTitle !== undefined && !equalBytes(t, c.clientSystemTitle))
         return reject('calling-AP-title-not-recognized');
@@ -527,8 +530,10 @@ export class ServerAssociation {
     if (protection !== undefined && initiate.dedicatedKey !== undefined)
       this.dedicatedKey = initiate.dedicatedKey.slice();
     const userInformation = await this.userInformation(this.initiateResponse(), protection);
+    // responding-AP-title in ciphered contexts, as the Green Book examples do (their plain HLS-GMAC AARE
+    // carries none: the client knows the server system title from its configuration).
     const respondingApTitle =
-      (c.ciphered || mech >= 5) && c.systemTitle !== undefined ? { respondingApTitle: c.systemTitle } : {};
+      c.ciphered && c.systemTitle !== undefined ? { respondingApTitle: c.systemTitle } : {};
     if (mech >= 2) {
       this.stoc = (c.challenge ?? generateChallenge)(c.challengeLength ?? 16);
       this.stateValue = 'awaiting-hls-pass3';
