@@ -148,6 +148,20 @@ describe('dlms meter commands over a wrapper TCP server', () => {
   });
 });
 
+describe('dlms meter commands: help', () => {
+  it('every command has help with its arguments and the common options', async () => {
+    for (const cmd of ['get', 'set', 'action', 'objects', 'profile', 'clock']) {
+      const r = await dlms([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('<url>');
+      expect(r.stdout).toContain('--auth <mechanism>');
+      expect(r.stdout).toContain('--trace');
+    }
+    expect((await dlms(['get', '--help'])).stdout).toContain('Examples:');
+    expect((await dlms(['profile', '--help'])).stdout).toContain('--csv');
+  });
+});
+
 describe('dlms get over HDLC on TCP', () => {
   it('reads a register through an HDLC link', async () => {
     const meter = makeMeter();

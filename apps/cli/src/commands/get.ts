@@ -6,6 +6,21 @@ import type { Command } from 'commander';
 import { formatAttributeTarget, parseAttributeTarget, type AttributeTarget } from '@meteringlab/cosem-objects';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, addCommonOptions, clientErrorLine, dataJson, dataText, runSession, type CommandIo, type CommonOptions } from './client-common.js';
 
+const EXAMPLES = `
+Examples:
+  Energy register value and its scaler/unit over the TCP wrapper, public client:
+    $ dlms get tcp://127.0.0.1:4059 3/1.0.1.8.0.255/2 3/1.0.1.8.0.255/3
+
+  As JSON, management client 1 with a password, over HDLC on a serial port after a mode E sign-on:
+    $ dlms get --json --auth low --password 00000000 "serial:///dev/ttyUSB0?mode=e&client=1" 8/0.0.1.0.0.255/2
+
+  Ciphered, HLS-GMAC (the invocation counter is read over client 16 first), every APDU traced:
+    $ dlms get --trace --auth hls-gmac --key <hex> --auth-key <hex> --system-title <hex> \\
+        "tcp://meter:4059?client=1" 3/1.0.1.8.0.255/2
+
+Exit codes: 0 read, 1 the meter refused an attribute, failed or did not answer, 2 usage error.
+`;
+
 /** Parses target arguments; a bad one is a usage error naming it. */
 export function parseTargets(texts: readonly string[]): AttributeTarget[] {
   return texts.map((t) => {
@@ -24,7 +39,8 @@ export function registerGet(program: Command, io: CommandIo, setCode: (c: number
       .summary('read attributes of a meter')
       .description('Read COSEM attributes, each given as <class>/<obis>/<attribute>, e.g. 3/1.0.1.8.0.255/2.')
       .argument('<url>', 'the meter: tcp://host:4059, udp://host:4059, hdlc+tcp://host:port, serial:///dev/ttyUSB0?baud=9600&mode=e (client, server, physical as query parameters)')
-      .argument('<targets...>', 'attributes as <class>/<obis>/<attribute>'),
+      .argument('<targets...>', 'attributes as <class>/<obis>/<attribute>')
+      .addHelpText('after', EXAMPLES),
   ).action(async (url: string, texts: string[], o: CommonOptions) => {
     let targets: AttributeTarget[];
     try {
