@@ -43,7 +43,9 @@ const notification: Apdu = {
 const bytes = encodeApdu(notification);
 console.log(toHex(bytes));
 const back = decodeApdu(bytes);
-if (back.type === 'data-notification') console.log(JSON.stringify(dataToJson(back.body.value[2]!)));
+if (back.type === 'data-notification' && back.body.type === 'structure') {
+  console.log(JSON.stringify(dataToJson(back.body.value[2]!)));
+}
 
 // 3. Decipher a glo-get-request (the Green Book example keys) and decode what is inside.
 const ciphered = fromHex('C81E3001234567411312FF935A47566827C467BC7D825C3BE4A77C3FCC056B6B');
