@@ -431,8 +431,18 @@ export class ServerAssociation {
         }),
       );
     }
-    if (aarq.applicationContextName !== contextName(c))
-      return reject('application-context-name-not-supported');
+    if (aarq.applicationContextName !== contextName(c)) {
+      // As in the Green Book example AARE, the rejection still carries what the server would have
+      // negotiated when the InitiateRequest came in plain.
+      const ui = aarq.userInformation?.apdu;
+      if (ui?.type !== 'initiate-request') return reject('application-context-name-not-supported');
+      this.negotiated = ui.proposedConformance & c.conformance;
+      const userInformation = { apdu: this.initiateResponse() };
+      this.negotiated = 0;
+      return send(
+        this.aareBytes('rejected-permanent', 'application-context-name-not-supported', { userInformation }),
+      );
+    }
 
     const mech = c.authentication.mechanism;
     const proposed = aarq.mechanismName ?? 'none';

@@ -83,6 +83,15 @@ describe.skipIf(!present)('public vectors: Green Book AARQs served', () => {
     expect(a.state).toBe('associated');
   });
 
+  it('rejects an SN AARQ to an LN server exactly as gb-aare-rejected-app-context', async () => {
+    const a = new ServerAssociation(config(GB));
+    const lnAarq = decodeApdu(fromHex(hexOf('gb-aarq-no-security')));
+    if (lnAarq.type !== 'aarq') throw new Error(lnAarq.type);
+    const snAarq = encodeApdu({ ...lnAarq, applicationContextName: 'short-name-referencing-no-ciphering' });
+    expect(toHex(await answer(a, toHex(snAarq)))).toBe(hexOf('gb-aare-rejected-app-context'));
+    expect(a.state).toBe('idle');
+  });
+
   it('accepts gb-aarq-lls with the example password 12345678', async () => {
     const a = new ServerAssociation(
       config({ ...GB, authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') } }),
