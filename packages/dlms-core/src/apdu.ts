@@ -332,10 +332,22 @@ export function encodeApduTo(w: Writer, apdu: Apdu): void {
 
 /** Encodes one APDU into a new byte array. */
 export function encodeApdu(apdu: Apdu): Uint8Array {
-  const w = new Writer(256);
-  encodeApduTo(w, apdu);
-  return w.toBytes();
+  // One scratch writer, reset per call: the result is a single right-sized copy, with no growth
+  // copies for the usual sizes. Encoders never call back into user code, so there is no re-entry.
+  const w = scratch;
+  w.reset();
+  try {
+    encodeApduTo(w, apdu);
+    return w.toBytes();
+  } finally {
+    // Do not keep a buffer that one huge APDU made large.
+    if (w.length > SCRATCH_KEEP_BYTES) scratch = new Writer(SCRATCH_INITIAL_BYTES);
+  }
 }
+
+const SCRATCH_INITIAL_BYTES = 4096;
+const SCRATCH_KEEP_BYTES = 65536;
+let scratch = new Writer(SCRATCH_INITIAL_BYTES);
 
 /**
  * A short name for logs: the Green Book name of the APDU's CHOICE arm (`'get-request-normal'`,
