@@ -20,8 +20,10 @@ import {
   connectWrapper,
   createWrapperServer,
   memoryApduChannelPair,
+  memoryChannelPair,
   type WrapperServer,
 } from '@meteringlab/transport-tcp';
+import { acceptHdlc, connectHdlc } from '@meteringlab/transport-hdlc-serial';
 import {
   AssociationLn,
   DataObject,
@@ -389,5 +391,37 @@ describe('DlmsServer over a wrapper TCP server on 127.0.0.1', () => {
     await ch.send(encodeApdu({ type: 'rlrq', reason: 'normal' }));
     expect(await client.ended()).toBe(true);
     await ch.close();
+  });
+});
+
+describe('DlmsServer over an HDLC link (in-memory byte pair)', () => {
+  it('serves the logical device named by the HDLC upper address, with long responses segmented by the link', async () => {
+    const { server } = makeServer();
+    const [clientBytes, serverBytes] = memoryChannelPair();
+    // The binding an app writes for HDLC: accept only known logical devices, then serve the link.
+    const served = (async () => {
+      const link = await acceptHdlc(serverBytes, { accept: (a) => server.deviceAt(a.upper) !== undefined });
+      return server.serve(link, { serverAddress: link.server.upper, clientAddress: link.client.upper });
+    })();
+    const link = await connectHdlc(clientBytes, {
+      clientAddress: 16,
+      serverLogical: 1,
+      serverPhysical: 0x11,
+      maxInfoRx: 64,
+      maxInfoTx: 64,
+    });
+    const client = new TestClient(link);
+    expect(await client.associate()).toMatchObject({ type: 'aare', result: 'accepted' });
+    expect(await client.get(REGISTER_LN)).toMatchObject({
+      result: { type: 'data', data: { value: 123456 } },
+    });
+    // The object list is longer than one 64-byte information field: HDLC segments it.
+    const list = await client.get(new Uint8Array([0, 0, 40, 0, 0, 255]), 15, 2);
+    expect(list).toMatchObject({
+      type: 'get-response-normal',
+      result: { type: 'data', data: { type: 'array' } },
+    });
+    await link.close();
+    expect(await served).toMatchObject({ associations: 1, end: 'peer-closed' });
   });
 });
