@@ -140,7 +140,12 @@ export class DlmsClient {
         },
       };
       const { counters: _c, invocationCounterLogicalName: _l, ...rest } = s;
-      security = { ...rest, invocationCounter: source };
+      const store = this.store;
+      security = {
+        ...rest,
+        invocationCounter: source,
+        ...(store === undefined ? {} : { lastServerInvocationCounterOf: (st: Uint8Array) => store.lastIncoming({ systemTitle: st, keyId: 'global-unicast' }) }),
+      };
     }
     const { security: _s, timeoutMs, onProgress: _p, onApdu: _a, onUnsolicited: _u, openPublicChannel: _o, ...machineOptions } = options;
     this.machine = new ClientAssociation({
@@ -165,6 +170,16 @@ export class DlmsClient {
     while (this.prefetch.length < 2) {
       this.prefetch.push(await this.store.nextOutgoing({ systemTitle: s.systemTitle, keyId: 'global-unicast' }));
     }
+  }
+
+  /** With a store, records the server's counter once the machine accepted a frame (replay protection across sessions). */
+  private async persistIncoming(before: number | undefined): Promise<void> {
+    const ic = this.machine.lastServerInvocationCounter;
+    const server = this.machine.negotiated?.serverSystemTitle;
+    if (this.store === undefined || ic === undefined || ic === before || server === undefined) return;
+    const id = { systemTitle: server, keyId: 'global-unicast' as const };
+    const last = this.store.lastIncoming(id);
+    if (last === undefined || ic > last) await this.store.acceptIncoming(id, ic);
   }
 
   private async nextApdu(): Promise<Uint8Array> {
@@ -209,7 +224,9 @@ export class DlmsClient {
         const bytes = await this.nextApdu();
         this.options.onApdu?.({ direction: 'received', bytes });
         await this.ensureCounters();
+        const before = this.machine.lastServerInvocationCounter;
         step = this.machine.receive(bytes, Date.now());
+        await this.persistIncoming(before);
         if (step.kind === 'unsolicited') this.options.onUnsolicited?.(bytes);
       }
     } finally {

@@ -175,6 +175,24 @@ describe('DlmsClient over the in-memory channel', () => {
     expect(await client.getValue(ENERGY)).toEqual(u32(123456));
     await client.disconnect();
     expect(counters.table.peekOutgoing('4D4D4D0000000001/global-unicast')).toBeGreaterThan(2);
+    // The server's counter is recorded too, for replay protection across sessions.
+    expect(counters.table.last('4D4D4D0000BC614E/global-unicast')).toBe(client.machine.lastServerInvocationCounter);
+    // A second session with the same store starts from the recorded marks.
+    const again = new DlmsClient(memoryLink(meter, 2), {
+      authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK },
+      security: { policy: 'authenticated-encrypted', key: EK, authKey: AK, systemTitle: CLIENT_ST, counters },
+    });
+    await again.associate();
+    expect(await again.getValue(ENERGY)).toEqual(u32(123456));
+    await again.disconnect();
+    // A store that claims the server already went further: the meter's frames are replays.
+    const ahead = new MemoryCounterStore({ outgoing: { '4D4D4D0000000001/global-unicast': 1000 }, incoming: { '4D4D4D0000BC614E/global-unicast': 0xfffffff0 } });
+    const replayed = new DlmsClient(memoryLink(meter, 2), {
+      authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK },
+      security: { policy: 'authenticated-encrypted', key: EK, authKey: AK, systemTitle: CLIENT_ST, counters: ahead },
+    });
+    expect(await caught(replayed.associate())).toMatchObject({ code: 'REPLAYED_COUNTER' });
+    await replayed.disconnect();
   });
 
   it('a ciphered association without any invocation counter source is an ArgumentError', async () => {

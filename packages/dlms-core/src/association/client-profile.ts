@@ -98,6 +98,11 @@ export interface ClientSecurity {
   readonly dedicatedKey?: Uint8Array;
   /** Last invocation counter accepted from the server, when known (replay protection across sessions). */
   readonly lastServerInvocationCounter?: number;
+  /**
+   * The last counter accepted from the server of this system title (asked once the AARE named it), for
+   * callers that keep counters per meter.
+   */
+  readonly lastServerInvocationCounterOf?: (serverSystemTitle: Uint8Array) => number | undefined;
 }
 
 /** Options of a {@link ClientAssociation}. */
@@ -113,6 +118,12 @@ export interface ClientAssociationOptions {
    * `security.systemTitle` is used when ciphering.
    */
   readonly systemTitle?: Uint8Array;
+  /**
+   * The server's system title when it is known beforehand: HLS mechanisms 5–7 outside a ciphered
+   * context need it and the AARE need not carry it (responding-AP-title is sent in ciphered contexts).
+   * A responding-AP-title in the AARE wins.
+   */
+  readonly serverSystemTitle?: Uint8Array;
   /** Conformance bits to propose; a full set for the referencing in use by default. */
   readonly conformance?: readonly ConformanceBit[];
   /** client-max-receive-pdu-size (default 0xFFFF). */

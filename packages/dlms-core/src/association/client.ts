@@ -405,7 +405,9 @@ export class ClientAssociation {
         { cause: aare },
       );
     }
-    this.serverTitle = aare.respondingApTitle?.slice();
+    this.serverTitle = aare.respondingApTitle?.slice() ?? this.options.serverSystemTitle;
+    const known = this.serverTitle === undefined ? undefined : this.security?.lastServerInvocationCounterOf?.(this.serverTitle);
+    if (known !== undefined && (this.lastServerIc === undefined || known > this.lastServerIc)) this.lastServerIc = known;
     let initiate: InitiateResponse | undefined;
     try {
       initiate = this.initiateResponseOf(aare);

@@ -114,7 +114,8 @@ describe('ClientAssociation against the server engine', () => {
       const server = new ServerAssociation(serverConfig({ authentication: { mechanism, secret }, systemTitle: SERVER_ST }));
       const client = new ClientAssociation({
         authentication: { mechanism, secret },
-        ...(mechanism === 6 ? { systemTitle: CLIENT_ST } : {}),
+        // Outside a ciphered context the AARE need not name the server: the client knows its title.
+        ...(mechanism === 6 ? { systemTitle: CLIENT_ST, serverSystemTitle: SERVER_ST } : {}),
       });
       const end = await run(client, server, client.associate(0)).catch((e: unknown) => e);
       expect(end).toMatchObject({ kind: 'associated' });
@@ -237,6 +238,7 @@ describe('ClientAssociation against the server engine', () => {
     const c7 = new ClientAssociation({
       authentication: { mechanism: 7, suite: 1, privateKey: client.privateKey, peerPublicKey: server.publicKey },
       systemTitle: CLIENT_ST,
+      serverSystemTitle: SERVER_ST,
     });
     expect((await run(c7, s7, c7.associate(0))).kind).toBe('associated');
     // The wrong server key: the client refuses the server's f(CtoS).
@@ -246,6 +248,7 @@ describe('ClientAssociation against the server engine', () => {
     const c7b = new ClientAssociation({
       authentication: { mechanism: 7, suite: 1, privateKey: client.privateKey, peerPublicKey: server.publicKey },
       systemTitle: CLIENT_ST,
+      serverSystemTitle: SERVER_ST,
     });
     expect(isDlmsError(await run(c7b, s7b, c7b.associate(0)).catch((e: unknown) => e), 'AUTHENTICATION_FAILED')).toBe(true);
   });
