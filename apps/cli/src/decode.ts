@@ -14,6 +14,8 @@ import {
   decodeApdu,
   decodeDataBytes,
   isCipheredApduTag,
+  joinGeneralBlockTransfer,
+  joinGetDatablocks,
   unprotectApdu,
   type Apdu,
   type ProtectionEnvelope,
@@ -333,15 +335,10 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-function blockError(where: string, message: string): FrameDecodeError {
-  return new FrameDecodeError(where, undefined, 'reassemble', new Error(message));
-}
-
 /**
- * Joins runs of general-block-transfer APDUs (Green Book 9.3.10: block numbers counting up from 1,
- * the last one flagged) into the APDU they carry, and runs of GET-Response-With-Datablock (numbers
- * counting up, the last one flagged, raw-data slices of one encoded Data) into one GET-Response-Normal.
- * Runs that are not complete are left as they are.
+ * Finds runs of general-block-transfer APDUs and of GET-Response-With-Datablock in the decoded
+ * messages and joins each complete run with dlms-core's block joining (numbering and last-block rules
+ * live there). Runs that are not complete are left as they are.
  */
 function joinBlocks(messages: DecodedMessage[], total: number, options: DecodeOptions): DecodedMessage[] {
   const out: DecodedMessage[] = [];
@@ -367,11 +364,12 @@ function joinBlocks(messages: DecodedMessage[], total: number, options: DecodeOp
     }
     const frames = run.flatMap((r) => r.frames);
     const where = `frames ${frameList(frames)}`;
-    checkNumbers(run, where);
     const transport = run.flatMap((r) => r.transport ?? []);
     const notes = [...new Set(run.flatMap((r) => r.notes))];
     if (kind === 'general-block-transfer') {
-      const inner = concat(run.map((r) => (r.apdu as GeneralBlockTransfer).blockData));
+      const inner = joined(where, () =>
+        joinGeneralBlockTransfer(run.map((r) => r.apdu as GeneralBlockTransfer)),
+      );
       const piece: Piece = { bytes: inner, frames, base: undefined, format: m.format, transport, notes };
       const decoded = decodePiece(piece, total, options);
       out.push({
@@ -379,82 +377,30 @@ function joinBlocks(messages: DecodedMessage[], total: number, options: DecodeOp
         notes: [...notes, `reassembled from ${run.length} general-block-transfer blocks`],
       });
     } else {
-      out.push(joinGetBlocks(run, frames, transport, notes, where));
+      const blocks = run.map((r) => r.apdu as GetResponseWithDatablock);
+      const apdu = joined(where, () => joinGetDatablocks(blocks), `the Data reassembled from ${where}`);
+      const note = `reassembled from ${blocks.length} GET data blocks (${blocks[0]!.block.blockNumber}-${blocks[blocks.length - 1]!.block.blockNumber})`;
+      out.push({ format: run[0]!.format, frames, transport, notes: [...notes, note], apdu });
     }
     i = j;
   }
   return out;
 }
 
+/** Runs a join; a failure names the frames involved (`decodeWhere` for Data that does not decode). */
+function joined<T>(where: string, f: () => T, decodeWhere = where): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof DecodeError) throw new FrameDecodeError(decodeWhere, offsetOf(e), 'decode', e);
+    throw new FrameDecodeError(where, undefined, 'reassemble', e);
+  }
+}
+
 function lastOf(a: Apdu): boolean {
   if (a.type === 'general-block-transfer') return a.lastBlock;
   if (a.type === 'get-response-with-datablock') return a.block.lastBlock;
   return true;
-}
-
-function numberOf(a: Apdu): number {
-  if (a.type === 'general-block-transfer') return a.blockNumber;
-  if (a.type === 'get-response-with-datablock') return a.block.blockNumber;
-  return 0;
-}
-
-function checkNumbers(run: readonly DecodedMessage[], where: string): void {
-  for (let k = 1; k < run.length; k++) {
-    const prev = numberOf(run[k - 1]!.apdu!);
-    const cur = numberOf(run[k]!.apdu!);
-    if (cur !== prev + 1) {
-      throw blockError(
-        where,
-        `block ${cur} follows block ${prev} (frame ${run[k]!.frames[0]}): a block is missing or out of order`,
-      );
-    }
-  }
-}
-
-function joinGetBlocks(
-  run: readonly DecodedMessage[],
-  frames: number[],
-  transport: unknown[],
-  notes: string[],
-  where: string,
-): DecodedMessage {
-  const blocks = run.map((r) => r.apdu as GetResponseWithDatablock);
-  const first = blocks[0]!;
-  const failed = blocks.find((b) => b.block.result.type === 'data-access-result');
-  const note = `reassembled from ${blocks.length} GET data blocks (${blocks[0]!.block.blockNumber}-${blocks[blocks.length - 1]!.block.blockNumber})`;
-  if (failed && failed.block.result.type === 'data-access-result') {
-    return {
-      format: run[0]!.format,
-      frames,
-      transport,
-      notes: [...notes, note],
-      apdu: {
-        type: 'get-response-normal',
-        invokeIdAndPriority: first.invokeIdAndPriority,
-        result: { type: 'data-access-result', result: failed.block.result.result },
-      },
-    };
-  }
-  const raw = concat(
-    blocks.map((b) => (b.block.result.type === 'raw-data' ? b.block.result.rawData : new Uint8Array(0))),
-  );
-  let data: Data;
-  try {
-    data = decodeDataBytes(raw);
-  } catch (e) {
-    throw new FrameDecodeError(`the Data reassembled from ${where}`, offsetOf(e), 'decode', e);
-  }
-  return {
-    format: run[0]!.format,
-    frames,
-    transport,
-    notes: [...notes, note],
-    apdu: {
-      type: 'get-response-normal',
-      invokeIdAndPriority: first.invokeIdAndPriority,
-      result: { type: 'data', data },
-    },
-  };
 }
 
 /** Decodes the frames given to the command into messages (several frames may make one message). */

@@ -69,6 +69,7 @@ export * from './acse/rlrq.js';
 export * from './acse/rlre.js';
 export * from './security/index.js';
 export * from './association/blocks.js';
+export * from './association/block-join.js';
 export * from './association/server-config.js';
 export * from './association/server.js';
 export * from './association/client-profile.js';
