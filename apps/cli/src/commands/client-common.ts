@@ -47,6 +47,7 @@ export interface CommonOptions {
   readonly key?: string;
   readonly authKey?: string;
   readonly systemTitle?: string;
+  readonly serverSystemTitle?: string;
   readonly security: 'authenticated' | 'encrypted' | 'authenticated-encrypted';
   readonly invocationCounter?: string;
   readonly privateKey?: string;
@@ -66,6 +67,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--key <hex>', 'block cipher key (16 or 32 bytes): use a ciphered association')
     .option('--auth-key <hex>', 'authentication key (16 or 32 bytes)')
     .option('--system-title <hex>', 'this client\'s system title (8 bytes), needed for ciphering and hls-gmac/-sha256/-ecdsa')
+    .option('--server-system-title <hex>', "the meter's system title (8 bytes), for hls-sha256/-ecdsa without ciphering")
     .addOption(
       new Option('--security <policy>', 'protection of every request and response when ciphering')
         .choices(['authenticated', 'encrypted', 'authenticated-encrypted'])
@@ -97,6 +99,7 @@ export function clientOptions(url: string, o: CommonOptions, io: CommandIo): Dlm
   const key = hex('--key', o.key, [16, 32]);
   const authKey = hex('--auth-key', o.authKey, [16, 32]);
   const systemTitle = hex('--system-title', o.systemTitle, [8]);
+  const serverSystemTitle = hex('--server-system-title', o.serverSystemTitle, [8]);
   const timeoutMs = Number(o.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout must be a positive number of milliseconds');
   const maxReceivePduSize = Number(o.maxPdu);
@@ -153,6 +156,7 @@ export function clientOptions(url: string, o: CommonOptions, io: CommandIo): Dlm
     referencing: o.referencing,
     authentication,
     maxReceivePduSize,
+    ...(serverSystemTitle === undefined ? {} : { serverSystemTitle }),
     timeoutMs,
     ...(key !== undefined && authKey !== undefined && systemTitle !== undefined
       ? {
