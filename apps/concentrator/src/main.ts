@@ -44,15 +44,21 @@ interface CliOptions {
 /** Builds the command (exported for the help test). */
 export function buildCommand(): Command {
   return new Command('concentrator')
-    .description(
+    .description('DLMS virtual concentrator: serves the latest MQTT reading of each water meter to any DLMS client.')
+    .addHelpText(
+      'after',
       [
-        'DLMS virtual concentrator: serves the latest MQTT reading of each LoRaWAN/NB-IoT meter to any DLMS client.',
         '',
-        'Readings arrive as JSON on hes/reading/{tenant}/{device_eui}. Each meter mapped to a logical address',
-        '(1000-65534, via the HTTP API or the dashboard) becomes a DLMS logical device: a client connects to',
-        'the wrapper port with that address as destination wPort and reads volume, flow, battery, alarms, clock.',
+        'How it works:',
+        '  Readings arrive as JSON on MQTT topic hes/reading/{tenant}/{device_eui}.',
+        '  Each meter mapped to a logical address (1000-65534; HTTP API or dashboard)',
+        '  is a DLMS logical device: connect to the DLMS port with that address as',
+        '  destination wPort (server=...) and read volume, flow, battery, alarms, clock.',
         '',
-        'Try it:  concentrator --demo   then   npx dlms get "tcp://127.0.0.1:4059?server=2001" 3/7.0.1.0.0.255/2',
+        'Try it:',
+        '  concentrator --demo',
+        '  npx dlms get "tcp://127.0.0.1:4059?server=2001" 3/7.0.1.0.0.255/2',
+        '  open http://127.0.0.1:8400/ (dashboard)',
       ].join('\n'),
     )
     .option('-c, --config <file>', 'JSON config file (associations, API keys, object map...; see README)')
