@@ -72,6 +72,49 @@ describe('robustness', () => {
     );
   });
 
+  it('answers random protected envelopes on a ciphered association without throwing', async () => {
+    const EK = fromHex('000102030405060708090A0B0C0D0E0F');
+    const AK = fromHex('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
+    const CST = fromHex('4D4D4D0000000001');
+    const a = new ServerAssociation(
+      config({
+        ciphered: true,
+        security: { policy: 'authenticated-encrypted', blockCipherKey: EK, authenticationKey: AK },
+        systemTitle: fromHex('4D4D4D0000BC614E'),
+        counters: new MemoryCounterStore(),
+      }),
+    );
+    const init = protectApdu(encodeApdu(initiateRequest()), {
+      form: 'glo',
+      key: EK,
+      authKey: AK,
+      systemTitle: CST,
+      invocationCounter: 1,
+    });
+    await one(
+      a,
+      aarq({
+        applicationContextName: 'logical-name-referencing-with-ciphering',
+        callingApTitle: CST,
+        userInformation: { apdu: { type: 'ciphered-apdu', bytes: init } },
+      }),
+    );
+    expect(a.state).toBe('associated');
+    const tags = [0xc8, 0xc9, 0xcb, 0xd0, 0xdb, 0xdc, 0xdd, 0xdf, 0x21];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...tags), fc.uint8Array({ maxLength: 120 }), async (tag, rest) => {
+        const bytes = new Uint8Array(1 + rest.length);
+        bytes[0] = tag;
+        bytes.set(rest, 1);
+        const step = await settle(a, await a.handle(bytes), () => 'object-undefined');
+        expect(step.kind).toBe('send');
+        checkSent(step, 0xffff);
+      }),
+      { numRuns: 300 },
+    );
+    expect(a.state).toBe('associated');
+  });
+
   it('answers any AARQ with exactly one AARE', async () => {
     await fc.assert(
       fc.asyncProperty(arbAarq, async (req) => {
