@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { dataFromJson } from '@meteringlab/dlms-core';
 import type { WrapperServer } from '@meteringlab/transport-tcp';
 import { registerClientCommands } from '../src/commands/index.js';
+import { run as runMain } from './helpers.js';
 import { hdlcServer, makeMeter, wrapperServer, type Meter } from '../../../packages/cosem-objects/test/client/meter.js';
 
 interface Run {
@@ -56,6 +57,11 @@ describe('dlms meter commands over a wrapper TCP server', () => {
     const partial = await dlms(['get', url, '3/1.0.1.8.0.255/2', '3/1.0.2.8.0.255/2']);
     expect(partial.code).toBe(1);
     expect(partial.stdout).toContain('3/1.0.2.8.0.255/2 ! object-undefined');
+  });
+
+  it('is reachable through main(): dlms get', async () => {
+    const r = await runMain(['get', url, '3/1.0.1.8.0.255/2']);
+    expect(r).toMatchObject({ code: 0, stdout: '3/1.0.1.8.0.255/2 = double-long-unsigned 123456\n' });
   });
 
   it('get --json: an array of {target, value} in the typed JSON form', async () => {
