@@ -40,7 +40,7 @@
  * request goes whole and the server answers what it answers.
  *
  * Deliberately not here: I/O and timers (the async `DlmsClient` of `@meteringlab/cosem-objects` drives
- * this machine), SN block transfer, GBT windows above 1 on the sending side, general-ciphering and
+ * this machine), SN Write in blocks, GBT windows above 1 on the sending side, general-ciphering and
  * general-signing of requests.
  */
 import { Reader } from '../reader.js';
@@ -974,7 +974,7 @@ export class ClientAssociation {
         return this.onAction(apdu, p, nowMs);
       case 'read':
         if (apdu.type !== 'read-response') break;
-        return this.complete({ service: 'read', results: apdu.results });
+        return this.onRead(apdu.results, p, nowMs);
       case 'write':
         if (apdu.type !== 'write-response') break;
         return this.complete({ service: 'write', results: apdu.results });
@@ -1032,6 +1032,38 @@ export class ClientAssociation {
       default:
         throw new ProtocolError('UNEXPECTED_APDU', `${apdu.type} does not answer a GET`);
     }
+  }
+
+  /**
+   * SN Read results; a single data-block-result starts a block transfer: each next block is asked for
+   * with ReadRequest block-number-access naming the last block received, and the joined raw-data is
+   * the encoded Data.
+   */
+  private onRead(results: readonly ReadResult[], p: Pending, nowMs: number): ClientStep {
+    const r = results[0];
+    if (results.length !== 1 || r?.type !== 'data-block-result') {
+      if (p.blocksIn !== undefined) throw new ProtocolError('UNEXPECTED_APDU', 'a Read block transfer ended without its last block');
+      return this.complete({ service: 'read', results });
+    }
+    p.blocksIn ??= new BlockReassembler(this.maxReassembly);
+    const pushed = p.blocksIn.push(r.blockNumber, r.rawData, r.lastBlock);
+    if (pushed === 'too-large') throw new DecodeError('LIMIT_EXCEEDED', `Read response above ${this.maxReassembly} bytes`, 0);
+    if (pushed === 'block-number-invalid') {
+      throw new ProtocolError('BLOCK_SEQUENCE', `Read block ${r.blockNumber}, expected ${p.blocksIn.expected}`);
+    }
+    if (pushed === 'ok') {
+      this.go('block');
+      this.arm(nowMs);
+      return this.out(encodeApdu({ type: 'read-request', variables: [{ type: 'block-number-access', blockNumber: r.blockNumber }] }), {
+        direction: 'receiving',
+        blockNumber: r.blockNumber,
+        bytes: p.blocksIn.length,
+      });
+    }
+    const rd = new Reader(p.blocksIn.joined());
+    const data = decodeData(rd, this.options.dataLimits);
+    rd.expectEnd('Read blocks');
+    return this.complete({ service: 'read', results: [{ type: 'data', data }] });
   }
 
   private nextOut(p: Pending, nowMs: number, build: (block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array }) => Apdu): ClientStep {

@@ -511,6 +511,19 @@ describe('ClientAssociation: SN and release', () => {
     expect(isDlmsError(caught(() => c.get([{ attribute: { classId: 3, instanceId: LN_REGISTER, attributeId: 2 } }], 5)), 'INVALID_STATE')).toBe(true);
   });
 
+  it('SN Read in blocks: block-number-access asks for each next block', () => {
+    const c = new ClientAssociation({ referencing: 'sn' });
+    c.associate(0);
+    c.receive(aare({ applicationContextName: 'short-name-referencing-no-ciphering' }), 0);
+    sent(c.read([{ type: 'variable-name', variableName: 0xfa08 }], 1));
+    const value: Data = { type: 'octet-string', value: new Uint8Array(40).fill(5) };
+    const raw = encodeDataBytes(value);
+    const next = sent(c.receive(encodeApdu({ type: 'read-response', results: [{ type: 'data-block-result', lastBlock: false, blockNumber: 1, rawData: raw.subarray(0, 20) }] }), 2));
+    expect(next).toEqual({ type: 'read-request', variables: [{ type: 'block-number-access', blockNumber: 1 }] });
+    const s = c.receive(encodeApdu({ type: 'read-response', results: [{ type: 'data-block-result', lastBlock: true, blockNumber: 2, rawData: raw.subarray(20) }] }), 3);
+    expect(s.kind === 'completed' && s.outcome).toEqual({ service: 'read', results: [{ type: 'data', data: value }] });
+  });
+
   it('RLRQ then RLRE: released', () => {
     const c = associated();
     const rq = sent(c.release(0));
