@@ -1037,7 +1037,8 @@ export class ClientAssociation {
   /**
    * SN Read results; a single data-block-result starts a block transfer: each next block is asked for
    * with ReadRequest block-number-access naming the last block received, and the joined raw-data is
-   * the encoded Data.
+   * the encoded Data. (As we read the Green Book SN block transfer; not yet checked against a meter or
+   * the text itself, and the server engine of this stack does not serve SN blocks.)
    */
   private onRead(results: readonly ReadResult[], p: Pending, nowMs: number): ClientStep {
     const r = results[0];
