@@ -311,7 +311,9 @@ describe('dlms decode: frame formats', () => {
         }),
       );
     const line = oneLineError(await run(['decode', mk(1, false), mk(3, true)]));
-    expect(line).toMatch(/^dlms: cannot reassemble frames 1, 2: GET data block 3 follows block 1: a block is missing/);
+    expect(line).toMatch(
+      /^dlms: cannot reassemble frames 1, 2: BLOCK_SEQUENCE: GET data block 3 follows block 1: a block is missing/,
+    );
   });
 
   it('reads frames from standard input, one per line, # comments ignored', async () => {
