@@ -15,6 +15,7 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
+  ArgumentError,
   CounterTable,
   DecodeError,
   MAX_INVOCATION_COUNTER,
@@ -159,6 +160,17 @@ export class FileCounterStore implements InvocationCounterStore {
 
   checkIncoming(id: CounterId, ic: number): void {
     this.table.check(counterKey(id), ic);
+  }
+
+  /**
+   * Makes every later {@link nextOutgoing} of `id` at least `next`. Nothing is written now: a value is
+   * only handed out by `nextOutgoing`, which reserves it durably first.
+   */
+  async raiseOutgoing(id: CounterId, next: number): Promise<void> {
+    if (!Number.isInteger(next) || next < 0 || next > MAX_INVOCATION_COUNTER + 1) {
+      throw new ArgumentError(`${next} is not a valid next invocation counter`);
+    }
+    this.table.raiseOutgoing(counterKey(id), next);
   }
 
   async acceptIncoming(id: CounterId, ic: number): Promise<void> {

@@ -38,6 +38,20 @@ describe('FileCounterStore', () => {
     expect(() => b.checkIncoming(id, 42)).not.toThrow();
   });
 
+  it('raiseOutgoing starts counting above a counter learned from the meter, and never lowers it', async () => {
+    const path = join(dir, 'raise.json');
+    const a = await FileCounterStore.open(path);
+    expect(await a.nextOutgoing(id)).toBe(0);
+    await a.raiseOutgoing(id, 5000);
+    expect(await a.nextOutgoing(id)).toBe(5000);
+    await a.raiseOutgoing(id, 10);
+    expect(await a.nextOutgoing(id)).toBe(5001);
+    // What was handed out is durable: a restart resumes above it.
+    const b = await FileCounterStore.open(path);
+    expect(await b.nextOutgoing(id)).toBe(5002);
+    await expect(b.raiseOutgoing(id, -1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   it('block reservation: after a restart counting resumes above the whole reserved block', async () => {
     const path = join(dir, 'c.json');
     const a = await FileCounterStore.open(path, { outgoingBlock: 100 });

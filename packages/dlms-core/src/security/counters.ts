@@ -45,11 +45,23 @@ export interface InvocationCounterStore {
   acceptIncoming(id: CounterId, ic: number): Promise<void>;
   /** The high-water mark of `id`, or undefined when no frame was accepted yet. */
   lastIncoming(id: CounterId): number | undefined;
+  /**
+   * Makes every later {@link nextOutgoing} of `id` at least `next` (never lowers it): a client that
+   * learned the meter's last seen counter (e.g. read from 0-0:43.1.0.255) starts above it. Values
+   * handed out afterwards are made durable by `nextOutgoing` as usual.
+   */
+  raiseOutgoing(id: CounterId, next: number): Promise<void>;
 }
 
 /** The map key of a counter id: `HEX(system title)/key id`. */
 export function counterKey(id: CounterId): string {
   return `${toHex(id.systemTitle)}/${id.keyId}`;
+}
+
+function checkNext(next: number): void {
+  if (!Number.isInteger(next) || next < 0 || next > MAX_INVOCATION_COUNTER + 1) {
+    throw new ArgumentError(`${next} is not a valid next invocation counter`);
+  }
 }
 
 function checkCounter(ic: number): void {
@@ -159,6 +171,16 @@ export class MemoryCounterStore implements InvocationCounterStore {
 
   checkIncoming(id: CounterId, ic: number): void {
     this.table.check(counterKey(id), ic);
+  }
+
+  raiseOutgoing(id: CounterId, next: number): Promise<void> {
+    try {
+      checkNext(next);
+      this.table.raiseOutgoing(counterKey(id), next);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   acceptIncoming(id: CounterId, ic: number): Promise<void> {

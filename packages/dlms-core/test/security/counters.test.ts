@@ -115,6 +115,17 @@ describe('incoming counters', () => {
 });
 
 describe('outgoing counters', () => {
+  it('raiseOutgoing moves the next outgoing value up, never down', async () => {
+    const counters = new MemoryCounterStore();
+    const id = { systemTitle: fromHex('4D4D4D0000BC614E'), keyId: 'global-unicast' };
+    expect(await counters.nextOutgoing(id)).toBe(0);
+    await counters.raiseOutgoing(id, 100);
+    expect(await counters.nextOutgoing(id)).toBe(100);
+    await counters.raiseOutgoing(id, 3);
+    expect(await counters.nextOutgoing(id)).toBe(101);
+    await expect(counters.raiseOutgoing(id, 2 ** 33)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   it('never hands out a value twice, also under concurrency', async () => {
     const counters = new MemoryCounterStore();
     const values = await Promise.all(Array.from({ length: 200 }, () => counters.nextOutgoing(id)));
