@@ -157,7 +157,8 @@ describe('well-known names', () => {
     ['7.0.3.0.0.255', 'Gas volume (at metering conditions)'],
     ['8.0.1.0.0.255', 'Cold water volume'],
     ['9.0.1.0.0.255', 'Hot water volume'],
-    ['1.1.1.8.0.255', undefined],
+    ['1.1.1.8.0.255', 'Active energy import (+A), total, channel 1'],
+    ['1.65.1.8.0.255', undefined], // B = 65–127 is reserved
     ['0.0.0.0.0.0', undefined],
   ];
   for (const [code, name] of cases) {
