@@ -3,18 +3,33 @@
  * text form `'1.0.1.8.0.255'` in readings and keys. Parsing also accepts the usual display form
  * `'1-0:1.8.0.255'` / `'1-0:1.8.0*255'`.
  *
- * Deliberately minimal: the full OBIS model (groups, wildcards, names) belongs to dlms-core's
- * `obis.ts`; this module only converts between the two representations the object model needs.
+ * A thin layer over dlms-core's `obis.ts`, which does the parsing and formatting (`parseObis`,
+ * `obisFromBytes`, `formatObis(…, 'dotted')`, `obisToBytes`): this module only names the two
+ * representations the object model needs. The dotted text of 6 bytes is on the hot path of readings,
+ * so it is memoised by the code's number in a small bounded map.
  */
-import { ArgumentError } from '@meteringlab/dlms-core';
+import { ArgumentError, formatObis, obisFromBytes, obisToBytes, parseObis } from '@meteringlab/dlms-core';
 
 /** A logical name given either as its 6 bytes or as text (`'0.0.1.0.0.255'` or `'0-0:1.0.0.255'`). */
 export type LogicalNameInput = string | Uint8Array;
 
+/** Dotted texts by the code's 48-bit number (the same number as dlms-core's `obisKey`). */
+const TEXTS = new Map<number, string>();
+const TEXTS_LIMIT = 1024;
+
 /** The dotted text form of a 6-byte logical name (`'1.0.1.8.0.255'`). */
 export function logicalNameText(bytes: Uint8Array): string {
   if (bytes.length !== 6) throw new ArgumentError('a logical name has 6 bytes');
-  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}.${bytes[4]}.${bytes[5]}`;
+  const key =
+    ((bytes[0]! * 256 + bytes[1]!) * 256 + bytes[2]!) * 16_777_216 +
+    ((bytes[3]! << 16) | (bytes[4]! << 8) | bytes[5]!);
+  let text = TEXTS.get(key);
+  if (text === undefined) {
+    text = formatObis(obisFromBytes(bytes), 'dotted');
+    if (TEXTS.size >= TEXTS_LIMIT) TEXTS.delete(TEXTS.keys().next().value!);
+    TEXTS.set(key, text);
+  }
+  return text;
 }
 
 /** The 6 bytes of a logical name; text in dotted or display form. A bad value is an `ArgumentError`. */
@@ -23,20 +38,12 @@ export function logicalNameBytes(ln: LogicalNameInput): Uint8Array {
     if (ln.length !== 6) throw new ArgumentError('a logical name has 6 bytes');
     return ln;
   }
-  const m = /^(\d{1,3})[.-](\d{1,3})[.:](\d{1,3})\.(\d{1,3})\.(\d{1,3})[.*](\d{1,3})$/.exec(ln.trim());
-  if (m === null) throw new ArgumentError(`'${ln}' is not a logical name`);
-  const out = new Uint8Array(6);
-  for (let i = 0; i < 6; i++) {
-    const v = Number(m[i + 1]);
-    if (v > 255) throw new ArgumentError(`'${ln}' is not a logical name`);
-    out[i] = v;
-  }
-  return out;
+  return obisToBytes(parseObis(ln));
 }
 
 /** Canonical dotted text of any logical name input. */
 export function normalizeLogicalName(ln: LogicalNameInput): string {
-  return logicalNameText(logicalNameBytes(ln));
+  return ln instanceof Uint8Array ? logicalNameText(ln) : formatObis(parseObis(ln), 'dotted');
 }
 
 /** True when `d` looks like an OBIS octet string: exactly 6 bytes. */
