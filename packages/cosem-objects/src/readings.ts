@@ -8,8 +8,10 @@
  * 2. Entry lists: a structure or array whose elements are each a structure [OBIS octet-string(6),
  *    value] or [OBIS, value, scaler_unit] (Aidon HAN lists, "OBIS triples").
  * 3. Flat lists: a structure or array alternating OBIS octet-string(6), value, and an optional
- *    scaler_unit structure right after the value (Kaifa MA304 and Kamstrup HAN lists). Elements
- *    before the first OBIS (e.g. Kamstrup's list version string) are returned in `extra`.
+ *    scaler_unit structure right after the value (Kaifa MA304 and Kamstrup HAN lists). Up to two
+ *    elements before the first OBIS (e.g. Kamstrup's list version string, EVN's date-time) and up to
+ *    two non-OBIS elements after the last value (EVN/Kaifa MA309M end with the meter number, without
+ *    an OBIS code in front: EVN customer-interface documentation sample) are returned in `extra`.
  * A body wrapped in single-element structures/arrays is unwrapped first. Anything else gives
  * `readings: []` and the body in `unparsed`: never a guess, never an error.
  *
@@ -17,12 +19,17 @@
  * Clock (0.0.1.0.0.255) or the first date-time in the payload. Converted to ISO 8601 with dlms-core
  * (Blue Book deviation sign unless `convention` says otherwise); wildcards give no meter time.
  *
+ * Speed: one pass over the body; the dotted text and name of each OBIS code come from memoised
+ * lookups by the code's number (no regex, no formatting per element once a code has been seen), and
+ * the caller's `captureObjects` and `scalerUnits` are normalised once per object (weakly cached).
+ *
  * Not done here: deciphering (the caller passes the plain notification and, if it wants it echoed,
  * the system title from the envelope) and vendor-specific scaler tables (pass `scalerUnits`).
  */
 import {
   cosemDateTimeToIso,
   dataNotificationDateTime,
+  obisName,
   toHex,
   type CosemDateTime,
   type Data,
@@ -31,7 +38,6 @@ import {
 } from '@meteringlab/dlms-core';
 import { captureObjectKey, dateTimeFromData, numericValue, type CaptureObjectInput } from './decoders.js';
 import { logicalNameText, normalizeLogicalName } from './logical-name.js';
-import { obisName } from './obis-names.js';
 import { applyScaler, scalerUnitFromData, type ScalerUnit } from './scaler.js';
 import { unitSymbol } from './units.js';
 
@@ -129,6 +135,8 @@ function isPlausibleDateTime(dt: CosemDateTime): boolean {
 
 interface Ctx {
   readonly options: NotificationReadingsOptions;
+  /** `options.scalerUnits` by dotted OBIS text. */
+  readonly scalers: ReadonlyMap<string, ScalerUnit> | undefined;
   /** From the notification header. */
   meterTime?: string;
   /** From the Clock's entry in the payload. */
@@ -144,30 +152,60 @@ function isoOf(ctx: Ctx, dt: CosemDateTime): string | undefined {
   );
 }
 
-function makeReading(ctx: Ctx, obis: string, data: Data, su: ScalerUnit | undefined, key?: string): Reading {
-  const name = obisName(obis);
-  const base = { obis, ...(name === undefined ? {} : { name }), ...(key === undefined ? {} : { key }), data };
-  const n = numericValue(data);
-  if (n !== undefined && data.type !== 'enum') {
-    const scaler = su?.scaler ?? 0;
-    const unit = su !== undefined && su.unit !== 255 ? unitSymbol(su.unit) : undefined;
-    return {
-      ...base,
-      value: applyScaler(n, scaler),
-      raw: n,
-      scaler,
-      ...(unit === undefined || unit === '' ? {} : { unit }),
-      ...(su === undefined ? {} : { unitCode: su.unit }),
-    };
+/** 10^k for k = 0…22: exact doubles, so `raw / 10^k` and `raw × 10^k` are correctly rounded. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `applyScaler` with a fast path: a safe integer times an exact power of ten is one correctly rounded
+ * operation, i.e. the double nearest to the exact decimal, which is what `applyScaler` returns.
+ */
+function scaled(n: number | bigint, scaler: number): number {
+  if (typeof n === 'number' && Number.isSafeInteger(n) && Number.isInteger(scaler)) {
+    if (scaler === 0) return n;
+    if (scaler < 0 && scaler >= -22) return n / POW10[-scaler]!;
+    if (scaler > 0 && scaler <= 22) return n * POW10[scaler]!;
+  }
+  return applyScaler(n, scaler);
+}
+
+/** A reading under construction: the properties of {@link Reading}, in its order. */
+type Draft = { -readonly [K in keyof Reading]: Reading[K] };
+
+function makeReading(
+  ctx: Ctx,
+  obis: string,
+  name: string | undefined,
+  data: Data,
+  su: ScalerUnit | undefined,
+  key?: string,
+): Reading {
+  const r = { obis } as Draft;
+  if (name !== undefined) r.name = name;
+  if (key !== undefined) r.key = key;
+  r.data = data;
+  if (data.type !== 'enum') {
+    const n = numericValue(data);
+    if (n !== undefined) {
+      const scaler = su?.scaler ?? 0;
+      r.value = scaled(n, scaler);
+      r.raw = n;
+      r.scaler = scaler;
+      if (su !== undefined) {
+        const unit = su.unit !== 255 ? unitSymbol(su.unit) : undefined;
+        if (unit !== undefined && unit !== '') r.unit = unit;
+        r.unitCode = su.unit;
+      }
+      return r;
+    }
   }
   switch (data.type) {
     case 'enum':
-      return { ...base, value: data.value, raw: data.value };
     case 'boolean':
-      return { ...base, value: data.value, raw: data.value };
     case 'visible-string':
     case 'utf8-string':
-      return { ...base, value: data.value, raw: data.value };
+      r.value = data.value;
+      r.raw = data.value;
+      return r;
     case 'date-time':
     case 'octet-string': {
       const dt = dateTimeFromData(data);
@@ -178,34 +216,56 @@ function makeReading(ctx: Ctx, obis: string, data: Data, su: ScalerUnit | undefi
           if (obis === CLOCK_OBIS) ctx.clockTime ??= iso;
           else ctx.payloadTime ??= iso;
         }
-        return {
-          ...base,
-          value: iso ?? null,
-          raw: data.type === 'octet-string' ? toHex(data.value) : (iso ?? null),
-        };
+        r.value = iso ?? null;
+        r.raw = data.type === 'octet-string' ? toHex(data.value) : (iso ?? null);
+        return r;
       }
       if (data.type === 'octet-string') {
         const text = printable(data.value) ? latin1(data.value) : toHex(data.value);
-        return { ...base, value: text, raw: text };
+        r.value = text;
+        r.raw = text;
+        return r;
       }
-      return { ...base, value: null, raw: null };
+      r.value = null;
+      r.raw = null;
+      return r;
     }
     default:
-      return { ...base, value: null, raw: null };
+      r.value = null;
+      r.raw = null;
+      return r;
   }
 }
 
-function scalerFor(ctx: Ctx, obis: string): ScalerUnit | undefined {
-  const table = ctx.options.scalerUnits;
+/** The caller's scaler_unit table by dotted OBIS text, built once per table object. */
+const scalerTables = new WeakMap<object, ReadonlyMap<string, ScalerUnit>>();
+
+function scalerTable(
+  table: Readonly<Record<string, ScalerUnit>> | undefined,
+): ReadonlyMap<string, ScalerUnit> | undefined {
   if (table === undefined) return undefined;
-  for (const [k, v] of Object.entries(table)) {
-    try {
-      if (normalizeLogicalName(k) === obis) return v;
-    } catch {
-      // a key that is not an OBIS code is ignored
+  let byObis = scalerTables.get(table);
+  if (byObis === undefined) {
+    const m = new Map<string, ScalerUnit>();
+    for (const [k, v] of Object.entries(table)) {
+      try {
+        const obis = normalizeLogicalName(k);
+        // The first key that names a code wins, as in the table's own order.
+        if (!m.has(obis)) m.set(obis, v);
+      } catch {
+        // a key that is not an OBIS code is ignored
+      }
     }
+    byObis = m;
+    scalerTables.set(table, byObis);
   }
-  return undefined;
+  return byObis;
+}
+
+/** A reading of an OBIS octet-string and its value: text and name from memoised lookups. */
+function obisReading(ctx: Ctx, ln: Uint8Array, value: Data, su: ScalerUnit | undefined): Reading {
+  const obis = logicalNameText(ln);
+  return makeReading(ctx, obis, obisName(ln), value, su ?? ctx.scalers?.get(obis));
 }
 
 /** Layout 2: every element is a structure [OBIS, value] or [OBIS, value, scaler_unit]. */
@@ -221,31 +281,69 @@ function entryList(ctx: Ctx, items: readonly Data[]): Reading[] | undefined {
       scalerUnit = asScalerUnit(su) ?? scalerUnitFromData(su);
       if (scalerUnit === undefined) return undefined;
     }
-    const obis = logicalNameText(ln.value);
-    out.push(makeReading(ctx, obis, value, scalerUnit ?? scalerFor(ctx, obis)));
+    out.push(obisReading(ctx, ln.value, value, scalerUnit));
   }
   return out;
 }
 
-/** Layout 3: OBIS, value, [scaler_unit], OBIS, value, …, with optional leading non-OBIS elements. */
+/** Most elements a flat list may carry before its first OBIS code, and after its last value. */
+const MAX_EXTRA = 2;
+
+/**
+ * Layout 3: OBIS, value, [scaler_unit], OBIS, value, …, with up to two leading non-OBIS elements and
+ * up to two trailing non-OBIS, non-container elements after the last value (or its scaler_unit).
+ */
 function flatList(ctx: Ctx, items: readonly Data[]): { readings: Reading[]; extra: Data[] } | undefined {
   let i = 0;
   const extra: Data[] = [];
   while (i < items.length && !isObis(items[i])) extra.push(items[i++]!);
-  if (i >= items.length || extra.length > 2) return undefined;
+  if (i >= items.length || extra.length > MAX_EXTRA) return undefined;
   const readings: Reading[] = [];
   while (i < items.length) {
-    const ln = items[i];
-    if (!isObis(ln) || i + 1 >= items.length) return undefined;
+    const ln = items[i]!;
+    if (!isObis(ln)) {
+      // Trailing elements (EVN/Kaifa MA309M: the meter number): at most two, none an OBIS code or a
+      // container, so that a list that merely lost its step is not read as one.
+      if (items.length - i > MAX_EXTRA) return undefined;
+      for (let j = i; j < items.length; j++) {
+        const t = items[j]!;
+        if (isObis(t) || isContainer(t)) return undefined;
+        extra.push(t);
+      }
+      break;
+    }
+    if (i + 1 >= items.length) return undefined;
     const value = items[i + 1]!;
     if (isContainer(value)) return undefined;
     i += 2;
     const su = asScalerUnit(items[i]);
     if (su !== undefined) i++;
-    const obis = logicalNameText(ln.value);
-    readings.push(makeReading(ctx, obis, value, su ?? scalerFor(ctx, obis)));
+    readings.push(obisReading(ctx, ln.value, value, su));
   }
   return { readings, extra };
+}
+
+/** A push object list normalised once: dotted text, name and key of each entry. */
+interface PositionalEntry {
+  readonly obis: string;
+  readonly name: string | undefined;
+  readonly key: string;
+  readonly scalerUnit: ScalerUnit | undefined;
+}
+
+const positionalLists = new WeakMap<readonly PushObjectInput[], readonly PositionalEntry[]>();
+
+function positionalEntries(list: readonly PushObjectInput[]): readonly PositionalEntry[] {
+  let entries = positionalLists.get(list);
+  // A list changed in place since (against its readonly type) is normalised again.
+  if (entries === undefined || entries.length !== list.length) {
+    entries = list.map((c) => {
+      const obis = normalizeLogicalName(c.logicalName);
+      return { obis, name: obisName(obis), key: captureObjectKey(c), scalerUnit: c.scalerUnit };
+    });
+    positionalLists.set(list, entries);
+  }
+  return entries;
 }
 
 /** Layout 1: one element per configured push object. */
@@ -257,10 +355,10 @@ function positional(ctx: Ctx, body: Data, list: readonly PushObjectInput[]): Rea
         ? body.value
         : [body];
   if (items.length !== list.length) return undefined;
+  const entries = positionalEntries(list);
   return items.map((d, i) => {
-    const c = list[i]!;
-    const obis = normalizeLogicalName(c.logicalName);
-    return makeReading(ctx, obis, d, c.scalerUnit ?? scalerFor(ctx, obis), captureObjectKey(c));
+    const c = entries[i]!;
+    return makeReading(ctx, c.obis, c.name, d, c.scalerUnit ?? ctx.scalers?.get(c.obis), c.key);
   });
 }
 
@@ -272,7 +370,7 @@ export function notificationReadings(
   input: DataNotification | Data,
   options: NotificationReadingsOptions = {},
 ): NotificationReadings {
-  const ctx: Ctx = { options };
+  const ctx: Ctx = { options, scalers: scalerTable(options.scalerUnits) };
   let body: Data;
   if (input.type === 'data-notification') {
     body = input.body;

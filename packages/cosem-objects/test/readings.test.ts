@@ -71,7 +71,8 @@ describe.skipIf(!present)('public vectors', () => {
     const a = byObis(r.readings, '1.0.51.7.0.255')!;
     expect(a.raw).toBe(75);
     expect(a.scaler).toBe(-1);
-    expect(a.name).toBe('Current L2');
+    expect(a.name).toBe('Current L2, instantaneous');
+    expect(byObis(r.readings, '0.0.1.0.0.255')?.name).toBe('Clock');
   });
 
   it('llc-kaifa-ma304h4-se-list-obis: flat OBIS/value list, scalers from configuration', () => {
@@ -130,6 +131,41 @@ describe.skipIf(!present)('public vectors', () => {
     expect(byObis(r.readings, '1.1.96.1.1.255')?.value).toBe(strings[2]);
     expect(byObis(r.readings, '1.1.1.7.0.255')?.value).toBe(0x0926);
     expect(byObis(r.readings, '1.1.32.7.0.255')?.value).toBe(230);
+  });
+
+  it('mbus-evn-doc-example-kaifa: leading date-time, OBIS/value/scaler_unit triples, trailing meter number', () => {
+    const v = vector('mbus-evn-doc-example-kaifa');
+    // expected.decrypted_apdu: 0F | long-invoke-id 8006870E | 0C date-time(12) | body: structure of 0x23
+    // = 35 elements: date-time octet-string(12), 11 × (OBIS, value, scaler_unit), meter number.
+    const apdu = decodeApdu(fromHex(v.expected['decrypted_apdu'] as string)) as DataNotification;
+    expect(apdu.body.type === 'structure' && apdu.body.value.length).toBe(35);
+    const r = notificationReadings(apdu);
+    expect(r.unparsed).toBeUndefined();
+    expect(r.readings.length).toBe(11);
+    // The trailing meter number has no OBIS code in front of it: it goes to `extra`, after the leading date-time.
+    expect(r.extra).toEqual([
+      { type: 'octet-string', value: fromHex('07E5091B01092F0F00FF8880') },
+      { type: 'octet-string', value: new TextEncoder().encode('181220000009') },
+    ]);
+    // expected: "1-0:1.8.0.255": "12937 Wh", "1-0:32.7.0.255": "233.7 V"
+    expect(byObis(r.readings, '1.0.1.8.0.255')).toMatchObject({
+      value: 12937,
+      unit: 'Wh',
+      scaler: 0,
+      name: 'Active energy import (+A), total',
+    });
+    expect(byObis(r.readings, '1.0.32.7.0.255')).toMatchObject({
+      value: 233.7,
+      raw: 2337,
+      scaler: -1,
+      unit: 'V',
+    });
+    // Power factor: scaler −3, unit 255 (count): no unit symbol, the code is kept.
+    const pf = byObis(r.readings, '1.0.13.7.0.255')!;
+    expect(pf).toMatchObject({ value: 1, raw: 1000, scaler: -3, unitCode: 255 });
+    expect(pf.unit).toBeUndefined();
+    // Header date-time 2021-09-27 09:47:15, deviation 0x8880 = −120 (Blue Book sign): local + 2 h.
+    expect(r.meterTime).toMatch(/^2021-09-27T09:47:15/);
   });
 
   it('data-notification-no-datetime: an opaque octet string is returned unparsed', () => {
@@ -220,6 +256,76 @@ describe('hand-built layouts', () => {
       ['1.0.1.8.0.255', 42000, 'Wh'],
       ['1.0.32.7.0.255', 230.1, 'V'],
     ]);
+  });
+
+  it('flat lists with one or two trailing non-OBIS elements put them in extra', () => {
+    const pairs = [os('0100010800FF'), { type: 'double-long-unsigned', value: 42 }, su(0, 30)] as Data[];
+    const serial: Data = { type: 'visible-string', value: '12345678' };
+    const one = notificationReadings({ type: 'structure', value: [...pairs, serial] });
+    expect(one.readings.map((x) => [x.obis, x.value, x.unit])).toEqual([['1.0.1.8.0.255', 42, 'Wh']]);
+    expect(one.extra).toEqual([serial]);
+    const lead: Data = { type: 'long-unsigned', value: 7 };
+    const two = notificationReadings({
+      type: 'array',
+      value: [lead, ...pairs, serial, { type: 'null-data' }],
+    });
+    expect(two.readings).toHaveLength(1);
+    expect(two.extra).toEqual([lead, serial, { type: 'null-data' }]);
+    // Without a scaler_unit the trailing element still follows a value.
+    const bare = notificationReadings({ type: 'structure', value: [pairs[0]!, pairs[1]!, serial] });
+    expect(bare.readings.map((x) => x.value)).toEqual([42]);
+    expect(bare.extra).toEqual([serial]);
+  });
+
+  it('more than two trailing elements, or a trailing container, leave the list unparsed', () => {
+    const pairs = [os('0100010800FF'), { type: 'double-long-unsigned', value: 42 }] as Data[];
+    const s: Data = { type: 'visible-string', value: 'x' };
+    for (const body of [
+      { type: 'structure', value: [...pairs, s, s, s] },
+      { type: 'structure', value: [...pairs, { type: 'array', value: [] }] },
+      { type: 'structure', value: [...pairs, s, { type: 'structure', value: [s] }] },
+      // A stray element in the middle is not a trailing one.
+      { type: 'structure', value: [...pairs, s, ...pairs] },
+      { type: 'structure', value: [...pairs, s, pairs[0]] },
+    ] as Data[]) {
+      const r = notificationReadings(body);
+      expect(r.readings).toEqual([]);
+      expect(r.unparsed).toBe(body);
+    }
+  });
+
+  it('scalerUnits are matched in any text form, the first key of a code wins, bad keys are ignored', () => {
+    const body: Data = {
+      type: 'structure',
+      value: [os('0100200700FF'), { type: 'long-unsigned', value: 2301 }],
+    };
+    const scalerUnits = {
+      'not an obis code': { scaler: 5, unit: 1 },
+      '1-0:32.7.0*255': { scaler: -1, unit: 35 },
+      '1.0.32.7.0.255': { scaler: -2, unit: 35 },
+    };
+    for (let i = 0; i < 2; i++) {
+      const r = notificationReadings(body, { scalerUnits });
+      expect(r.readings).toMatchObject([{ obis: '1.0.32.7.0.255', value: 230.1, unit: 'V', unitCode: 35 }]);
+    }
+  });
+
+  it('scales like applyScaler, through the fast path and beyond it', () => {
+    const cases: [Data, number, number | bigint, number][] = [
+      [{ type: 'long', value: 3 }, -1, 3, 0.3],
+      [{ type: 'double-long', value: -123456789 }, -3, -123456789, -123456.789],
+      [{ type: 'unsigned', value: 7 }, 3, 7, 7000],
+      [{ type: 'double-long-unsigned', value: 1 }, -30, 1, 1e-30],
+      [{ type: 'long64', value: 12345678901234567890n }, -2, 12345678901234567890n, 123456789012345680],
+      [{ type: 'float64', value: 0.1 }, 1, 0.1, 1],
+    ];
+    for (const [data, scaler, raw, value] of cases) {
+      const r = notificationReadings({
+        type: 'structure',
+        value: [os('0100010800FF'), data, su(scaler, 30)],
+      });
+      expect(r.readings[0]).toMatchObject({ raw, value, scaler });
+    }
   });
 
   it('unknown layouts are returned unparsed, never thrown', () => {
