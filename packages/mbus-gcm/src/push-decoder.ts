@@ -43,6 +43,7 @@ import {
 import {
   notificationReadings,
   type NotificationReadings,
+  type NotificationReadingsOptions,
   type PushObjectInput,
   type Reading,
   type ScalerUnit,
@@ -58,7 +59,7 @@ import {
   type ReassemblyItem,
 } from './dlms-transport.js';
 import { createHdlcPushReassembler, type HdlcPushReassembler } from './hdlc-push.js';
-import { decodePushApdu, withoutTrailingValues } from './quirks.js';
+import { decodePushApdu } from './quirks.js';
 
 /** Wire formats the decoder understands. */
 export type PushFormat = 'mbus' | 'hdlc' | 'apdu' | 'auto';
@@ -202,22 +203,20 @@ export function createPushDecoder(options: PushDecoderOptions = {}): PushDecoder
 
   const plainEnvelope: Envelope = { security: { protected: false, verified: false } };
 
+  // Built once: notificationReadings caches what it derives from the capture objects and scaler table
+  // by these objects' identity.
+  const readingsOptions: NotificationReadingsOptions = {
+    ...(options.captureObjects === undefined ? {} : { captureObjects: options.captureObjects }),
+    ...(options.scalerUnits === undefined ? {} : { scalerUnits: options.scalerUnits }),
+  };
+
   function readingsOf(n: DataNotification, env: Envelope): NotificationReadings {
-    const o = {
-      ...(options.captureObjects === undefined ? {} : { captureObjects: options.captureObjects }),
-      ...(options.scalerUnits === undefined ? {} : { scalerUnits: options.scalerUnits }),
-      ...(env.systemTitle === undefined ? {} : { systemTitle: env.systemTitle }),
-    };
-    // EVN/Kaifa MA309M flat lists end with the meter number, an octet string without an OBIS code in
-    // front of it (see `quirks.ts`): such a list is read without its trailing elements, which go to
-    // `extra`. Tried first because the standard reading of such a list fails anyway.
-    const trimmed = options.captureObjects === undefined ? withoutTrailingValues(n) : undefined;
-    if (trimmed !== undefined) {
-      const t = notificationReadings(trimmed.notification, o);
-      if (t.unparsed === undefined && t.readings.length > 0)
-        return { ...t, extra: [...(t.extra ?? []), ...trimmed.trailing] };
-    }
-    return notificationReadings(n, o);
+    // EVN/Kaifa MA309M flat lists end with the meter number, without an OBIS code in front of it:
+    // notificationReadings puts it in `extra` (after the leading date-time).
+    return notificationReadings(
+      n,
+      env.systemTitle === undefined ? readingsOptions : { ...readingsOptions, systemTitle: env.systemTitle },
+    );
   }
 
   function reading(out: PushEvent[], plaintext: Uint8Array, env: Envelope): void {

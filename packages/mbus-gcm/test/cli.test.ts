@@ -82,7 +82,7 @@ describe('mbus-gcm decode', () => {
     expect(JSON.parse(r.out).readings).toEqual([
       {
         obis: '1.0.1.7.0.255',
-        name: 'Active power import (+P)',
+        name: 'Active power import (+P), instantaneous',
         value: 1661,
         raw: 1661,
         scaler: 0,

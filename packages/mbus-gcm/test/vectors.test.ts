@@ -72,6 +72,13 @@ describe.skipIf(!present)('public vectors', () => {
     // expected: "1-0:1.8.0.255": "12937 Wh", "1-0:32.7.0.255": "233.7 V"
     expect(byObis.get('1.0.1.8.0.255')).toMatchObject({ value: 12937, unit: 'Wh', scaler: 0 });
     expect(byObis.get('1.0.32.7.0.255')).toMatchObject({ value: 233.7, raw: 2337, scaler: -1, unit: 'V' });
+    // The list's leading date-time and its trailing meter number (no OBIS code in front) come in `extra`.
+    expect(r!.readings).toHaveLength(11);
+    expect(r!.unparsed).toBeUndefined();
+    expect(r!.extra?.map((d) => (d.type === 'octet-string' ? toHex(d.value) : d.type))).toEqual([
+      '07E5091B01092F0F00FF8880',
+      toHex(new TextEncoder().encode('181220000009')),
+    ]);
     // derived (by hand, not authoritative): 2021-09-27 09:47:15, deviation -120 → some ISO time on that day
     expect(r!.meterTime).toMatch(/^2021-09-27T/);
     const json = pushToJson(r!);
