@@ -4,8 +4,8 @@
  * mapped meter. Each link is served by cosem-objects' `DlmsServer` holding that meter's logical device,
  * built on first use from the object map and dropped when the mapping changes.
  *
- * Routing: a wrapper connection is routed on the destination wPort of its first frame (one logical
- * device per connection, as head-ends connect). An unknown address gets every AARQ answered with an
+ * Routing: every wrapper frame is routed on its destination wPort (several meters may be read over one
+ * connection, wport-demux.ts); HDLC links on the upper address of the SNRM. An unknown address gets every AARQ answered with an
  * AARE rejected-permanent, acse-service-user `called-AP-title-not-recognized` (the logical device
  * addressed does not exist), every other APDU with an ExceptionResponse, and the link stays open so the
  * client can read the diagnostic. HDLC addresses are 14 bits, so meters above 16383 are reachable over
@@ -20,7 +20,7 @@ import {
   type DataAccessResult,
   type ServerAssociationConfig,
 } from '@meteringlab/dlms-core';
-import { DlmsServer, prependApdu } from '@meteringlab/cosem-objects';
+import { DlmsServer } from '@meteringlab/cosem-objects';
 import { createWrapperServer, tcpByteChannel, type WrapperServer } from '@meteringlab/transport-tcp';
 import { acceptHdlc } from '@meteringlab/transport-hdlc-serial';
 import type { Logger } from 'pino';
@@ -28,6 +28,7 @@ import type { ReadingCache } from './cache.js';
 import { buildLogicalDevice, type DeviceAssociation, type ObjectMap } from './object-map.js';
 import type { DeviceMapping } from './store.js';
 import type { Metrics } from './metrics.js';
+import { demuxWrapper } from './wport-demux.js';
 
 /** What the endpoint needs from the rest of the concentrator. */
 export interface DlmsEndpointOptions {
@@ -144,12 +145,9 @@ export class DlmsEndpoint {
       idleTimeoutMs: 120_000,
       onConnection: (channel, info) =>
         this.track(
-          (async () => {
-            const first = await channel.receiveFrames()[Symbol.asyncIterator]().next();
-            if (first.done) return;
-            const { source, destination, apdu } = first.value;
-            await this.serveLink(prependApdu(channel, apdu), destination, source, `wrapper#${info.id} ${info.remoteAddress ?? ''}`);
-          })(),
+          demuxWrapper(channel, (link, serverAddress, clientAddress) =>
+            this.serveLink(link, serverAddress, clientAddress, `wrapper#${info.id} ${info.remoteAddress ?? ''}`),
+          ),
         ),
       onError: (e, info) => {
         this.o.metrics.dlmsErrors.inc();

@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeApdu, encodeApdu, isDlmsError } from '@meteringlab/dlms-core';
+import { decodeApdu, encodeApdu, isDlmsError, type Apdu } from '@meteringlab/dlms-core';
 import { DlmsClient, applyScaler, dateTimeFromData } from '@meteringlab/cosem-objects';
 import { connectWrapper } from '@meteringlab/transport-tcp';
 import { openApduChannel } from '@meteringlab/transport-hdlc-serial';
@@ -16,6 +16,13 @@ import { call, publisher, reading, startTestConcentrator, tempDir, until } from 
 
 const EUI = '70b3d5e75e00a001';
 const KEY = 'test-admin-key';
+const AARQ: Apdu = {
+  type: 'aarq',
+  applicationContextName: 'logical-name-referencing-no-ciphering',
+  userInformation: {
+    apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x1d, clientMaxReceivePduSize: 512 },
+  },
+};
 
 describe('concentrator: MQTT reading → DLMS GET', () => {
   let c: Concentrator;
@@ -111,7 +118,7 @@ describe('concentrator: MQTT reading → DLMS GET', () => {
     await dc.disconnect();
     // The raw AARE, for the record.
     const raw = await connectWrapper({ host: '127.0.0.1', port: c.ports.dlms, clientWPort: 16, serverWPort: 999 });
-    await raw.send(encodeApdu({ type: 'aarq', applicationContextName: 'logical-name-referencing-no-ciphering', userInformation: { apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x1d, clientMaxReceivePduSize: 512 } } }));
+    await raw.send(encodeApdu(AARQ));
     const answer = await raw.receive()[Symbol.asyncIterator]().next();
     expect(decodeApdu(answer.value as Uint8Array)).toMatchObject({
       type: 'aare',
@@ -123,6 +130,28 @@ describe('concentrator: MQTT reading → DLMS GET', () => {
     await good.associate();
     expect(await good.getValue({ classId: 3, logicalName: '7.0.1.0.0.255', attribute: 2 })).toMatchObject({ type: 'float64' });
     await good.disconnect();
+  });
+
+  it('serves several meters and an unknown wPort over one wrapper connection', async () => {
+    const ch = await connectWrapper({ host: '127.0.0.1', port: c.ports.dlms, clientWPort: 16, serverWPort: 2001 });
+    const frames = ch.receiveFrames()[Symbol.asyncIterator]();
+    const ask = async (destination: number, apdu: Apdu) => {
+      await ch.sendFrame({ source: 16, destination, apdu: encodeApdu(apdu) });
+      const f = await frames.next();
+      if (f.done) throw new Error('closed');
+      return { source: f.value.source, destination: f.value.destination, apdu: decodeApdu(f.value.apdu) };
+    };
+    const get: Apdu = {
+      type: 'get-request-normal',
+      invokeIdAndPriority: { invokeId: 1, confirmed: true, highPriority: false },
+      attribute: { classId: 3, instanceId: new Uint8Array([7, 0, 1, 0, 0, 255]), attributeId: 2 },
+    };
+    expect(await ask(2001, AARQ)).toMatchObject({ source: 2001, destination: 16, apdu: { type: 'aare', result: 'accepted' } });
+    expect(await ask(2002, AARQ)).toMatchObject({ source: 2002, apdu: { type: 'aare', result: 'accepted' } });
+    expect(await ask(4321, AARQ)).toMatchObject({ source: 4321, apdu: { type: 'aare', result: 'rejected-permanent' } });
+    expect(await ask(2001, get)).toMatchObject({ source: 2001, apdu: { result: { type: 'data', data: { type: 'float64' } } } });
+    expect(await ask(2002, get)).toMatchObject({ source: 2002, apdu: { result: { type: 'data-access-result', result: 'temporary-failure' } } });
+    await ch.close();
   });
 
   it('closes a connection that sends garbage and keeps serving a good client', async () => {
