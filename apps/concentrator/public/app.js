@@ -1,5 +1,6 @@
 // Dashboard of the concentrator: polls /devices and /cache (every 2 s, and at once after a change) and
 // redraws both tables without reloading the page. Plain JS, no build step, no dependencies.
+/* global document, fetch, localStorage, confirm, FormData, setInterval */
 'use strict';
 
 const POLL_MS = 2000;
@@ -70,7 +71,8 @@ function drawCache(cache) {
     );
     body.append(tr);
   }
-  $('#cache-count').textContent = `(${cache.count} meters${cache.count > cache.readings.length ? `, newest ${cache.readings.length} shown` : ''})`;
+  $('#cache-count').textContent =
+    `(${cache.count} meters${cache.count > cache.readings.length ? `, newest ${cache.readings.length} shown` : ''})`;
 }
 
 async function refresh() {
@@ -113,7 +115,11 @@ $('#add-device').addEventListener('submit', async (ev) => {
     logical_address: Number(f.get('logical_address')),
     description: f.get('description') || '',
   };
-  const res = await fetch('/devices', { method: 'POST', headers: { 'content-type': 'application/json', ...keyHeader() }, body: JSON.stringify(body) });
+  const res = await fetch('/devices', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...keyHeader() },
+    body: JSON.stringify(body),
+  });
   const answer = await res.json();
   showMessage(res.ok ? `mapped ${answer.device_eui} to ${answer.logical_address}` : answer.message, !res.ok);
   lastVersion = -1;

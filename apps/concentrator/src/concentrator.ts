@@ -34,7 +34,12 @@ export interface Concentrator {
   /** The MQTT URL in use (the in-process broker's when it runs). */
   readonly mqttUrl: string;
   readonly embeddedBroker: boolean;
-  readonly ports: { readonly dlms: number; readonly hdlc: number | undefined; readonly http: number; readonly mqtt: number };
+  readonly ports: {
+    readonly dlms: number;
+    readonly hdlc: number | undefined;
+    readonly http: number;
+    readonly mqtt: number;
+  };
   readonly log: Logger;
   close(): Promise<void>;
 }
@@ -48,10 +53,17 @@ export async function startConcentrator(config: ConcentratorConfig, log?: Logger
     for (const c of cleanup.reverse()) await c().catch(() => undefined);
   };
   try {
-    const store = await MappingStore.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+    const store = await MappingStore.open({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      schema: config.databaseSchema,
+    });
     cleanup.push(() => store.close());
     logger.info({ store: store.location, mappings: store.size }, 'mapping store open');
-    const metrics = createMetrics(() => cache.size, () => store.size);
+    const metrics = createMetrics(
+      () => cache.size,
+      () => store.size,
+    );
 
     // Broker.
     let mqttUrl = config.mqttUrl;
@@ -69,19 +81,29 @@ export async function startConcentrator(config: ConcentratorConfig, log?: Logger
         broker = await startEmbeddedBroker(host, port);
         cleanup.push(() => broker!.close());
         mqttUrl = broker.url;
-        logger.info({ url: mqttUrl }, 'no MQTT broker answered: running the in-process broker (aedes, MQTT 3.1.1)');
+        logger.info(
+          { url: mqttUrl },
+          'no MQTT broker answered: running the in-process broker (aedes, MQTT 3.1.1)',
+        );
       } else {
         logger.info({ url: mqttUrl }, 'using the MQTT broker found');
       }
     }
-    const subscription: ReadingSubscription = await subscribeReadings({ url: mqttUrl, cache, metrics, log: logger });
+    const subscription: ReadingSubscription = await subscribeReadings({
+      url: mqttUrl,
+      cache,
+      metrics,
+      log: logger,
+    });
     cleanup.push(() => subscription.close());
 
     // DLMS.
     const needsCounters = config.associations.some((a) => a.authentication === 'hls-gmac');
     let counters: InvocationCounterStore | undefined;
     if (needsCounters) {
-      const fileStore = await FileCounterStore.open(join(config.dataDir, 'invocation-counters.json'), { outgoingBlock: 100 });
+      const fileStore = await FileCounterStore.open(join(config.dataDir, 'invocation-counters.json'), {
+        outgoingBlock: 100,
+      });
       counters = fileStore;
       cleanup.push(() => fileStore.flush());
     }
@@ -112,13 +134,28 @@ export async function startConcentrator(config: ConcentratorConfig, log?: Logger
       openReads: config.openReads,
       log: logger,
       onMappingChange: (addresses) => addresses.forEach((a) => dlms.invalidate(a)),
-      health: async () => ({ mqtt: subscription.client.connected ? 'connected' : 'disconnected', embeddedBroker: broker !== undefined }),
+      health: async () => ({
+        mqtt: subscription.client.connected ? 'connected' : 'disconnected',
+        embeddedBroker: broker !== undefined,
+      }),
     });
     await http.listen({ port: config.httpPort, host: config.host });
     cleanup.push(() => http.close());
     const httpPort = (http.server.address() as { port: number }).port;
-    const ports = { dlms: dlms.dlmsPort, hdlc: dlms.hdlcPort, http: httpPort, mqtt: brokerAddress(mqttUrl).port };
-    logger.info({ ports, objectMap: config.objectMap.name, associations: config.associations.map((a) => `${a.clientAddress}:${a.authentication}`) }, 'concentrator ready');
+    const ports = {
+      dlms: dlms.dlmsPort,
+      hdlc: dlms.hdlcPort,
+      http: httpPort,
+      mqtt: brokerAddress(mqttUrl).port,
+    };
+    logger.info(
+      {
+        ports,
+        objectMap: config.objectMap.name,
+        associations: config.associations.map((a) => `${a.clientAddress}:${a.authentication}`),
+      },
+      'concentrator ready',
+    );
 
     let closing: Promise<void> | undefined;
     return {

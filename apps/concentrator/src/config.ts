@@ -8,7 +8,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { conformanceFromNames, fromHex, type DataAccessResult, type InvocationCounterStore, type ServerAssociationConfig } from '@meteringlab/dlms-core';
+import {
+  conformanceFromNames,
+  fromHex,
+  type DataAccessResult,
+  type InvocationCounterStore,
+  type ServerAssociationConfig,
+} from '@meteringlab/dlms-core';
 import { validateObjectMap, type DeviceAssociation, type ObjectMap } from './object-map.js';
 
 /** One association offered by every mapped meter. */
@@ -69,7 +75,9 @@ export const SHIPPED_MAPS = ['platform', 'water'] as const;
 
 /** Loads an object map: a shipped name (`platform`, `water`) or a JSON file path. */
 export async function loadObjectMap(nameOrPath: string): Promise<ObjectMap> {
-  const path = (SHIPPED_MAPS as readonly string[]).includes(nameOrPath) ? `${PUBLIC_DIR}maps/${nameOrPath}.json` : nameOrPath;
+  const path = (SHIPPED_MAPS as readonly string[]).includes(nameOrPath)
+    ? `${PUBLIC_DIR}maps/${nameOrPath}.json`
+    : nameOrPath;
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
@@ -112,63 +120,104 @@ export const DEFAULTS: Omit<ConcentratorConfig, 'objectMap'> = {
 };
 
 /** The keys a config file may hold (the object map by name or path). */
-export type ConfigFile = Partial<Omit<ConcentratorConfig, 'objectMap' | 'demo'>> & { readonly objectMap?: string };
+export type ConfigFile = Partial<Omit<ConcentratorConfig, 'objectMap' | 'demo'>> & {
+  readonly objectMap?: string;
+};
 
 const HEX16 = /^[0-9a-fA-F]{32}$/;
 const HEX8 = /^[0-9a-fA-F]{16}$/;
 
 function port(v: unknown, allowUndefined: boolean): boolean {
-  return (allowUndefined && v === undefined) || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535);
+  return (
+    (allowUndefined && v === undefined) ||
+    (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535)
+  );
 }
 
 /** Validates a parsed config file; throws {@link ConfigError} listing every problem. */
 export function validateConfigFile(value: unknown, where: string): ConfigFile {
   const errors: string[] = [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError([`${where}: must be a JSON object`]);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError([`${where}: must be a JSON object`]);
   const c = value as Record<string, unknown>;
   const known = new Set([...Object.keys(DEFAULTS), 'objectMap']);
   known.delete('demo');
-  for (const k of Object.keys(c)) if (!known.has(k)) errors.push(`$.${k}: unknown setting (known: ${[...known].join(', ')})`);
-  const str = (k: string) => c[k] === undefined || typeof c[k] === 'string' || errors.push(`$.${k}: must be a string`);
-  ['mqttUrl', 'host', 'dataDir', 'databaseUrl', 'databaseSchema', 'objectMap', 'logLevel', 'noReadingResult'].forEach(str);
+  for (const k of Object.keys(c))
+    if (!known.has(k)) errors.push(`$.${k}: unknown setting (known: ${[...known].join(', ')})`);
+  const str = (k: string) =>
+    c[k] === undefined || typeof c[k] === 'string' || errors.push(`$.${k}: must be a string`);
+  [
+    'mqttUrl',
+    'host',
+    'dataDir',
+    'databaseUrl',
+    'databaseSchema',
+    'objectMap',
+    'logLevel',
+    'noReadingResult',
+  ].forEach(str);
   if (c.databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(String(c.databaseSchema)))
     errors.push('$.databaseSchema: lower-case letters, digits and _');
-  for (const k of ['dlmsPort', 'httpPort', 'hdlcPort']) if (!port(c[k], true)) errors.push(`$.${k}: a port number 0..65535`);
+  for (const k of ['dlmsPort', 'httpPort', 'hdlcPort'])
+    if (!port(c[k], true)) errors.push(`$.${k}: a port number 0..65535`);
   if (c.embeddedBroker !== undefined && c.embeddedBroker !== 'auto' && typeof c.embeddedBroker !== 'boolean')
     errors.push('$.embeddedBroker: true, false or "auto"');
-  if (c.openReads !== undefined && typeof c.openReads !== 'boolean') errors.push('$.openReads: true or false');
-  if (c.maxConnections !== undefined && (!Number.isInteger(c.maxConnections) || (c.maxConnections as number) < 1))
+  if (c.openReads !== undefined && typeof c.openReads !== 'boolean')
+    errors.push('$.openReads: true or false');
+  if (
+    c.maxConnections !== undefined &&
+    (!Number.isInteger(c.maxConnections) || (c.maxConnections as number) < 1)
+  )
     errors.push('$.maxConnections: a positive integer');
-  if (c.systemTitle !== undefined && !HEX8.test(String(c.systemTitle))) errors.push('$.systemTitle: 8 bytes in hex (16 digits)');
+  if (c.systemTitle !== undefined && !HEX8.test(String(c.systemTitle)))
+    errors.push('$.systemTitle: 8 bytes in hex (16 digits)');
   if (c.apiKeys !== undefined) {
     if (!Array.isArray(c.apiKeys)) errors.push('$.apiKeys: must be an array');
     else
       c.apiKeys.forEach((k: unknown, i) => {
         const o = (k ?? {}) as Record<string, unknown>;
-        if (typeof o.key !== 'string' || o.key.length < 8) errors.push(`$.apiKeys[${i}].key: a string of at least 8 characters`);
-        if (!Array.isArray(o.scopes) || o.scopes.length === 0 || !o.scopes.every((s) => s === 'read' || s === 'write'))
+        if (typeof o.key !== 'string' || o.key.length < 8)
+          errors.push(`$.apiKeys[${i}].key: a string of at least 8 characters`);
+        if (
+          !Array.isArray(o.scopes) ||
+          o.scopes.length === 0 ||
+          !o.scopes.every((s) => s === 'read' || s === 'write')
+        )
           errors.push(`$.apiKeys[${i}].scopes: an array of "read" and/or "write"`);
       });
   }
   if (c.associations !== undefined) {
-    if (!Array.isArray(c.associations) || c.associations.length === 0) errors.push('$.associations: a non-empty array');
+    if (!Array.isArray(c.associations) || c.associations.length === 0)
+      errors.push('$.associations: a non-empty array');
     else {
       const saps = new Set<number>();
       c.associations.forEach((a: unknown, i) => {
         const o = (a ?? {}) as Record<string, unknown>;
         const p = `$.associations[${i}]`;
-        if (!Number.isInteger(o.clientAddress) || (o.clientAddress as number) < 1 || (o.clientAddress as number) > 0x7f)
+        if (
+          !Number.isInteger(o.clientAddress) ||
+          (o.clientAddress as number) < 1 ||
+          (o.clientAddress as number) > 0x7f
+        )
           errors.push(`${p}.clientAddress: a client SAP in 1..127 (16 is the public client)`);
-        else if (saps.has(o.clientAddress as number)) errors.push(`${p}.clientAddress: ${String(o.clientAddress)} appears twice`);
+        else if (saps.has(o.clientAddress as number))
+          errors.push(`${p}.clientAddress: ${String(o.clientAddress)} appears twice`);
         else saps.add(o.clientAddress as number);
         if (o.authentication === 'lls') {
-          if (typeof o.password !== 'string' || o.password === '') errors.push(`${p}.password: the LLS password, a string`);
+          if (typeof o.password !== 'string' || o.password === '')
+            errors.push(`${p}.password: the LLS password, a string`);
         } else if (o.authentication === 'hls-gmac') {
-          if (!HEX16.test(String(o.blockCipherKey))) errors.push(`${p}.blockCipherKey: 16 bytes in hex (32 digits)`);
-          if (!HEX16.test(String(o.authenticationKey))) errors.push(`${p}.authenticationKey: 16 bytes in hex (32 digits)`);
-          if (o.policy !== undefined && !['authenticated', 'encrypted', 'authenticated-encrypted'].includes(String(o.policy)))
+          if (!HEX16.test(String(o.blockCipherKey)))
+            errors.push(`${p}.blockCipherKey: 16 bytes in hex (32 digits)`);
+          if (!HEX16.test(String(o.authenticationKey)))
+            errors.push(`${p}.authenticationKey: 16 bytes in hex (32 digits)`);
+          if (
+            o.policy !== undefined &&
+            !['authenticated', 'encrypted', 'authenticated-encrypted'].includes(String(o.policy))
+          )
             errors.push(`${p}.policy: authenticated, encrypted or authenticated-encrypted`);
-        } else if (o.authentication !== 'none') errors.push(`${p}.authentication: "none", "lls" or "hls-gmac"`);
+        } else if (o.authentication !== 'none')
+          errors.push(`${p}.authentication: "none", "lls" or "hls-gmac"`);
       });
     }
   }
@@ -226,7 +275,12 @@ export function associationConfigs(
         ...base,
         ciphered: true,
         authentication: { mechanism: 5, encryptionKey: ek, authenticationKey: ak },
-        security: { policy: s.policy ?? 'authenticated-encrypted', suite: 0, blockCipherKey: ek, authenticationKey: ak },
+        security: {
+          policy: s.policy ?? 'authenticated-encrypted',
+          suite: 0,
+          blockCipherKey: ek,
+          authenticationKey: ak,
+        },
         systemTitle: fromHex(systemTitle),
         counters,
       });

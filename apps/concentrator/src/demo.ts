@@ -11,17 +11,41 @@ import type { MappingStore } from './store.js';
 
 /** The demo meters. */
 export const DEMO_METERS = [
-  { device_eui: '70b3d5e75e000001', tenant_id: 'demo', logical_address: 2001, description: 'Demo meter 1 (kitchen riser)' },
-  { device_eui: '70b3d5e75e000002', tenant_id: 'demo', logical_address: 2002, description: 'Demo meter 2 (garden tap)' },
-  { device_eui: '70b3d5e75e000003', tenant_id: 'demo', logical_address: 2003, description: 'Demo meter 3 (leaking)' },
+  {
+    device_eui: '70b3d5e75e000001',
+    tenant_id: 'demo',
+    logical_address: 2001,
+    description: 'Demo meter 1 (kitchen riser)',
+  },
+  {
+    device_eui: '70b3d5e75e000002',
+    tenant_id: 'demo',
+    logical_address: 2002,
+    description: 'Demo meter 2 (garden tap)',
+  },
+  {
+    device_eui: '70b3d5e75e000003',
+    tenant_id: 'demo',
+    logical_address: 2003,
+    description: 'Demo meter 3 (leaking)',
+  },
 ] as const;
 
 /** Maps the demo meters (those not mapped yet) and starts publishing; returns the stop function. */
-export async function startDemo(store: MappingStore, mqttUrl: string, log: Logger, periodMs = 3000): Promise<() => Promise<void>> {
+export async function startDemo(
+  store: MappingStore,
+  mqttUrl: string,
+  log: Logger,
+  periodMs = 3000,
+): Promise<() => Promise<void>> {
   for (const m of DEMO_METERS) {
-    if (store.get(m.device_eui) === undefined && store.at(m.logical_address) === undefined) await store.create(m);
+    if (store.get(m.device_eui) === undefined && store.at(m.logical_address) === undefined)
+      await store.create(m);
   }
-  const client = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, clientId: `concentrator-demo-${process.pid}` });
+  const client = await mqtt.connectAsync(mqttUrl, {
+    protocolVersion: 4,
+    clientId: `concentrator-demo-${process.pid}`,
+  });
   const volumes = [1234.567, 87.02, 4521.9];
   const publish = () => {
     DEMO_METERS.forEach((m, i) => {

@@ -108,7 +108,12 @@ export class DlmsEndpoint {
   }
 
   /** Serves one link to `serverAddress` (known or not); resolves when the peer leaves. */
-  private async serveLink(channel: ApduChannel, serverAddress: number, clientAddress: number, where: string): Promise<void> {
+  private async serveLink(
+    channel: ApduChannel,
+    serverAddress: number,
+    clientAddress: number,
+    where: string,
+  ): Promise<void> {
     const { metrics, log } = this.o;
     const counted = countRequests(channel, () => metrics.dlmsRequests.inc());
     metrics.dlmsConnections.inc();
@@ -116,13 +121,20 @@ export class DlmsEndpoint {
       const server = this.serverFor(serverAddress);
       if (server === undefined) {
         metrics.dlmsUnknownAddress.inc();
-        log.warn({ where, serverAddress, clientAddress }, 'DLMS request to an unmapped logical address: association rejected');
+        log.warn(
+          { where, serverAddress, clientAddress },
+          'DLMS request to an unmapped logical address: association rejected',
+        );
         await refuseUnknown(counted);
         return;
       }
-      const summary = await server.serve(counted, { serverAddress, clientAddress }, {
-        onError: (e) => log.warn({ where, serverAddress, err: e }, 'DLMS request failed'),
-      });
+      const summary = await server.serve(
+        counted,
+        { serverAddress, clientAddress },
+        {
+          onError: (e) => log.warn({ where, serverAddress, err: e }, 'DLMS request failed'),
+        },
+      );
       metrics.dlmsAssociations.inc(summary.associations);
     } finally {
       metrics.dlmsConnections.dec();
@@ -146,12 +158,20 @@ export class DlmsEndpoint {
       onConnection: (channel, info) =>
         this.track(
           demuxWrapper(channel, (link, serverAddress, clientAddress) =>
-            this.serveLink(link, serverAddress, clientAddress, `wrapper#${info.id} ${info.remoteAddress ?? ''}`),
+            this.serveLink(
+              link,
+              serverAddress,
+              clientAddress,
+              `wrapper#${info.id} ${info.remoteAddress ?? ''}`,
+            ),
           ),
         ),
       onError: (e, info) => {
         this.o.metrics.dlmsErrors.inc();
-        log.warn({ connection: info.id, remote: info.remoteAddress, err: e }, 'DLMS connection closed on an error');
+        log.warn(
+          { connection: info.id, remote: info.remoteAddress, err: e },
+          'DLMS connection closed on an error',
+        );
       },
     });
     if (this.o.hdlcPort !== undefined) {

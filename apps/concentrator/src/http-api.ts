@@ -9,7 +9,12 @@
  * key), 403 (key without the scope), 404, 409.
  */
 import { readFile } from 'node:fs/promises';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { ReadingCache } from './cache.js';
 import type { ApiKeySpec } from './config.js';
@@ -118,21 +123,38 @@ export function openApiDocument(): Record<string, unknown> {
     '401': { description: 'No or unknown API key', ...json(errorSchema) },
     '403': { description: 'The key lacks the scope', ...json(errorSchema) },
   };
-  const euiParam = [{ name: 'eui', in: 'path', required: true, schema: { type: 'string', pattern: EUI_PATTERN } }];
+  const euiParam = [
+    { name: 'eui', in: 'path', required: true, schema: { type: 'string', pattern: EUI_PATTERN } },
+  ];
   return {
     openapi: '3.1.0',
     info: {
       title: 'DLMS virtual concentrator',
       version: '0.1.0',
-      description: 'Maps LoRaWAN/NB-IoT meters (MQTT readings) to DLMS logical addresses served on port 4059.',
+      description:
+        'Maps LoRaWAN/NB-IoT meters (MQTT readings) to DLMS logical addresses served on port 4059.',
     },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key with read and/or write scope' } },
-      schemas: { Mapping: mappingSchema, NewMapping: deviceBody, MappingUpdate: updateBody, Reading: readingSchema, Error: errorSchema },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'API key with read and/or write scope' },
+      },
+      schemas: {
+        Mapping: mappingSchema,
+        NewMapping: deviceBody,
+        MappingUpdate: updateBody,
+        Reading: readingSchema,
+        Error: errorSchema,
+      },
     },
     paths: {
       '/devices': {
-        get: { summary: 'List mappings', responses: { '200': { description: 'Mappings', ...json({ type: 'array', items: mappingSchema }) }, ...errors } },
+        get: {
+          summary: 'List mappings',
+          responses: {
+            '200': { description: 'Mappings', ...json({ type: 'array', items: mappingSchema }) },
+            ...errors,
+          },
+        },
         post: {
           summary: 'Map a device to a logical address',
           security: [{ apiKey: [] }],
@@ -146,40 +168,80 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/devices/{eui}': {
         parameters: euiParam,
-        get: { summary: 'One mapping', responses: { '200': { description: 'Mapping', ...json(mappingSchema) }, '404': { description: 'Not mapped' }, ...errors } },
+        get: {
+          summary: 'One mapping',
+          responses: {
+            '200': { description: 'Mapping', ...json(mappingSchema) },
+            '404': { description: 'Not mapped' },
+            ...errors,
+          },
+        },
         put: {
           summary: 'Replace tenant, logical address and description',
           security: [{ apiKey: [] }],
           requestBody: { required: true, ...json(updateBody) },
-          responses: { '200': { description: 'Updated', ...json(mappingSchema) }, '404': { description: 'Not mapped' }, '409': { description: 'Logical address taken' }, ...errors },
+          responses: {
+            '200': { description: 'Updated', ...json(mappingSchema) },
+            '404': { description: 'Not mapped' },
+            '409': { description: 'Logical address taken' },
+            ...errors,
+          },
         },
-        delete: { summary: 'Remove a mapping', security: [{ apiKey: [] }], responses: { '204': { description: 'Removed' }, '404': { description: 'Not mapped' }, ...errors } },
+        delete: {
+          summary: 'Remove a mapping',
+          security: [{ apiKey: [] }],
+          responses: { '204': { description: 'Removed' }, '404': { description: 'Not mapped' }, ...errors },
+        },
       },
       '/cache': {
         get: {
           summary: 'Latest reading of each meter',
           parameters: [
             { name: 'tenant', in: 'query', schema: { type: 'string' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+            },
           ],
           responses: {
             '200': {
               description: 'Readings, newest first',
-              ...json({ type: 'object', properties: { count: { type: 'integer' }, version: { type: 'integer' }, readings: { type: 'array', items: readingSchema } } }),
+              ...json({
+                type: 'object',
+                properties: {
+                  count: { type: 'integer' },
+                  version: { type: 'integer' },
+                  readings: { type: 'array', items: readingSchema },
+                },
+              }),
             },
             ...errors,
           },
         },
       },
-      '/health': { get: { summary: 'Liveness and dependencies', responses: { '200': { description: 'Healthy' }, '503': { description: 'Degraded' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition format' } } } },
+      '/health': {
+        get: {
+          summary: 'Liveness and dependencies',
+          responses: { '200': { description: 'Healthy' }, '503': { description: 'Degraded' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'text/plain exposition format' } },
+        },
+      },
     },
   };
 }
 
 /** Builds the fastify app (not listening yet). */
 export function createHttpApi(o: HttpApiOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024,
+  const app = Fastify({
+    loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
     // Unknown properties are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   });
@@ -189,77 +251,109 @@ export function createHttpApi(o: HttpApiOptions): FastifyInstance {
     if (scope === 'read' && o.openReads) return;
     const h = req.headers.authorization;
     const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (m === null) throw new HttpError(401, 'unauthorized', `this request needs an API key with the ${scope} scope: send Authorization: Bearer <key>`);
+    if (m === null)
+      throw new HttpError(
+        401,
+        'unauthorized',
+        `this request needs an API key with the ${scope} scope: send Authorization: Bearer <key>`,
+      );
     const key = keys.get(m[1]!);
     if (key === undefined) throw new HttpError(401, 'unauthorized', 'unknown API key');
-    if (!key.scopes.includes(scope)) throw new HttpError(403, 'forbidden', `the API key lacks the ${scope} scope`);
+    if (!key.scopes.includes(scope))
+      throw new HttpError(403, 'forbidden', `the API key lacks the ${scope} scope`);
   };
 
-  app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number; validationContext?: string }, _req, reply) => {
-    if (err instanceof HttpError) {
-      return reply.code(err.status).send({ error: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) });
-    }
-    if (err.validation !== undefined) {
-      return reply.code(400).send({ error: 'validation', message: err.message, details: err.validation });
-    }
-    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: 'bad-request', message: err.message });
-    }
-    o.log.error({ err }, 'HTTP handler failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error' });
-  });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}` }));
+  app.setErrorHandler(
+    (err: Error & { validation?: unknown; statusCode?: number; validationContext?: string }, _req, reply) => {
+      if (err instanceof HttpError) {
+        return reply.code(err.status).send({
+          error: err.code,
+          message: err.message,
+          ...(err.details === undefined ? {} : { details: err.details }),
+        });
+      }
+      if (err.validation !== undefined) {
+        return reply.code(400).send({ error: 'validation', message: err.message, details: err.validation });
+      }
+      if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+        return reply.code(err.statusCode).send({ error: 'bad-request', message: err.message });
+      }
+      o.log.error({ err }, 'HTTP handler failed');
+      return reply.code(500).send({ error: 'internal', message: 'internal error' });
+    },
+  );
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}` }),
+  );
   app.addHook('onResponse', (req, reply, done) => {
-    o.metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+    o.metrics.httpRequests.inc({
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    });
     done();
   });
 
   const euiOf = (text: string): string => {
     const eui = normalizeEui(text);
-    if (eui === undefined) throw new HttpError(400, 'validation', `${text} is not an EUI-64 (16 hex digits, colons allowed)`);
+    if (eui === undefined)
+      throw new HttpError(400, 'validation', `${text} is not an EUI-64 (16 hex digits, colons allowed)`);
     return eui;
   };
-  const conflict = (r: unknown): r is { conflict: string; message: string } => typeof r === 'object' && r !== null && 'conflict' in r;
+  const conflict = (r: unknown): r is { conflict: string; message: string } =>
+    typeof r === 'object' && r !== null && 'conflict' in r;
 
   app.get('/devices', async (req) => {
     authorize(req, 'read');
     return o.store.list();
   });
-  app.post<{ Body: { device_eui: string; tenant_id: string; logical_address: number; description?: string } }>(
-    '/devices',
-    { schema: { body: deviceBody } },
-    async (req, reply) => {
-      authorize(req, 'write');
-      const b = req.body;
-      const r = await o.store.create({ device_eui: euiOf(b.device_eui), tenant_id: b.tenant_id, logical_address: b.logical_address, description: b.description ?? '' });
-      if (conflict(r)) throw new HttpError(409, 'conflict', r.message, { field: r.conflict });
-      o.onMappingChange([r.logical_address]);
-      req.log.info({ device: r.device_eui, address: r.logical_address }, 'device mapped');
-      return reply.code(201).header('location', `/devices/${r.device_eui}`).send(r);
-    },
-  );
+  app.post<{
+    Body: { device_eui: string; tenant_id: string; logical_address: number; description?: string };
+  }>('/devices', { schema: { body: deviceBody } }, async (req, reply) => {
+    authorize(req, 'write');
+    const b = req.body;
+    const r = await o.store.create({
+      device_eui: euiOf(b.device_eui),
+      tenant_id: b.tenant_id,
+      logical_address: b.logical_address,
+      description: b.description ?? '',
+    });
+    if (conflict(r)) throw new HttpError(409, 'conflict', r.message, { field: r.conflict });
+    o.onMappingChange([r.logical_address]);
+    req.log.info({ device: r.device_eui, address: r.logical_address }, 'device mapped');
+    return reply.code(201).header('location', `/devices/${r.device_eui}`).send(r);
+  });
   app.get<{ Params: { eui: string } }>('/devices/:eui', async (req) => {
     authorize(req, 'read');
     const m = o.store.get(euiOf(req.params.eui));
     if (m === undefined) throw new HttpError(404, 'not-found', `device ${req.params.eui} is not mapped`);
     return m;
   });
-  app.put<{ Params: { eui: string }; Body: { device_eui?: string; tenant_id: string; logical_address: number; description?: string } }>(
-    '/devices/:eui',
-    { schema: { body: updateBody } },
-    async (req) => {
-      authorize(req, 'write');
-      const eui = euiOf(req.params.eui);
-      if (req.body.device_eui !== undefined && normalizeEui(req.body.device_eui) !== eui)
-        throw new HttpError(400, 'validation', 'device_eui in the body differs from the one in the path (an EUI cannot be changed: delete and create)');
-      const before = o.store.get(eui);
-      const r = await o.store.update(eui, { tenant_id: req.body.tenant_id, logical_address: req.body.logical_address, description: req.body.description ?? before?.description ?? '' });
-      if (r === undefined) throw new HttpError(404, 'not-found', `device ${req.params.eui} is not mapped`);
-      if (conflict(r)) throw new HttpError(409, 'conflict', r.message, { field: r.conflict });
-      o.onMappingChange(before === undefined ? [r.logical_address] : [before.logical_address, r.logical_address]);
-      return r;
-    },
-  );
+  app.put<{
+    Params: { eui: string };
+    Body: { device_eui?: string; tenant_id: string; logical_address: number; description?: string };
+  }>('/devices/:eui', { schema: { body: updateBody } }, async (req) => {
+    authorize(req, 'write');
+    const eui = euiOf(req.params.eui);
+    if (req.body.device_eui !== undefined && normalizeEui(req.body.device_eui) !== eui)
+      throw new HttpError(
+        400,
+        'validation',
+        'device_eui in the body differs from the one in the path (an EUI cannot be changed: delete and create)',
+      );
+    const before = o.store.get(eui);
+    const r = await o.store.update(eui, {
+      tenant_id: req.body.tenant_id,
+      logical_address: req.body.logical_address,
+      description: req.body.description ?? before?.description ?? '',
+    });
+    if (r === undefined) throw new HttpError(404, 'not-found', `device ${req.params.eui} is not mapped`);
+    if (conflict(r)) throw new HttpError(409, 'conflict', r.message, { field: r.conflict });
+    o.onMappingChange(
+      before === undefined ? [r.logical_address] : [before.logical_address, r.logical_address],
+    );
+    return r;
+  });
   app.delete<{ Params: { eui: string } }>('/devices/:eui', async (req, reply) => {
     authorize(req, 'write');
     const r = await o.store.delete(euiOf(req.params.eui));
@@ -269,16 +363,29 @@ export function createHttpApi(o: HttpApiOptions): FastifyInstance {
   });
   app.get<{ Querystring: { tenant?: string; limit?: number } }>(
     '/cache',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { tenant: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 10000 } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { tenant: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 10000 } },
+        },
+      },
+    },
     async (req) => {
       authorize(req, 'read');
       const limit = req.query.limit ?? 1000;
       const out: (ReadingJson & { logical_address: number | null })[] = [];
-      const all = [...o.cache.values()].filter((r) => req.query.tenant === undefined || r.tenantId === req.query.tenant);
+      const all = [...o.cache.values()].filter(
+        (r) => req.query.tenant === undefined || r.tenantId === req.query.tenant,
+      );
       all.sort((a, b) => b.receivedMs - a.receivedMs);
       for (const r of all.slice(0, limit)) {
         const m: DeviceMapping | undefined = o.store.get(r.deviceEui);
-        out.push({ ...readingToJson(r), logical_address: m !== undefined && m.tenant_id === r.tenantId ? m.logical_address : null });
+        out.push({
+          ...readingToJson(r),
+          logical_address: m !== undefined && m.tenant_id === r.tenantId ? m.logical_address : null,
+        });
       }
       return { count: o.cache.size, version: o.cache.version, readings: out };
     },
@@ -292,14 +399,33 @@ export function createHttpApi(o: HttpApiOptions): FastifyInstance {
       database = (e as Error).message;
     }
     const ok = database === 'ok';
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, store: o.store.location, mappings: o.store.size, cached: o.cache.size, ...facts });
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'degraded',
+      database,
+      store: o.store.location,
+      mappings: o.store.size,
+      cached: o.cache.size,
+      ...facts,
+    });
   });
-  app.get('/metrics', async (_req, reply) => reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()),
+  );
   app.get('/openapi.json', async () => openApiDocument());
-  const statics: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/style.css': 'style.css' };
-  const types: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+  const statics: Record<string, string> = {
+    '/': 'index.html',
+    '/app.js': 'app.js',
+    '/style.css': 'style.css',
+  };
+  const types: Record<string, string> = {
+    html: 'text/html; charset=utf-8',
+    js: 'text/javascript; charset=utf-8',
+    css: 'text/css; charset=utf-8',
+  };
   for (const [route, file] of Object.entries(statics)) {
-    app.get(route, async (_req, reply) => reply.type(types[file.split('.').pop()!]!).send(await readFile(`${PUBLIC_DIR}${file}`)));
+    app.get(route, async (_req, reply) =>
+      reply.type(types[file.split('.').pop()!]!).send(await readFile(`${PUBLIC_DIR}${file}`)),
+    );
   }
   app.get<{ Params: { name: string } }>('/maps/:name', async (req, reply) => {
     if (!/^[a-z0-9-]+\.json$/.test(req.params.name)) throw new HttpError(404, 'not-found', 'no such map');

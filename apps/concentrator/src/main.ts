@@ -44,7 +44,9 @@ interface CliOptions {
 /** Builds the command (exported for the help test). */
 export function buildCommand(): Command {
   return new Command('concentrator')
-    .description('DLMS virtual concentrator: serves the latest MQTT reading of each water meter to any DLMS client.')
+    .description(
+      'DLMS virtual concentrator: serves the latest MQTT reading of each water meter to any DLMS client.',
+    )
     .addHelpText(
       'after',
       [
@@ -62,7 +64,10 @@ export function buildCommand(): Command {
       ].join('\n'),
     )
     .option('-c, --config <file>', 'JSON config file (associations, API keys, object map...; see README)')
-    .option('--mqtt-url <url>', `MQTT broker (default ${DEFAULTS.mqttUrl}; an in-process broker starts there when none answers)`)
+    .option(
+      '--mqtt-url <url>',
+      `MQTT broker (default ${DEFAULTS.mqttUrl}; an in-process broker starts there when none answers)`,
+    )
     .option('--embedded-broker', 'always run the in-process MQTT broker on the --mqtt-url port')
     .option('--no-broker', 'never run the in-process broker (wait for the one at --mqtt-url)')
     .option('--dlms-port <port>', `DLMS wrapper TCP port (default ${DEFAULTS.dlmsPort})`, portArg)
@@ -73,7 +78,10 @@ export function buildCommand(): Command {
     .option('--database-url <url>', 'PostgreSQL URL instead of SQLite (env DATABASE_URL)')
     .option('--api-key <key>', 'admin API key (read and write) for the HTTP API (env CONCENTRATOR_API_KEY)')
     .option('--object-map <name|file>', 'COSEM objects per meter: platform (default), water, or a JSON file')
-    .option('--clock <source>', 'what the Clock shows: reading (time of the cached reading, default) or concentrator')
+    .option(
+      '--clock <source>',
+      'what the Clock shows: reading (time of the cached reading, default) or concentrator',
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error (default info)')
     .option('--demo', 'map three demo meters (2001-2003) and publish demo readings every 3 s')
     .showHelpAfterError()
@@ -85,10 +93,12 @@ export async function resolveConfig(o: CliOptions, env: NodeJS.ProcessEnv): Prom
   const file: ConfigFile = o.config !== undefined ? await readConfigFile(o.config) : {};
   const map = await loadObjectMap(o.objectMap ?? file.objectMap ?? 'platform');
   const clock = o.clock ?? map.clock?.source ?? 'reading';
-  if (clock !== 'reading' && clock !== 'concentrator') throw new ConfigError([`--clock ${String(clock)}: reading or concentrator`]);
+  if (clock !== 'reading' && clock !== 'concentrator')
+    throw new ConfigError([`--clock ${String(clock)}: reading or concentrator`]);
   const adminKey = o.apiKey ?? env.CONCENTRATOR_API_KEY;
   const apiKeys: ApiKeySpec[] = [...(file.apiKeys ?? [])];
-  if (adminKey !== undefined && adminKey !== '') apiKeys.push({ key: adminKey, scopes: ['read', 'write'], name: 'admin' });
+  if (adminKey !== undefined && adminKey !== '')
+    apiKeys.push({ key: adminKey, scopes: ['read', 'write'], name: 'admin' });
   const { objectMap: _m, ...fileRest } = file;
   return {
     ...DEFAULTS,
@@ -96,7 +106,11 @@ export async function resolveConfig(o: CliOptions, env: NodeJS.ProcessEnv): Prom
     objectMap: { ...map, clock: { ...map.clock, source: clock } },
     apiKeys,
     ...(o.mqttUrl !== undefined ? { mqttUrl: o.mqttUrl } : {}),
-    ...(o.embeddedBroker === true ? { embeddedBroker: true } : o.broker === false ? { embeddedBroker: false } : {}),
+    ...(o.embeddedBroker === true
+      ? { embeddedBroker: true }
+      : o.broker === false
+        ? { embeddedBroker: false }
+        : {}),
     ...(o.dlmsPort !== undefined ? { dlmsPort: o.dlmsPort } : {}),
     ...(o.hdlcPort !== undefined ? { hdlcPort: o.hdlcPort } : {}),
     ...(o.httpPort !== undefined ? { httpPort: o.httpPort } : {}),
@@ -135,8 +149,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`concentrator: ${e.message}\n`);
     } else {
       const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-      const inUse = err.code === 'EADDRINUSE' || err.cause?.code === 'EADDRINUSE' || /EADDRINUSE/.test(err.message);
-      process.stderr.write(`concentrator: cannot start: ${err.message}${inUse ? ' (a port is in use: choose another with --dlms-port / --http-port / --hdlc-port)' : ''}\n`);
+      const inUse =
+        err.code === 'EADDRINUSE' || err.cause?.code === 'EADDRINUSE' || /EADDRINUSE/.test(err.message);
+      process.stderr.write(
+        `concentrator: cannot start: ${err.message}${inUse ? ' (a port is in use: choose another with --dlms-port / --http-port / --hdlc-port)' : ''}\n`,
+      );
     }
     return 1;
   }
@@ -144,7 +161,9 @@ export async function main(argv: string[]): Promise<number> {
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   process.stderr.write(
     `concentrator: DLMS on tcp://${host}:${c.ports.dlms}${c.ports.hdlc !== undefined ? `, HDLC on hdlc+tcp://${host}:${c.ports.hdlc}` : ''}, dashboard on http://${host}:${c.ports.http}/\n` +
-      (config.demo ? `  try: npx dlms get "tcp://${host}:${c.ports.dlms}?server=2001" 3/7.0.1.0.0.255/2\n` : ''),
+      (config.demo
+        ? `  try: npx dlms get "tcp://${host}:${c.ports.dlms}?server=2001" 3/7.0.1.0.0.255/2\n`
+        : ''),
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

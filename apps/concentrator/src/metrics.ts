@@ -55,7 +55,11 @@ export function createMetrics(cacheSize: () => number, mappingCount: () => numbe
       labelNames: ['reason'],
       registers: r,
     }),
-    dlmsConnections: new Gauge({ name: 'concentrator_dlms_connections', help: 'DLMS links being served', registers: r }),
+    dlmsConnections: new Gauge({
+      name: 'concentrator_dlms_connections',
+      help: 'DLMS links being served',
+      registers: r,
+    }),
     dlmsAssociations: new Counter({
       name: 'concentrator_dlms_associations_total',
       help: 'DLMS associations accepted',

@@ -35,12 +35,19 @@ export function brokerAddress(url: string): { host: string; port: number } {
   } catch {
     throw new BrokerError(`--mqtt-url ${url} is not a URL (e.g. mqtt://127.0.0.1:1883)`);
   }
-  if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:') throw new BrokerError(`--mqtt-url ${url}: only mqtt:// is supported`);
-  return { host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port: u.port === '' ? 1883 : Number(u.port) };
+  if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:')
+    throw new BrokerError(`--mqtt-url ${url}: only mqtt:// is supported`);
+  return {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    port: u.port === '' ? 1883 : Number(u.port),
+  };
 }
 
 /** What listens at an address: nothing, an MQTT broker, or something else. */
-export async function probeBroker(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<'absent' | 'mqtt' | 'not-mqtt'> {
+export async function probeBroker(
+  url: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<'absent' | 'mqtt' | 'not-mqtt'> {
   const { host, port } = brokerAddress(url);
   if (port === 0) return 'absent';
   const tcp = await new Promise<boolean>((resolve) => {
@@ -64,7 +71,11 @@ export async function probeBroker(url: string, timeoutMs = PROBE_TIMEOUT_MS): Pr
       resolve(r);
     };
     c.once('connect', () => done('mqtt'));
-    c.once('error', (e) => done((e as { code?: unknown }).code === 5 || (e as { code?: unknown }).code === 4 ? 'mqtt' : 'not-mqtt'));
+    c.once('error', (e) =>
+      done(
+        (e as { code?: unknown }).code === 5 || (e as { code?: unknown }).code === 4 ? 'mqtt' : 'not-mqtt',
+      ),
+    );
     c.once('close', () => done('not-mqtt'));
   });
 }
@@ -146,7 +157,8 @@ export async function subscribeReadings(o: SubscribeOptions): Promise<ReadingSub
         window = second;
         logged = 0;
       }
-      if (logged++ < 5) o.log.warn({ topic, reason: r.reason, detail: r.detail }, 'malformed reading ignored');
+      if (logged++ < 5)
+        o.log.warn({ topic, reason: r.reason, detail: r.detail }, 'malformed reading ignored');
       return;
     }
     o.metrics.mqttMessages.inc({ result: o.cache.put(r.reading) });

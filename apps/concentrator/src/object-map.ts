@@ -74,7 +74,11 @@ export interface ObjectMap {
   readonly registers: readonly RegisterSpec[];
   readonly data: readonly DataSpec[];
   /** The Clock and what it shows: the cached reading's time (default) or the concentrator's. */
-  readonly clock?: { readonly logicalName?: string; readonly source?: 'reading' | 'concentrator'; readonly timeZone?: number };
+  readonly clock?: {
+    readonly logicalName?: string;
+    readonly source?: 'reading' | 'concentrator';
+    readonly timeZone?: number;
+  };
   /** COSEM logical device name template: {EUI} {eui} {address} {tenant}. Default {EUI}. */
   readonly logicalDeviceName?: string;
 }
@@ -205,7 +209,11 @@ class ReadingRegister extends Register {
     });
   }
 
-  override get(i: number, ctx: AccessContext, access?: SelectiveAccessDescriptor): Promise<Data | DataAccessResult> {
+  override get(
+    i: number,
+    ctx: AccessContext,
+    access?: SelectiveAccessDescriptor,
+  ): Promise<Data | DataAccessResult> {
     if (i === 2 && access === undefined) return Promise.resolve(this.current());
     return super.get(i, ctx, access);
   }
@@ -220,7 +228,11 @@ class ReadingData extends DataObject {
     super({ logicalName: spec.logicalName, value: () => ({ type: 'null-data' }) });
   }
 
-  override get(i: number, ctx: AccessContext, access?: SelectiveAccessDescriptor): Promise<Data | DataAccessResult> {
+  override get(
+    i: number,
+    ctx: AccessContext,
+    access?: SelectiveAccessDescriptor,
+  ): Promise<Data | DataAccessResult> {
     if (i === 2 && access === undefined) return Promise.resolve(this.current());
     return super.get(i, ctx, access);
   }
@@ -241,7 +253,11 @@ class ReadingClock extends Clock {
     });
   }
 
-  override get(i: number, ctx: AccessContext, access?: SelectiveAccessDescriptor): Promise<Data | DataAccessResult> {
+  override get(
+    i: number,
+    ctx: AccessContext,
+    access?: SelectiveAccessDescriptor,
+  ): Promise<Data | DataAccessResult> {
     if (i === 2 && this.reading() === undefined) return Promise.resolve(this.noReading);
     return super.get(i, ctx, access);
   }
@@ -307,9 +323,12 @@ export function validateObjectMap(value: unknown): string[] {
     } catch {
       errors.push(`${path}.logicalName: must be an OBIS code such as 7.0.1.0.0.255`);
     }
-    if (!SOURCE_FIELDS.includes(o.source as SourceField)) errors.push(`${path}.source: one of ${SOURCE_FIELDS.join(', ')}`);
-    if (!NUMERIC_TYPES.includes(o.type as NumericType)) errors.push(`${path}.type: one of ${NUMERIC_TYPES.join(', ')}`);
-    if (o.sourceExponent !== undefined && !Number.isInteger(o.sourceExponent)) errors.push(`${path}.sourceExponent: an integer`);
+    if (!SOURCE_FIELDS.includes(o.source as SourceField))
+      errors.push(`${path}.source: one of ${SOURCE_FIELDS.join(', ')}`);
+    if (!NUMERIC_TYPES.includes(o.type as NumericType))
+      errors.push(`${path}.type: one of ${NUMERIC_TYPES.join(', ')}`);
+    if (o.sourceExponent !== undefined && !Number.isInteger(o.sourceExponent))
+      errors.push(`${path}.sourceExponent: an integer`);
     if (register) {
       if (!Number.isInteger(o.scaler) || (o.scaler as number) < -128 || (o.scaler as number) > 127)
         errors.push(`${path}.scaler: an integer in -128..127`);
@@ -318,7 +337,10 @@ export function validateObjectMap(value: unknown): string[] {
     }
     return undefined;
   };
-  for (const [key, register] of [['registers', true], ['data', false]] as const) {
+  for (const [key, register] of [
+    ['registers', true],
+    ['data', false],
+  ] as const) {
     const list = m[key];
     if (!Array.isArray(list)) errors.push(`$.${key}: must be an array`);
     else list.forEach((s, i) => checkSpec(s, `$.${key}[${i}]`, register));
@@ -329,7 +351,8 @@ export function validateObjectMap(value: unknown): string[] {
     else {
       if (c.source !== undefined && c.source !== 'reading' && c.source !== 'concentrator')
         errors.push('$.clock.source: reading or concentrator');
-      if (c.timeZone !== undefined && !Number.isInteger(c.timeZone)) errors.push('$.clock.timeZone: minutes, an integer');
+      if (c.timeZone !== undefined && !Number.isInteger(c.timeZone))
+        errors.push('$.clock.timeZone: minutes, an integer');
     }
   }
   if (m.logicalDeviceName !== undefined && typeof m.logicalDeviceName !== 'string')

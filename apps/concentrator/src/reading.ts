@@ -119,13 +119,19 @@ export function parseReading(topic: string, payload: Uint8Array, nowMs: number):
   const o = body as Record<string, unknown>;
   if (o.device_eui !== undefined) {
     const eui = normalizeEui(o.device_eui);
-    if (eui === undefined) return bad('device-eui', `device_eui ${JSON.stringify(o.device_eui)} is not an EUI-64`);
-    if (eui !== topicEui) return bad('topic-mismatch', `device_eui ${eui} differs from the topic's ${topicEui}`);
+    if (eui === undefined)
+      return bad('device-eui', `device_eui ${JSON.stringify(o.device_eui)} is not an EUI-64`);
+    if (eui !== topicEui)
+      return bad('topic-mismatch', `device_eui ${eui} differs from the topic's ${topicEui}`);
   }
   if (o.tenant_id !== undefined && o.tenant_id !== topicTenant) {
-    return bad('topic-mismatch', `tenant_id ${JSON.stringify(o.tenant_id)} differs from the topic's ${topicTenant}`);
+    return bad(
+      'topic-mismatch',
+      `tenant_id ${JSON.stringify(o.tenant_id)} differs from the topic's ${topicTenant}`,
+    );
   }
-  const ts = typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? new Date(o.timestamp) : undefined;
+  const ts =
+    typeof o.timestamp === 'string' || typeof o.timestamp === 'number' ? new Date(o.timestamp) : undefined;
   const timestampMs = ts?.getTime();
   if (timestampMs === undefined || !Number.isFinite(timestampMs)) {
     return bad('timestamp', `timestamp ${JSON.stringify(o.timestamp)} is not an ISO 8601 date-time`);
@@ -142,7 +148,11 @@ export function parseReading(topic: string, payload: Uint8Array, nowMs: number):
   }
   let alarms: readonly string[] = NO_ALARMS;
   if (o.alarms !== undefined && o.alarms !== null) {
-    if (!Array.isArray(o.alarms) || o.alarms.length > 64 || !o.alarms.every((a) => typeof a === 'string' && a.length <= 64)) {
+    if (
+      !Array.isArray(o.alarms) ||
+      o.alarms.length > 64 ||
+      !o.alarms.every((a) => typeof a === 'string' && a.length <= 64)
+    ) {
       return bad('alarms', 'alarms must be an array of at most 64 strings');
     }
     if (o.alarms.length > 0) alarms = o.alarms as string[];
@@ -220,7 +230,10 @@ export const ALARM_BITS: Readonly<Record<string, number>> = Object.freeze({
 export const OTHER_ALARM_BIT = 31;
 
 /** The alarm bitfield of a list of alarm names (an unsigned 32-bit integer). */
-export function alarmBitfield(alarms: readonly string[], table: Readonly<Record<string, number>> = ALARM_BITS): number {
+export function alarmBitfield(
+  alarms: readonly string[],
+  table: Readonly<Record<string, number>> = ALARM_BITS,
+): number {
   let bits = 0;
   for (const name of alarms) {
     const bit = table[name.toLowerCase().replace(/[-\s]/g, '_')] ?? OTHER_ALARM_BIT;

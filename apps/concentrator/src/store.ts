@@ -86,7 +86,11 @@ export class MappingStore {
       const database = new Database(file);
       database.pragma('journal_mode = WAL');
       database.pragma('synchronous = NORMAL');
-      store = new MappingStore(new Kysely<Tables>({ dialect: new SqliteDialect({ database }) }), 'sqlite', file);
+      store = new MappingStore(
+        new Kysely<Tables>({ dialect: new SqliteDialect({ database }) }),
+        'sqlite',
+        file,
+      );
       await store.migrate(false);
     }
     for (const row of await store.db.selectFrom(TABLE).selectAll().orderBy('logical_address').execute()) {
@@ -101,7 +105,9 @@ export class MappingStore {
     await this.db.schema
       .createTable(TABLE)
       .ifNotExists()
-      .addColumn('id', postgres ? 'serial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn('id', postgres ? 'serial' : 'integer', (c) =>
+        postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      )
       .addColumn('device_eui', 'varchar(16)', (c) => c.notNull().unique())
       .addColumn('tenant_id', 'varchar(64)', (c) => c.notNull())
       .addColumn('logical_address', 'integer', (c) => c.notNull().unique())
@@ -130,11 +136,20 @@ export class MappingStore {
   }
 
   /** Adds a mapping; a conflict when the EUI or the logical address is taken. */
-  async create(m: { device_eui: string; tenant_id: string; logical_address: number; description: string }): Promise<DeviceMapping | Conflict> {
-    if (this.byEui.has(m.device_eui)) return { conflict: 'device_eui', message: `device ${m.device_eui} is already mapped` };
+  async create(m: {
+    device_eui: string;
+    tenant_id: string;
+    logical_address: number;
+    description: string;
+  }): Promise<DeviceMapping | Conflict> {
+    if (this.byEui.has(m.device_eui))
+      return { conflict: 'device_eui', message: `device ${m.device_eui} is already mapped` };
     const holder = this.byAddress.get(m.logical_address);
     if (holder !== undefined)
-      return { conflict: 'logical_address', message: `logical address ${m.logical_address} is taken by ${holder.device_eui}` };
+      return {
+        conflict: 'logical_address',
+        message: `logical address ${m.logical_address} is taken by ${holder.device_eui}`,
+      };
     const now = new Date().toISOString();
     const row: DeviceMapping = { ...m, created_at: now, updated_at: now };
     await this.db.insertInto(TABLE).values(row).execute();
@@ -152,11 +167,19 @@ export class MappingStore {
     if (old === undefined) return undefined;
     const holder = this.byAddress.get(patch.logical_address);
     if (holder !== undefined && holder.device_eui !== eui)
-      return { conflict: 'logical_address', message: `logical address ${patch.logical_address} is taken by ${holder.device_eui}` };
+      return {
+        conflict: 'logical_address',
+        message: `logical address ${patch.logical_address} is taken by ${holder.device_eui}`,
+      };
     const row: DeviceMapping = { ...old, ...patch, updated_at: new Date().toISOString() };
     await this.db
       .updateTable(TABLE)
-      .set({ tenant_id: row.tenant_id, logical_address: row.logical_address, description: row.description, updated_at: row.updated_at })
+      .set({
+        tenant_id: row.tenant_id,
+        logical_address: row.logical_address,
+        description: row.description,
+        updated_at: row.updated_at,
+      })
       .where('device_eui', '=', eui)
       .execute();
     this.byAddress.delete(old.logical_address);

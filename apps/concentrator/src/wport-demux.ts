@@ -74,7 +74,8 @@ export async function demuxWrapper(
       const key = `${frame.destination}/${frame.source}`;
       let link = links.get(key);
       if (link === undefined) {
-        if (links.size >= maxLinks) throw new TransportError('LINK_FAILED', `more than ${maxLinks} wPort pairs on one connection`);
+        if (links.size >= maxLinks)
+          throw new TransportError('LINK_FAILED', `more than ${maxLinks} wPort pairs on one connection`);
         const queue = new ApduQueue();
         const { destination, source } = frame;
         const sub: ApduChannel = {
@@ -89,7 +90,10 @@ export async function demuxWrapper(
         links.set(key, link);
       }
       if (link.queue.length >= maxPending) {
-        throw new TransportError('LINK_FAILED', `more than ${maxPending} requests pending to wPort ${frame.destination}`);
+        throw new TransportError(
+          'LINK_FAILED',
+          `more than ${maxPending} requests pending to wPort ${frame.destination}`,
+        );
       }
       // The framer may hand out views into its input: keep a copy while the APDU waits in a queue.
       link.queue.push(frame.apdu.slice());

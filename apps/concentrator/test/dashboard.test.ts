@@ -11,7 +11,8 @@ import { call, publisher, reading, startTestConcentrator, tempDir } from './help
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`${CHROMIUM} is absent: the dashboard test is skipped (apt-get install chromium)`);
+if (!hasChromium)
+  console.warn(`${CHROMIUM} is absent: the dashboard test is skipped (apt-get install chromium)`);
 
 const KEY = 'dashboard-key-1';
 const EUI = '70b3d5e75e00d001';
@@ -22,10 +23,24 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   const tmp = tempDir();
   beforeAll(async () => {
     c = await startTestConcentrator({ dataDir: tmp.dir, apiKeys: [{ key: KEY, scopes: ['read', 'write'] }] });
-    await call(c, 'POST', '/devices', { device_eui: EUI, tenant_id: 'web', logical_address: 2101, description: 'dashboard meter' }, KEY);
+    await call(
+      c,
+      'POST',
+      '/devices',
+      { device_eui: EUI, tenant_id: 'web', logical_address: 2101, description: 'dashboard meter' },
+      KEY,
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
   }, 30_000);
   afterAll(async () => {
@@ -44,7 +59,11 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     expect(await page.locator('#cache tbody tr').count()).toBe(0);
 
     const pub = await publisher(c.mqttUrl);
-    await pub.publishAsync(`hes/reading/web/${EUI}`, JSON.stringify(reading(EUI, 'web', { volume_m3: 321.5 })), { qos: 1 });
+    await pub.publishAsync(
+      `hes/reading/web/${EUI}`,
+      JSON.stringify(reading(EUI, 'web', { volume_m3: 321.5 })),
+      { qos: 1 },
+    );
     await pub.endAsync();
     const row = page.locator(`#cache tr[data-eui="${EUI}"]`);
     await row.waitFor({ timeout: 10_000 });

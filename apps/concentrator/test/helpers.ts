@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
-import { DEFAULTS, loadObjectMap, startConcentrator, type Concentrator, type ConcentratorConfig } from '../src/index.js';
+import {
+  DEFAULTS,
+  loadObjectMap,
+  startConcentrator,
+  type Concentrator,
+  type ConcentratorConfig,
+} from '../src/index.js';
 
 /** A temp directory removed by the returned function. */
 export function tempDir(): { dir: string; remove: () => void } {
@@ -16,7 +22,9 @@ export function tempDir(): { dir: string; remove: () => void } {
 }
 
 /** Starts a concentrator on 127.0.0.1 with every port ephemeral. */
-export async function startTestConcentrator(overrides: Partial<ConcentratorConfig> = {}): Promise<Concentrator> {
+export async function startTestConcentrator(
+  overrides: Partial<ConcentratorConfig> = {},
+): Promise<Concentrator> {
   const config: ConcentratorConfig = {
     ...DEFAULTS,
     host: '127.0.0.1',
@@ -39,7 +47,10 @@ export function publisher(url: string): Promise<MqttClient> {
 }
 
 /** Waits until `check` returns a value (polling every 20 ms), or throws after `timeoutMs`. */
-export async function until<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+export async function until<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -56,6 +67,7 @@ export async function call(
   path: string,
   body?: unknown,
   key?: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect response bodies loosely
 ): Promise<{ status: number; body: any }> {
   const res = await fetch(`http://127.0.0.1:${c.ports.http}${path}`, {
     method,
@@ -76,7 +88,11 @@ export async function call(
 }
 
 /** A canonical reading. */
-export function reading(eui: string, tenant: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function reading(
+  eui: string,
+  tenant: string,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     device_eui: eui,
     tenant_id: tenant,

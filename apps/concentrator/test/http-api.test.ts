@@ -21,7 +21,10 @@ describe('HTTP API', () => {
   let c: Concentrator;
   const tmp = tempDir();
   beforeAll(async () => {
-    c = await startTestConcentrator({ dataDir: tmp.dir, apiKeys: keys.map((k) => ({ key: k.key, scopes: [...k.scopes] })) });
+    c = await startTestConcentrator({
+      dataDir: tmp.dir,
+      apiKeys: keys.map((k) => ({ key: k.key, scopes: [...k.scopes] })),
+    });
   });
   afterAll(async () => {
     await c?.close();
@@ -29,12 +32,31 @@ describe('HTTP API', () => {
   });
 
   it('creates, lists, reads, replaces and deletes mappings', async () => {
-    const created = await call(c, 'POST', '/devices', { device_eui: '00-11-22-33-44-55-66-77', tenant_id: 'acme', logical_address: 3001, description: 'a' }, ADMIN);
+    const created = await call(
+      c,
+      'POST',
+      '/devices',
+      { device_eui: '00-11-22-33-44-55-66-77', tenant_id: 'acme', logical_address: 3001, description: 'a' },
+      ADMIN,
+    );
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ device_eui: '0011223344556677', tenant_id: 'acme', logical_address: 3001, description: 'a' });
+    expect(created.body).toMatchObject({
+      device_eui: '0011223344556677',
+      tenant_id: 'acme',
+      logical_address: 3001,
+      description: 'a',
+    });
     expect((await call(c, 'GET', '/devices')).body).toHaveLength(1);
-    expect((await call(c, 'GET', '/devices/00:11:22:33:44:55:66:77')).body).toMatchObject({ logical_address: 3001 });
-    const put = await call(c, 'PUT', '/devices/0011223344556677', { tenant_id: 'acme', logical_address: 3002, description: 'b' }, WRITER);
+    expect((await call(c, 'GET', '/devices/00:11:22:33:44:55:66:77')).body).toMatchObject({
+      logical_address: 3001,
+    });
+    const put = await call(
+      c,
+      'PUT',
+      '/devices/0011223344556677',
+      { tenant_id: 'acme', logical_address: 3002, description: 'b' },
+      WRITER,
+    );
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ logical_address: 3002, description: 'b' });
     expect((await call(c, 'DELETE', '/devices/0011223344556677', undefined, ADMIN)).status).toBe(204);
@@ -64,15 +86,53 @@ describe('HTTP API', () => {
   });
 
   it('answers 409 for a taken EUI or logical address', async () => {
-    expect((await call(c, 'POST', '/devices', { device_eui: 'aaaaaaaaaaaaaaaa', tenant_id: 't', logical_address: 4001 }, ADMIN)).status).toBe(201);
-    expect((await call(c, 'POST', '/devices', { device_eui: 'bbbbbbbbbbbbbbbb', tenant_id: 't', logical_address: 4002 }, ADMIN)).status).toBe(201);
-    const dupEui = await call(c, 'POST', '/devices', { device_eui: 'AA:AA:AA:AA:AA:AA:AA:AA', tenant_id: 't', logical_address: 4003 }, ADMIN);
+    expect(
+      (
+        await call(
+          c,
+          'POST',
+          '/devices',
+          { device_eui: 'aaaaaaaaaaaaaaaa', tenant_id: 't', logical_address: 4001 },
+          ADMIN,
+        )
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call(
+          c,
+          'POST',
+          '/devices',
+          { device_eui: 'bbbbbbbbbbbbbbbb', tenant_id: 't', logical_address: 4002 },
+          ADMIN,
+        )
+      ).status,
+    ).toBe(201);
+    const dupEui = await call(
+      c,
+      'POST',
+      '/devices',
+      { device_eui: 'AA:AA:AA:AA:AA:AA:AA:AA', tenant_id: 't', logical_address: 4003 },
+      ADMIN,
+    );
     expect(dupEui.status).toBe(409);
     expect(dupEui.body.details).toEqual({ field: 'device_eui' });
-    const dupAddress = await call(c, 'POST', '/devices', { device_eui: 'cccccccccccccccc', tenant_id: 't', logical_address: 4001 }, ADMIN);
+    const dupAddress = await call(
+      c,
+      'POST',
+      '/devices',
+      { device_eui: 'cccccccccccccccc', tenant_id: 't', logical_address: 4001 },
+      ADMIN,
+    );
     expect(dupAddress.status).toBe(409);
     expect(dupAddress.body.details).toEqual({ field: 'logical_address' });
-    const putTaken = await call(c, 'PUT', '/devices/bbbbbbbbbbbbbbbb', { tenant_id: 't', logical_address: 4001 }, ADMIN);
+    const putTaken = await call(
+      c,
+      'PUT',
+      '/devices/bbbbbbbbbbbbbbbb',
+      { tenant_id: 't', logical_address: 4001 },
+      ADMIN,
+    );
     expect(putTaken.status).toBe(409);
     expect((await call(c, 'GET', '/devices/bbbbbbbbbbbbbbbb')).body.logical_address).toBe(4002);
   });
@@ -92,29 +152,47 @@ describe('HTTP API', () => {
 
   it('shows the cache, health, metrics and the OpenAPI document', async () => {
     const pub = await publisher(c.mqttUrl);
-    await pub.publishAsync('hes/reading/t/aaaaaaaaaaaaaaaa', JSON.stringify(reading('aaaaaaaaaaaaaaaa', 't')), { qos: 1 });
+    await pub.publishAsync(
+      'hes/reading/t/aaaaaaaaaaaaaaaa',
+      JSON.stringify(reading('aaaaaaaaaaaaaaaa', 't')),
+      { qos: 1 },
+    );
     await pub.endAsync();
     const cache = await until(async () => {
       const r = await call(c, 'GET', '/cache');
       return r.body.count === 1 ? r.body : undefined;
     });
-    expect(cache.readings[0]).toMatchObject({ device_eui: 'aaaaaaaaaaaaaaaa', tenant_id: 't', volume_m3: 1234.567, logical_address: 4001, alarms: ['leak', 'low_battery'] });
+    expect(cache.readings[0]).toMatchObject({
+      device_eui: 'aaaaaaaaaaaaaaaa',
+      tenant_id: 't',
+      volume_m3: 1234.567,
+      logical_address: 4001,
+      alarms: ['leak', 'low_battery'],
+    });
     const health = await call(c, 'GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', database: 'ok', mqtt: 'connected', cached: 1 });
     const metrics = (await call(c, 'GET', '/metrics')).body as string;
     expect(metrics).toMatch(/concentrator_cache_meters 1/);
-    expect(metrics).toMatch(/concentrator_http_requests_total\{method="POST",route="\/devices",status="409"\}/);
+    expect(metrics).toMatch(
+      /concentrator_http_requests_total\{method="POST",route="\/devices",status="409"\}/,
+    );
     const doc = await call(c, 'GET', '/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/devices', '/devices/{eui}', '/cache', '/health', '/metrics']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/devices', '/devices/{eui}', '/cache', '/health', '/metrics']),
+    );
   });
 });
 
 describe('HTTP API with closed reads', () => {
   it('needs a read key for GET /devices and /cache but not for /health', async () => {
     const tmp = tempDir();
-    const c = await startTestConcentrator({ dataDir: tmp.dir, openReads: false, apiKeys: [{ key: READER, scopes: ['read'] }] });
+    const c = await startTestConcentrator({
+      dataDir: tmp.dir,
+      openReads: false,
+      apiKeys: [{ key: READER, scopes: ['read'] }],
+    });
     try {
       expect((await call(c, 'GET', '/devices')).status).toBe(401);
       expect((await call(c, 'GET', '/cache')).status).toBe(401);
@@ -131,11 +209,30 @@ describe('mappings survive a restart (SQLite)', () => {
   it('keeps mappings in <dataDir>/concentrator.sqlite', async () => {
     const tmp = tempDir();
     try {
-      const a = await startTestConcentrator({ dataDir: tmp.dir, apiKeys: [{ key: ADMIN, scopes: ['write'] }] });
-      expect((await call(a, 'POST', '/devices', { device_eui: '1111111111111111', tenant_id: 'x', logical_address: 6001, description: 'kept' }, ADMIN)).status).toBe(201);
+      const a = await startTestConcentrator({
+        dataDir: tmp.dir,
+        apiKeys: [{ key: ADMIN, scopes: ['write'] }],
+      });
+      expect(
+        (
+          await call(
+            a,
+            'POST',
+            '/devices',
+            { device_eui: '1111111111111111', tenant_id: 'x', logical_address: 6001, description: 'kept' },
+            ADMIN,
+          )
+        ).status,
+      ).toBe(201);
       await a.close();
       const b = await startTestConcentrator({ dataDir: tmp.dir });
-      expect((await call(b, 'GET', '/devices')).body).toEqual([expect.objectContaining({ device_eui: '1111111111111111', logical_address: 6001, description: 'kept' })]);
+      expect((await call(b, 'GET', '/devices')).body).toEqual([
+        expect.objectContaining({
+          device_eui: '1111111111111111',
+          logical_address: 6001,
+          description: 'kept',
+        }),
+      ]);
       expect(b.store.dialect).toBe('sqlite');
       await b.close();
     } finally {
@@ -145,7 +242,8 @@ describe('mappings survive a restart (SQLite)', () => {
 });
 
 const DATABASE_URL = process.env.DATABASE_URL;
-if (DATABASE_URL === undefined) console.warn('DATABASE_URL is not set: the PostgreSQL persistence test is skipped');
+if (DATABASE_URL === undefined)
+  console.warn('DATABASE_URL is not set: the PostgreSQL persistence test is skipped');
 
 describe.skipIf(DATABASE_URL === undefined)('mappings survive a restart (PostgreSQL, DATABASE_URL)', () => {
   const schema = `concentrator_test_${process.pid}_${Date.now()}`;
@@ -159,13 +257,44 @@ describe.skipIf(DATABASE_URL === undefined)('mappings survive a restart (Postgre
   it('keeps mappings in the database schema', async () => {
     const tmp = tempDir();
     try {
-      const a = await startTestConcentrator({ dataDir: tmp.dir, databaseUrl: DATABASE_URL, databaseSchema: schema, apiKeys: [{ key: ADMIN, scopes: ['write'] }] });
+      const a = await startTestConcentrator({
+        dataDir: tmp.dir,
+        databaseUrl: DATABASE_URL,
+        databaseSchema: schema,
+        apiKeys: [{ key: ADMIN, scopes: ['write'] }],
+      });
       expect(a.store.dialect).toBe('postgres');
-      expect((await call(a, 'POST', '/devices', { device_eui: '2222222222222222', tenant_id: 'x', logical_address: 7001 }, ADMIN)).status).toBe(201);
-      expect((await call(a, 'POST', '/devices', { device_eui: '3333333333333333', tenant_id: 'x', logical_address: 7001 }, ADMIN)).status).toBe(409);
+      expect(
+        (
+          await call(
+            a,
+            'POST',
+            '/devices',
+            { device_eui: '2222222222222222', tenant_id: 'x', logical_address: 7001 },
+            ADMIN,
+          )
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await call(
+            a,
+            'POST',
+            '/devices',
+            { device_eui: '3333333333333333', tenant_id: 'x', logical_address: 7001 },
+            ADMIN,
+          )
+        ).status,
+      ).toBe(409);
       await a.close();
-      const b = await startTestConcentrator({ dataDir: tmp.dir, databaseUrl: DATABASE_URL, databaseSchema: schema });
-      expect((await call(b, 'GET', '/devices')).body).toEqual([expect.objectContaining({ device_eui: '2222222222222222', logical_address: 7001 })]);
+      const b = await startTestConcentrator({
+        dataDir: tmp.dir,
+        databaseUrl: DATABASE_URL,
+        databaseSchema: schema,
+      });
+      expect((await call(b, 'GET', '/devices')).body).toEqual([
+        expect.objectContaining({ device_eui: '2222222222222222', logical_address: 7001 }),
+      ]);
       await b.close();
     } finally {
       tmp.remove();

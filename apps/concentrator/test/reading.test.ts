@@ -22,7 +22,17 @@ const TOPIC = 'hes/reading/acme/70b3d5e75e000001';
 
 describe('parseReading', () => {
   it('reads a canonical reading and normalises the EUI', () => {
-    const r = parseReading('hes/reading/acme/70:B3:D5:E7:5E:00:00:01', enc({ device_eui: '70-b3-d5-e7-5e-00-00-01', timestamp: '2026-01-02T03:04:05Z', volume_m3: 1.5, flow_lph: null, alarms: ['leak'] }), 7);
+    const r = parseReading(
+      'hes/reading/acme/70:B3:D5:E7:5E:00:00:01',
+      enc({
+        device_eui: '70-b3-d5-e7-5e-00-00-01',
+        timestamp: '2026-01-02T03:04:05Z',
+        volume_m3: 1.5,
+        flow_lph: null,
+        alarms: ['leak'],
+      }),
+      7,
+    );
     expect(r).toEqual({
       ok: true,
       reading: {
@@ -52,7 +62,11 @@ describe('parseReading', () => {
     [TOPIC, enc({ timestamp: '2026-01-01T00:00:00Z' }), 'field-type'],
     [TOPIC, enc({ timestamp: '2026-01-01T00:00:00Z', volume_m3: 1, battery_pct: '80' }), 'field-type'],
     [TOPIC, enc({ timestamp: '2026-01-01T00:00:00Z', volume_m3: 1, alarms: 'leak' }), 'alarms'],
-    [TOPIC, enc({ device_eui: '70b3d5e75e000002', timestamp: '2026-01-01T00:00:00Z', volume_m3: 1 }), 'topic-mismatch'],
+    [
+      TOPIC,
+      enc({ device_eui: '70b3d5e75e000002', timestamp: '2026-01-01T00:00:00Z', volume_m3: 1 }),
+      'topic-mismatch',
+    ],
     [TOPIC, enc({ tenant_id: 'other', timestamp: '2026-01-01T00:00:00Z', volume_m3: 1 }), 'topic-mismatch'],
     [TOPIC, new Uint8Array(20000), 'too-large'],
   ])('refuses %s %#', (topic, payload, reason) => {
@@ -72,7 +86,18 @@ describe('alarm bitfield', () => {
 describe('cache', () => {
   it('keeps the newest reading per (tenant, EUI)', () => {
     const cache = new ReadingCache();
-    const r = (tenantId: string, ts: number, v: number): Reading => ({ deviceEui: 'e', tenantId, timestampMs: ts, volumeM3: v, flowLph: undefined, batteryPct: undefined, rssiDbm: undefined, snrDb: undefined, alarms: [], receivedMs: 0 });
+    const r = (tenantId: string, ts: number, v: number): Reading => ({
+      deviceEui: 'e',
+      tenantId,
+      timestampMs: ts,
+      volumeM3: v,
+      flowLph: undefined,
+      batteryPct: undefined,
+      rssiDbm: undefined,
+      snrDb: undefined,
+      alarms: [],
+      receivedMs: 0,
+    });
     expect(cache.put(r('a', 10, 1))).toBe('stored');
     expect(cache.put(r('a', 5, 2))).toBe('stale');
     expect(cache.put(r('b', 5, 3))).toBe('stored');
@@ -84,13 +109,27 @@ describe('cache', () => {
 describe('object map', () => {
   it('computes raw values from scaler and sourceExponent', () => {
     // Flow: L/h with sourceExponent −3 and scaler −3 → raw = L/h, rounded.
-    expect(rawValue({ logicalName: 'x', source: 'flow_lph', type: 'double-long', sourceExponent: -3 }, -3, 420.4)).toEqual({ type: 'double-long', value: 420 });
+    expect(
+      rawValue({ logicalName: 'x', source: 'flow_lph', type: 'double-long', sourceExponent: -3 }, -3, 420.4),
+    ).toEqual({ type: 'double-long', value: 420 });
     // Water preset volume: m³ with scaler −3 → litres.
-    expect(rawValue({ logicalName: 'x', source: 'volume_m3', type: 'double-long-unsigned' }, -3, 1234.567)).toEqual({ type: 'double-long-unsigned', value: 1234567 });
-    expect(rawValue({ logicalName: 'x', source: 'volume_m3', type: 'float64' }, 0, 0.1)).toEqual({ type: 'float64', value: 0.1 });
-    expect(rawValue({ logicalName: 'x', source: 'volume_m3', type: 'long64-unsigned' }, -3, 2)).toEqual({ type: 'long64-unsigned', value: 2000n });
-    expect(rawValue({ logicalName: 'x', source: 'battery_pct', type: 'unsigned' }, 0, 300)).toBe('other-reason');
-    expect(rawValue({ logicalName: 'x', source: 'flow_lph', type: 'double-long-unsigned' }, 0, -1)).toBe('other-reason');
+    expect(
+      rawValue({ logicalName: 'x', source: 'volume_m3', type: 'double-long-unsigned' }, -3, 1234.567),
+    ).toEqual({ type: 'double-long-unsigned', value: 1234567 });
+    expect(rawValue({ logicalName: 'x', source: 'volume_m3', type: 'float64' }, 0, 0.1)).toEqual({
+      type: 'float64',
+      value: 0.1,
+    });
+    expect(rawValue({ logicalName: 'x', source: 'volume_m3', type: 'long64-unsigned' }, -3, 2)).toEqual({
+      type: 'long64-unsigned',
+      value: 2000n,
+    });
+    expect(rawValue({ logicalName: 'x', source: 'battery_pct', type: 'unsigned' }, 0, 300)).toBe(
+      'other-reason',
+    );
+    expect(rawValue({ logicalName: 'x', source: 'flow_lph', type: 'double-long-unsigned' }, 0, -1)).toBe(
+      'other-reason',
+    );
   });
 
   it('ships the platform map and the water preset, both valid', async () => {
@@ -105,7 +144,13 @@ describe('object map', () => {
   });
 
   it('names each problem of a bad map by its path', () => {
-    expect(validateObjectMap({ name: 'x', registers: [{ logicalName: '1.2.3', source: 'volume', type: 'float', scaler: 200 }], data: [] })).toEqual([
+    expect(
+      validateObjectMap({
+        name: 'x',
+        registers: [{ logicalName: '1.2.3', source: 'volume', type: 'float', scaler: 200 }],
+        data: [],
+      }),
+    ).toEqual([
       '$.registers[0].logicalName: must be an OBIS code such as 7.0.1.0.0.255',
       expect.stringMatching(/^\$\.registers\[0\]\.source/),
       expect.stringMatching(/^\$\.registers\[0\]\.type/),
@@ -117,10 +162,27 @@ describe('object map', () => {
 
 describe('config file', () => {
   it('accepts a full config and refuses a bad one with every problem named', () => {
-    expect(validateConfigFile({ dlmsPort: 4059, associations: [{ clientAddress: 1, authentication: 'lls', password: 'x' }], apiKeys: [{ key: '12345678', scopes: ['read'] }] }, 'c.json')).toMatchObject({ dlmsPort: 4059 });
+    expect(
+      validateConfigFile(
+        {
+          dlmsPort: 4059,
+          associations: [{ clientAddress: 1, authentication: 'lls', password: 'x' }],
+          apiKeys: [{ key: '12345678', scopes: ['read'] }],
+        },
+        'c.json',
+      ),
+    ).toMatchObject({ dlmsPort: 4059 });
     let err: unknown;
     try {
-      validateConfigFile({ dlmsPort: 70000, colour: 'red', associations: [{ clientAddress: 16, authentication: 'hls-gmac', blockCipherKey: 'zz' }], apiKeys: [{ key: 'short', scopes: ['admin'] }] }, 'c.json');
+      validateConfigFile(
+        {
+          dlmsPort: 70000,
+          colour: 'red',
+          associations: [{ clientAddress: 16, authentication: 'hls-gmac', blockCipherKey: 'zz' }],
+          apiKeys: [{ key: 'short', scopes: ['admin'] }],
+        },
+        'c.json',
+      );
     } catch (e) {
       err = e;
     }

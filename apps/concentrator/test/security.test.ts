@@ -29,9 +29,19 @@ describe('configured associations (none, LLS, HLS-GMAC suite 0)', () => {
         { clientAddress: 48, authentication: 'hls-gmac', blockCipherKey: EK, authenticationKey: AK },
       ],
     });
-    await call(c, 'POST', '/devices', { device_eui: EUI, tenant_id: 'sec', logical_address: 1001 }, 'k-12345678');
+    await call(
+      c,
+      'POST',
+      '/devices',
+      { device_eui: EUI, tenant_id: 'sec', logical_address: 1001 },
+      'k-12345678',
+    );
     pub = await publisher(c.mqttUrl);
-    await pub.publishAsync(`hes/reading/sec/${EUI}`, JSON.stringify(reading(EUI, 'sec', { volume_m3: 42.5 })), { qos: 1 });
+    await pub.publishAsync(
+      `hes/reading/sec/${EUI}`,
+      JSON.stringify(reading(EUI, 'sec', { volume_m3: 42.5 })),
+      { qos: 1 },
+    );
     await until(() => c.cache.get('sec', EUI));
   });
   afterAll(async () => {
@@ -40,16 +50,29 @@ describe('configured associations (none, LLS, HLS-GMAC suite 0)', () => {
     tmp.remove();
   });
 
-  const open = (clientWPort: number) => connectWrapper({ host: '127.0.0.1', port: c.ports.dlms, clientWPort, serverWPort: 1001 });
+  const open = (clientWPort: number) =>
+    connectWrapper({ host: '127.0.0.1', port: c.ports.dlms, clientWPort, serverWPort: 1001 });
 
   it('LLS: the right password reads, a wrong one is refused', async () => {
-    const bad = new DlmsClient(await open(1), { authentication: { mechanism: 1, password: new TextEncoder().encode('nope') }, timeoutMs: 3000 });
-    const err = await bad.associate().then(() => undefined, (e: unknown) => e);
+    const bad = new DlmsClient(await open(1), {
+      authentication: { mechanism: 1, password: new TextEncoder().encode('nope') },
+      timeoutMs: 3000,
+    });
+    const err = await bad.associate().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isDlmsError(err) && err.code).toBe('ASSOCIATION_REJECTED');
     await bad.disconnect();
-    const good = new DlmsClient(await open(1), { authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') }, timeoutMs: 3000 });
+    const good = new DlmsClient(await open(1), {
+      authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') },
+      timeoutMs: 3000,
+    });
     await good.associate();
-    expect(await good.getValue({ classId: 3, logicalName: '7.0.1.0.0.255', attribute: 2 })).toEqual({ type: 'float64', value: 42.5 });
+    expect(await good.getValue({ classId: 3, logicalName: '7.0.1.0.0.255', attribute: 2 })).toEqual({
+      type: 'float64',
+      value: 42.5,
+    });
     await good.disconnect();
   });
 
@@ -67,13 +90,19 @@ describe('configured associations (none, LLS, HLS-GMAC suite 0)', () => {
       timeoutMs: 3000,
     });
     await dc.associate();
-    expect(await dc.getValue({ classId: 3, logicalName: '7.0.1.0.0.255', attribute: 2 })).toEqual({ type: 'float64', value: 42.5 });
+    expect(await dc.getValue({ classId: 3, logicalName: '7.0.1.0.0.255', attribute: 2 })).toEqual({
+      type: 'float64',
+      value: 42.5,
+    });
     await dc.disconnect();
   });
 
   it('a client address without an association is refused', async () => {
     const dc = new DlmsClient(await open(17), { timeoutMs: 3000 });
-    const err = await dc.associate().then(() => undefined, (e: unknown) => e);
+    const err = await dc.associate().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isDlmsError(err) && err.code).toBe('ASSOCIATION_REJECTED');
     await dc.disconnect();
   });
