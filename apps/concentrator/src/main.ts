@@ -128,8 +128,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     cmd.parse(argv, { from: 'user' });
   } catch (e) {
-    const code = (e as { exitCode?: number }).exitCode;
-    return code ?? 2;
+    // --help ends with exit code 0; a usage error (commander already printed it) is 2.
+    return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
   }
   const opts = cmd.opts<CliOptions>();
   let config: ConcentratorConfig;
