@@ -3,6 +3,7 @@
  * DLMS endpoint (wrapper, optional HDLC), HTTP API and dashboard, metrics; `close()` shuts down in the
  * reverse order (stop accepting, finish in-flight links and requests, close the database).
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InvocationCounterStore } from '@meteringlab/dlms-core';
 import { FileCounterStore } from '@meteringlab/transport-tcp';
@@ -101,6 +102,7 @@ export async function startConcentrator(config: ConcentratorConfig, log?: Logger
     const needsCounters = config.associations.some((a) => a.authentication === 'hls-gmac');
     let counters: InvocationCounterStore | undefined;
     if (needsCounters) {
+      mkdirSync(config.dataDir, { recursive: true });
       const fileStore = await FileCounterStore.open(join(config.dataDir, 'invocation-counters.json'), {
         outgoingBlock: 100,
       });

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
+  DataAccessResultCode,
   conformanceFromNames,
   fromHex,
   type DataAccessResult,
@@ -162,6 +163,13 @@ export function validateConfigFile(value: unknown, where: string): ConfigFile {
     if (!port(c[k], true)) errors.push(`$.${k}: a port number 0..65535`);
   if (c.embeddedBroker !== undefined && c.embeddedBroker !== 'auto' && typeof c.embeddedBroker !== 'boolean')
     errors.push('$.embeddedBroker: true, false or "auto"');
+  if (
+    c.noReadingResult !== undefined &&
+    (c.noReadingResult === 'success' || !Object.hasOwn(DataAccessResultCode, String(c.noReadingResult)))
+  )
+    errors.push(
+      '$.noReadingResult: a Data-Access-Result name such as temporary-failure or object-unavailable',
+    );
   if (c.openReads !== undefined && typeof c.openReads !== 'boolean')
     errors.push('$.openReads: true or false');
   if (
@@ -259,14 +267,24 @@ export function associationConfigs(
   for (const s of specs) {
     if (s.authentication === 'none') {
       engine.set(s.clientAddress, { ...base, ciphered: false, authentication: { mechanism: 0 } });
-      model.push({ clientSap: s.clientAddress, mechanism: 0, applicationContext: 1 });
+      model.push({
+        clientSap: s.clientAddress,
+        mechanism: 0,
+        applicationContext: 1,
+        conformance: SERVER_CONFORMANCE,
+      });
     } else if (s.authentication === 'lls') {
       engine.set(s.clientAddress, {
         ...base,
         ciphered: false,
         authentication: { mechanism: 1, password: new TextEncoder().encode(s.password) },
       });
-      model.push({ clientSap: s.clientAddress, mechanism: 1, applicationContext: 1 });
+      model.push({
+        clientSap: s.clientAddress,
+        mechanism: 1,
+        applicationContext: 1,
+        conformance: SERVER_CONFORMANCE,
+      });
     } else {
       if (counters === undefined) throw new ConfigError(['HLS-GMAC needs an invocation counter store']);
       const ek = fromHex(s.blockCipherKey);
@@ -284,7 +302,12 @@ export function associationConfigs(
         systemTitle: fromHex(systemTitle),
         counters,
       });
-      model.push({ clientSap: s.clientAddress, mechanism: 5, applicationContext: 3 });
+      model.push({
+        clientSap: s.clientAddress,
+        mechanism: 5,
+        applicationContext: 3,
+        conformance: SERVER_CONFORMANCE,
+      });
     }
   }
   return { engine, model };

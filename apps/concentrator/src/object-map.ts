@@ -97,6 +97,8 @@ export interface DeviceAssociation {
   readonly mechanism: number;
   /** Application context: 1 LN, 3 LN with ciphering. */
   readonly applicationContext: number;
+  /** Conformance block the server engine offers (published in xDLMS_context_info). */
+  readonly conformance?: number;
   readonly rights?: RightsPolicy;
 }
 
@@ -299,6 +301,7 @@ export function buildLogicalDevice(o: BuildOptions): LogicalDevice {
         mechanism: a.mechanism,
         applicationContext: a.applicationContext,
         rights: a.rights ?? readOnlyRights,
+        ...(a.conformance === undefined ? {} : { xdlmsContextInfo: { conformance: a.conformance } }),
       }),
     );
   }

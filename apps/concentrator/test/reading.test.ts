@@ -197,6 +197,15 @@ describe('config file', () => {
     ]);
   });
 
+  it('accepts a Data-Access-Result name for noReadingResult, and nothing else', () => {
+    expect(validateConfigFile({ noReadingResult: 'object-unavailable' }, 'c.json')).toEqual({
+      noReadingResult: 'object-unavailable',
+    });
+    for (const bad of ['success', 'nope', 'toString']) {
+      expect(() => validateConfigFile({ noReadingResult: bad }, 'c.json')).toThrow(ConfigError);
+    }
+  });
+
   it('--help tells a newcomer what it is and how to try it', () => {
     const cmd = buildCommand();
     let help = '';
