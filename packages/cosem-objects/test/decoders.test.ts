@@ -112,7 +112,7 @@ describe('capture objects and profile rows', () => {
       '1/0.0.96.10.1.255/2',
     ]);
     expect(t.columns[0]!.label).toBe('Clock');
-    expect(t.columns[1]!.label).toBe('Active energy import (+A)');
+    expect(t.columns[1]!.label).toBe('Active energy import (+A), total');
     const times = t.rows.map((r) => clockFromData(r['8/0.0.1.0.0.255/2']!)?.time);
     expect(times[1]).toMatchObject({ year: 2024, month: 1, dayOfMonth: 2, hour: 0, minute: 0 });
     expect(times[2]).toMatchObject({ dayOfMonth: 2, hour: 0, minute: 15 });

@@ -29,21 +29,21 @@ describe('logical names', () => {
 describe('OBIS labels', () => {
   it.each([
     ['0.0.1.0.0.255', 'Clock'],
-    ['1.0.1.8.0.255', 'Active energy import (+A)'],
-    ['1.0.1.8.1.255', 'Active energy import (+A) rate 1'],
-    ['1.0.2.7.0.255', 'Active power export (−P)'],
-    ['1.0.21.7.0.255', 'Active power import (+P) L1'],
-    ['1.0.31.7.0.255', 'Current L1'],
-    ['1.0.52.7.0.255', 'Voltage L2'],
-    ['1.0.72.7.0.255', 'Voltage L3'],
-    ['1.0.14.7.0.255', 'Supply frequency'],
+    ['1.0.1.8.0.255', 'Active energy import (+A), total'],
+    ['1.0.1.8.1.255', 'Active energy import (+A), tariff 1'],
+    ['1.0.2.7.0.255', 'Active power export (−P), instantaneous'],
+    ['1.0.21.7.0.255', 'Active power import (+P) L1, instantaneous'],
+    ['1.0.31.7.0.255', 'Current L1, instantaneous'],
+    ['1.0.52.7.0.255', 'Voltage L2, instantaneous'],
+    ['1.0.72.7.0.255', 'Voltage L3, instantaneous'],
+    ['1.0.14.7.0.255', 'Supply frequency, instantaneous'],
   ])('%s is %s', (ln, name) => {
     expect(obisName(ln)).toBe(name);
   });
-  it('gives undefined for unknown or invalid names', () => {
+  it('gives undefined for unknown names and rejects invalid ones (dlms-core obisName)', () => {
     expect(obisName('1.0.99.97.0.255')).toBeUndefined();
     expect(obisName('7.0.1.8.0.255')).toBeUndefined();
-    expect(obisName('nonsense')).toBeUndefined();
+    expect(() => obisName('nonsense')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

@@ -21,7 +21,14 @@ describe('README examples', () => {
     const body = decodeDataBytes(fromHex('0101 0203 09060100200700FF 120903 02020FFF1623'));
     const { readings } = notificationReadings(body);
     expect(readings).toMatchObject([
-      { obis: '1.0.32.7.0.255', name: 'Voltage L1', value: 230.7, raw: 2307, scaler: -1, unit: 'V' },
+      {
+        obis: '1.0.32.7.0.255',
+        name: 'Voltage L1, instantaneous',
+        value: 230.7,
+        raw: 2307,
+        scaler: -1,
+        unit: 'V',
+      },
     ]);
   });
 
