@@ -137,6 +137,18 @@ export type ServerStep =
 export interface RequestProtection {
   readonly authenticated: boolean;
   readonly encrypted: boolean;
+  /** Digitally signed (general-signing is not served, so the engine never sets it). */
+  readonly signed?: boolean;
+}
+
+/** Options of `ServerAssociation.complete`. */
+export interface CompleteOptions {
+  /**
+   * Protection the response must get at least (an access right demanding authenticated or encrypted
+   * responses): the engine adds the bits to the request's security control, or protects the response of
+   * a plain request with the global unicast key. Needs a ciphered association (`ArgumentError`).
+   */
+  readonly responseProtection?: { readonly authenticated?: boolean; readonly encrypted?: boolean };
 }
 
 /** What the engine knows of the current association (for access-right checks by the driver). */
@@ -150,6 +162,8 @@ export interface ServerAssociationInfo {
   readonly conformance: number;
   /** client-max-receive-pdu-size (0 = no limit). */
   readonly clientMaxReceivePduSize: number;
+  /** True in a ciphered context: responses can be authenticated and encrypted (see `CompleteOptions`). */
+  readonly ciphered?: boolean;
 }
 
 /** True when a model result is a Data value (and not a Data-Access-Result or an action outcome). */

@@ -53,8 +53,12 @@
  *   numbers its blocks from 1 for each response, sends up to the client's advertised window at once
  *   (streaming bit on all but the last of a window) and resends from `block-number-ack + 1` when asked.
  * - A failed HLS pass 3 answers ACTION result other-reason and returns to `idle`.
- * - The HLS-GMAC f(StoC) counter is not replay-checked: StoC is fresh for each association, so an old
- *   f(StoC) cannot verify.
+ * - The HLS-GMAC f(StoC) invocation counter must be above the last one accepted from the same client
+ *   system title (counter key id {@link HLS_GMAC_COUNTER}, apart from the ciphering counters); a replayed
+ *   or lower counter fails pass 3 like a wrong tag.
+ * - A GET-Request-Next with another invoke-id than the long GET in progress aborts it
+ *   (long-get-aborted); one naming another block than the last sent aborts it too
+ *   (data-block-number-invalid).
  * - GBT blocks that only acknowledge carry block-number 0 and no data.
  * - SN: Read/Write/UnconfirmedWrite are mapped through `config.baseNames`; HLS pass 3 is a ReadRequest
  *   with parameterized access on Association SN (class 12) method 8.
@@ -120,6 +124,7 @@ import {
 import {
   isActionOutcome,
   isDataResult,
+  type CompleteOptions,
   type ModelRequest,
   type ModelResult,
   type ServerAssociationConfig,
@@ -150,6 +155,8 @@ const ASSOCIATION_LN = new Uint8Array([0, 0, 40, 0, 0, 255]);
 /** Bytes a ciphering envelope may add around a plain APDU (general-glo: tag, title, length, SC, IC, tag). */
 const CIPHER_OVERHEAD = 32;
 const DEFAULT_MAX_REASSEMBLY = 65536;
+/** Counter key id under which the invocation counters of the client's HLS-GMAC f(StoC) are tracked. */
+export const HLS_GMAC_COUNTER = 'hls-gmac';
 
 interface Protection {
   readonly form: ProtectForm;
@@ -306,6 +313,7 @@ export class ServerAssociation {
       ...(this.clientTitle === undefined ? {} : { clientSystemTitle: this.clientTitle }),
       conformance: this.negotiated,
       clientMaxReceivePduSize: this.clientMaxPdu,
+      ciphered: this.config.ciphered,
     };
   }
 
@@ -895,12 +903,27 @@ export class ServerAssociation {
       ...(this.clientTitle === undefined ? {} : { clientSystemTitle: this.clientTitle }),
       ...(this.config.systemTitle === undefined ? {} : { serverSystemTitle: this.config.systemTitle }),
     };
+    // HLS-GMAC: f(StoC) is SC ‖ IC ‖ tag; its IC must be above the last one accepted from this client
+    // system title (Green Book 9.2.7.2.4: a receiver never accepts a counter twice). It is kept apart
+    // from the ciphering counters (key id HLS_GMAC_COUNTER): clients take the f(StoC) counter before or
+    // together with the one of the APDU that carries it, which is deciphered first.
+    const counterId =
+      m.mechanism === 5 && this.clientTitle !== undefined
+        ? { systemTitle: this.clientTitle, keyId: HLS_GMAC_COUNTER }
+        : undefined;
+    const ic =
+      fStoC !== undefined && fStoC.length >= 5
+        ? ((fStoC[1]! << 24) | (fStoC[2]! << 16) | (fStoC[3]! << 8) | fStoC[4]!) >>> 0
+        : 0;
     let ok = false;
     if (fStoC !== undefined) {
       try {
+        if (counterId !== undefined) this.config.counters!.checkIncoming(counterId, ic);
         ok = verifyHlsResponse('server', m, ch, fStoC, parties);
+        if (ok && counterId !== undefined) await this.config.counters!.acceptIncoming(counterId, ic);
       } catch (e) {
         if (!(e instanceof SecurityError)) throw e;
+        ok = false;
       }
     }
     if (!ok) {
@@ -1133,6 +1156,12 @@ export class ServerAssociation {
         ctx,
       );
     if (l === undefined) return error('no-long-get-in-progress');
+    if (iid.invokeId !== l.iid.invokeId) {
+      // A GET-Request-Next that does not belong to the long GET in progress (another invoke-id) ends it:
+      // the client has lost track of the transfer, so its remaining blocks are dropped.
+      this.longGet = undefined;
+      return error('long-get-aborted');
+    }
     if (blockNumber !== l.sent) {
       // Green Book: a GET-Request-Next naming another block than the last one sent aborts the transfer.
       this.longGet = undefined;
@@ -1362,10 +1391,28 @@ export class ServerAssociation {
   // -------------------------------------------------------------------------------------------------
   // Completion
 
-  /** Gives the object model's results for the open `model` step, in request order. */
-  async complete(results: readonly ModelResult[]): Promise<ServerStep> {
-    const p = this.pending;
-    if (p === undefined) throw new ProtocolError('INVALID_STATE', 'no model step is open');
+  /** The request context with the response protection raised to `need` (a plain request: glo form). */
+  private responseContext(ctx: RequestContext, need: CompleteOptions['responseProtection']): RequestContext {
+    if (need?.authenticated !== true && need?.encrypted !== true) return ctx;
+    if (!this.config.ciphered || this.config.security === undefined)
+      throw new ArgumentError('a protected response needs a ciphered association');
+    const p = ctx.protection;
+    const sc =
+      (p?.securityControl ?? this.config.security.suite ?? 0) |
+      (need.authenticated === true ? SC_AUTHENTICATION : 0) |
+      (need.encrypted === true ? SC_ENCRYPTION : 0);
+    if (p !== undefined && sc === p.securityControl) return ctx;
+    return { ...ctx, protection: { form: p?.form ?? 'glo', securityControl: sc } };
+  }
+
+  /**
+   * Gives the object model's results for the open `model` step, in request order; `options` may demand
+   * more protection of the response than the request had (access rights, see {@link CompleteOptions}).
+   */
+  async complete(results: readonly ModelResult[], options: CompleteOptions = {}): Promise<ServerStep> {
+    const open = this.pending;
+    if (open === undefined) throw new ProtocolError('INVALID_STATE', 'no model step is open');
+    const p = { ...open, ctx: this.responseContext(open.ctx, options.responseProtection) } as Pending;
     this.pending = undefined;
     switch (p.kind) {
       case 'get-normal': {
