@@ -320,7 +320,7 @@ describe('SAP assignment, IEC HDLC setup, Association SN', () => {
 });
 
 describe('access rights details', () => {
-  it('bit-mapped (version 3) modes check the read/write bits; selectors are published', async () => {
+  it('bit-mapped (version 3) modes check the read/write and protection bits; selectors are published', async () => {
     const d = new LogicalDevice({
       objects: [
         new Register({
@@ -350,7 +350,13 @@ describe('access rights details', () => {
       }),
     );
     const c = d.context(3);
-    expect(await d.get(c, 3, '1.0.1.8.0.255', 2)).toEqual({ type: 'long', value: 1 });
+    // 0b101: read, with an authenticated request (bit 2).
+    expect(await d.get(c, 3, '1.0.1.8.0.255', 2)).toBe('read-write-denied');
+    const signedOff = { protection: { authenticated: true, encrypted: false } };
+    expect(await d.get(d.context(3, false, signedOff), 3, '1.0.1.8.0.255', 2)).toEqual({
+      type: 'long',
+      value: 1,
+    });
     expect(await d.set(c, 3, '1.0.1.8.0.255', 2, { type: 'long', value: 2 })).toBe('read-write-denied');
     expect((await d.action(c, 3, '1.0.1.8.0.255', 1, int0)).result).toBe('read-write-denied');
     const list = objectListFromData((await d.get(c, 15, '0.0.40.0.0.255', 2)) as Data, {

@@ -4,16 +4,21 @@
  * an object.
  *
  * Named modes (Association LN versions 0–2) are checked fully, including "authenticated" modes,
- * which require the association to be authenticated. Bit-mapped modes (version 3) are checked on the
- * read/write (method: access) bits only: bits 2–7 demand protection of the request and response
- * (authenticated, encrypted, signed), which only the engine that deciphered the request can verify.
+ * which require the association to be authenticated. Bit-mapped modes (version 3, Blue Book 4.4.4
+ * access_mode / method access_mode) are checked on every bit: read/write (method: access), the
+ * protection the request must have carried (authenticated, encrypted, digitally signed; from
+ * `ctx.protection`, which the engine fills from the verified security control), and the protection the
+ * response must get (refused when `ctx.responseProtection` says the engine cannot give it). The driver
+ * asks {@link responseProtectionFor} what to demand of the engine for the response.
+ *
+ * Not here: which key or signature is used (the engine's), and protection of internal requests.
  */
 import type { DataAccessResult } from '@meteringlab/dlms-core';
 import type { AccessRights, AttributeAccess, MethodAccess } from '../decoders.js';
 import { classDefinition } from '../classes/definitions.js';
 import type { AttributeAccessMode, MethodAccessMode } from '../classes/types.js';
 import { normalizeLogicalName, type LogicalNameInput } from '../logical-name.js';
-import { BaseObject, type AccessContext, type CosemObject } from './object.js';
+import { BaseObject, type AccessContext, type CosemObject, type MessageProtection } from './object.js';
 
 /** Kind of request being checked. */
 export type AccessKind = 'get' | 'set' | 'action';
@@ -75,7 +80,65 @@ export const readOnlyRights: RightsPolicy = (obj) => uniformRights(obj, 'read-on
 /** Every attribute read and write (logical_name read-only), every method. */
 export const fullRights: RightsPolicy = (obj) => uniformRights(obj, 'read-and-write', 'access');
 
-/** True when an attribute access mode allows `kind` ('get' or 'set'). */
+/**
+ * Bits of a bit-mapped access mode (Association LN version 3, Blue Book 4.4.4). Attributes: bit 0 read,
+ * bit 1 write; methods: bit 0 access, bit 1 unused. Bits 2–7 are the same for both.
+ */
+export const ACCESS_MODE_BITS = Object.freeze({
+  read: 0x01,
+  write: 0x02,
+  access: 0x01,
+  authenticatedRequest: 0x04,
+  encryptedRequest: 0x08,
+  digitallySignedRequest: 0x10,
+  authenticatedResponse: 0x20,
+  encryptedResponse: 0x40,
+  digitallySignedResponse: 0x80,
+});
+
+/** True when the request protection in `ctx` meets what a bit-mapped mode demands of the request. */
+export function requestProtectionAllows(mode: number, ctx: Pick<AccessContext, 'protection'>): boolean {
+  const p = ctx.protection;
+  const b = ACCESS_MODE_BITS;
+  if ((mode & b.authenticatedRequest) !== 0 && p?.authenticated !== true) return false;
+  if ((mode & b.encryptedRequest) !== 0 && p?.encrypted !== true) return false;
+  if ((mode & b.digitallySignedRequest) !== 0 && p?.signed !== true) return false;
+  return true;
+}
+
+/** The protection a bit-mapped mode demands of the response; `undefined` for none (and for named modes). */
+export function responseProtectionOfMode(
+  mode: AttributeAccessMode | MethodAccessMode | number,
+): MessageProtection | undefined {
+  if (typeof mode !== 'number') return undefined;
+  const b = ACCESS_MODE_BITS;
+  const out = {
+    authenticated: (mode & b.authenticatedResponse) !== 0,
+    encrypted: (mode & b.encryptedResponse) !== 0,
+    signed: (mode & b.digitallySignedResponse) !== 0,
+  };
+  return out.authenticated || out.encrypted || out.signed ? out : undefined;
+}
+
+/** True when the engine can give (per `ctx.responseProtection`) the response protection `mode` demands. */
+export function responseProtectionAvailable(
+  mode: number,
+  ctx: Pick<AccessContext, 'responseProtection'>,
+): boolean {
+  const need = responseProtectionOfMode(mode);
+  if (need === undefined) return true;
+  const can = ctx.responseProtection;
+  return (
+    (!need.authenticated || can?.authenticated === true) &&
+    (!need.encrypted || can?.encrypted === true) &&
+    (!need.signed || can?.signed === true)
+  );
+}
+
+/**
+ * True when an attribute access mode allows `kind` ('get' or 'set') (for bit-mapped modes, the
+ * read/write bits only: the protection bits are checked by {@link checkAccess}).
+ */
 export function attributeModeAllows(
   mode: AttributeAccessMode | number,
   kind: 'get' | 'set',
@@ -100,18 +163,52 @@ export function attributeModeAllows(
   }
 }
 
-/** True when a method access mode allows invocation. */
+/**
+ * True when a method access mode allows invocation (for bit-mapped modes, the access bit only: the
+ * protection bits are checked by {@link checkAccess}).
+ */
 export function methodModeAllows(mode: MethodAccessMode | number, authenticated: boolean): boolean {
   if (typeof mode === 'number') return (mode & 1) !== 0;
   return mode === 'access' || (mode === 'authenticated-access' && authenticated);
+}
+
+/** The access mode an association gives a request, or the Data-Access-Result refusing it outright. */
+function modeFor(
+  ctx: AccessContext,
+  classId: number,
+  logicalName: LogicalNameInput,
+  index: number,
+  kind: AccessKind,
+):
+  | { readonly mode: AttributeAccessMode | MethodAccessMode | number }
+  | { readonly refused: DataAccessResult } {
+  const device = ctx.device;
+  if (device === undefined) return { refused: 'read-write-denied' };
+  const obj = device.find(classId, logicalName, ctx);
+  if (obj === undefined) {
+    return {
+      refused:
+        device.findByName(logicalName, ctx) === undefined ? 'object-undefined' : 'object-class-inconsistent',
+    };
+  }
+  const association = device.associationFor(ctx.clientSap);
+  if (association === undefined) return { refused: 'read-write-denied' };
+  const rights = association.rightsFor(obj);
+  if (rights === undefined) return { refused: 'object-undefined' };
+  const entry: MethodAccess | AttributeAccess | undefined =
+    kind === 'action'
+      ? rights.methods.find((x) => x.index === index)
+      : rights.attributes.find((x) => x.index === index);
+  return entry === undefined ? { refused: 'read-write-denied' } : { mode: entry.access };
 }
 
 /**
  * Checks a request against the rights of the association the request arrives on (found through
  * `ctx.device` and `ctx.clientSap`). Returns `'success'` or the Data-Access-Result to answer:
  * `object-undefined` (no such object, or not visible in this association), `object-class-inconsistent`
- * (the logical name exists with another class), `read-write-denied` (no association or no right).
- * Internal requests (`ctx.internal`) are always allowed.
+ * (the logical name exists with another class), `read-write-denied` (no association, no right, a
+ * request without the protection a bit-mapped mode demands, or a response protection the engine
+ * cannot give). Internal requests (`ctx.internal`) are always allowed.
  */
 export function checkAccess(
   ctx: AccessContext,
@@ -121,26 +218,36 @@ export function checkAccess(
   kind: AccessKind,
 ): DataAccessResult {
   if (ctx.internal === true) return 'success';
-  const device = ctx.device;
-  if (device === undefined) return 'read-write-denied';
-  const obj = device.find(classId, logicalName, ctx);
-  if (obj === undefined) {
-    return device.findByName(logicalName, ctx) === undefined
-      ? 'object-undefined'
-      : 'object-class-inconsistent';
+  const m = modeFor(ctx, classId, logicalName, index, kind);
+  if ('refused' in m) return m.refused;
+  const mode = m.mode;
+  const allowed =
+    kind === 'action'
+      ? methodModeAllows(mode as MethodAccessMode | number, ctx.authenticated)
+      : attributeModeAllows(mode as AttributeAccessMode | number, kind, ctx.authenticated);
+  if (!allowed) return 'read-write-denied';
+  if (typeof mode === 'number') {
+    // Blue Book 4.4.4 (version 3): bits 2-4 demand a protected request, bits 5-7 a protected response.
+    if (!requestProtectionAllows(mode, ctx) || !responseProtectionAvailable(mode, ctx))
+      return 'read-write-denied';
   }
-  const association = device.associationFor(ctx.clientSap);
-  if (association === undefined) return 'read-write-denied';
-  const rights = association.rightsFor(obj);
-  if (rights === undefined) return 'object-undefined';
-  if (kind === 'action') {
-    const m: MethodAccess | undefined = rights.methods.find((x) => x.index === index);
-    return m !== undefined && methodModeAllows(m.access, ctx.authenticated) ? 'success' : 'read-write-denied';
-  }
-  const a: AttributeAccess | undefined = rights.attributes.find((x) => x.index === index);
-  return a !== undefined && attributeModeAllows(a.access, kind, ctx.authenticated)
-    ? 'success'
-    : 'read-write-denied';
+  return 'success';
+}
+
+/**
+ * The protection the response to a request must get, from the bit-mapped access mode of the
+ * association (`undefined`: none demanded, or a named mode, or the request is refused anyway).
+ */
+export function responseProtectionFor(
+  ctx: AccessContext,
+  classId: number,
+  logicalName: LogicalNameInput,
+  index: number,
+  kind: AccessKind,
+): MessageProtection | undefined {
+  if (ctx.internal === true) return undefined;
+  const m = modeFor(ctx, classId, logicalName, index, kind);
+  return 'refused' in m ? undefined : responseProtectionOfMode(m.mode);
 }
 
 /** The key of an object in a device: `${classId}/${obis}`. */

@@ -5,8 +5,9 @@
  *
  * The association does not authenticate anyone itself: reply_to_HLS_authentication (method 1) and
  * change_HLS_secret (method 2) and SETs of `secret` delegate to hooks the server engine provides
- * (which hold the keys and the pass-3/4 state). association_status is the engine's too, through a
- * hook; without it, a request through this association reads `associated` (2).
+ * (which hold the keys and the pass-3/4 state). association_status is the engine's: a request through
+ * this association reads the status the driver put in its context (`ctx.associationStatus`, `associated`
+ * when absent); another association's object reads `non-associated` (0); a `status` hook overrides both.
  *
  * Version 2 by default (named access modes); version 3 publishes the bit-mapped modes the rights
  * policy gives (numbers). application_context_name and authentication_mechanism_name are served as
@@ -154,7 +155,11 @@ export class AssociationLn extends BaseObject implements AssociationRights {
       get: async (ctx) => ({
         type: 'enum',
         value:
-          hooks.status !== undefined ? await hooks.status(ctx) : ctx.clientSap === this.clientSap ? 2 : 0,
+          hooks.status !== undefined
+            ? await hooks.status(ctx)
+            : ctx.clientSap === this.clientSap
+              ? (ctx.associationStatus ?? 2)
+              : 0,
       }),
     });
     this.attributes.set(9, {

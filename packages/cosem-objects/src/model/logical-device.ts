@@ -126,9 +126,16 @@ export class LogicalDevice {
     return out;
   }
 
-  /** A context for requests on behalf of a client SAP. */
-  context(clientSap: number, authenticated = false): AccessContext {
-    return { clientSap, authenticated, device: this };
+  /**
+   * A context for requests on behalf of a client SAP; `extra` adds what an engine knows (request and
+   * response protection, association status).
+   */
+  context(
+    clientSap: number,
+    authenticated = false,
+    extra: Pick<AccessContext, 'protection' | 'responseProtection' | 'associationStatus'> = {},
+  ): AccessContext {
+    return { ...extra, clientSap, authenticated, device: this };
   }
 
   /** A context for the device's own requests (profile capture, push): access not checked. */
@@ -150,18 +157,22 @@ export class LogicalDevice {
     return this.find(classId, logicalName, c)!.get(attributeIndex, c, access);
   }
 
-  /** SET as a server engine does it: access check, then dispatch. */
+  /** SET as a server engine does it: access check, then dispatch (with the SET's selective access). */
   async set(
     ctx: AccessContext,
     classId: number,
     logicalName: LogicalNameInput,
     attributeIndex: number,
     value: Data,
+    access?: SelectiveAccessDescriptor,
   ): Promise<DataAccessResult> {
     const c = { ...ctx, device: this };
     const allowed = checkAccess(c, classId, logicalName, attributeIndex, 'set');
     if (allowed !== 'success') return allowed;
-    return this.find(classId, logicalName, c)!.set(attributeIndex, value, c);
+    const obj = this.find(classId, logicalName, c)!;
+    return access === undefined
+      ? obj.set(attributeIndex, value, c)
+      : obj.set(attributeIndex, value, c, access);
   }
 
   /** ACTION as a server engine does it: access check, then dispatch. */

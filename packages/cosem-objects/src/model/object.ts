@@ -5,7 +5,8 @@
  * Values come from providers (plain values or functions, sync or async) supplied by the application,
  * so a server serves live data. Nothing here does I/O or keeps time on its own: clocks are injected.
  * Access rights are not checked by objects; the engine checks them with `checkAccess` (access.ts)
- * before calling an object.
+ * before calling an object. The request context carries what the engine knows and an object may need:
+ * the association's status and how the request was protected.
  */
 import type {
   ActionResult,
@@ -28,6 +29,17 @@ export async function resolve<T>(p: Provider<T>): Promise<T> {
   return typeof p === 'function' ? await (p as () => MaybePromise<T>)() : p;
 }
 
+/** How an APDU is (or can be) protected: the security control bits and digital signing. */
+export interface MessageProtection {
+  readonly authenticated: boolean;
+  readonly encrypted: boolean;
+  /** Digitally signed (general-signing); absent means false. */
+  readonly signed?: boolean;
+}
+
+/** association_status of Association LN (attribute 8): non-associated, association-pending, associated. */
+export type AssociationStatus = 0 | 1 | 2;
+
 /** Who is asking: the association the request arrives on. */
 export interface AccessContext {
   /** Client SAP of the association (e.g. 16 public client, 1 management). */
@@ -41,6 +53,18 @@ export interface AccessContext {
   readonly device?: LogicalDevice;
   /** True for requests the device makes to itself (profile capture, push): access is not checked. */
   readonly internal?: boolean;
+  /**
+   * How the request arrived (the engine's verified security control; absent: plain). Bit-mapped access
+   * modes (Association LN version 3) that demand authenticated, encrypted or signed requests check it.
+   */
+  readonly protection?: MessageProtection;
+  /**
+   * The protection the engine can give the response (absent: none, the association is not ciphered).
+   * Bit-mapped access modes that demand protected responses are refused when it cannot be given.
+   */
+  readonly responseProtection?: MessageProtection;
+  /** The engine's association state (absent: `associated`, the only state the model is asked in). */
+  readonly associationStatus?: AssociationStatus;
 }
 
 /** The reply of a method invocation. */
@@ -61,8 +85,13 @@ export interface CosemObject {
     ctx: AccessContext,
     access?: SelectiveAccessDescriptor,
   ): MaybePromise<Data | DataAccessResult>;
-  /** Writes an attribute. */
-  set(attributeIndex: number, value: Data, ctx: AccessContext): MaybePromise<DataAccessResult>;
+  /** Writes an attribute, with the selective access the SET carried, if any. */
+  set(
+    attributeIndex: number,
+    value: Data,
+    ctx: AccessContext,
+    access?: SelectiveAccessDescriptor,
+  ): MaybePromise<DataAccessResult>;
   /** Invokes a method. */
   action(methodIndex: number, params: Data | undefined, ctx: AccessContext): MaybePromise<ActionReply>;
   /** Called by {@link LogicalDevice.add} so that objects can reach their siblings (profiles, push). */
@@ -77,8 +106,8 @@ export function isDataAccessResult(v: Data | DataAccessResult): v is DataAccessR
 /** An attribute's behaviour in a {@link BaseObject} table. */
 export interface AttributeHandler {
   get?(ctx: AccessContext, access?: SelectiveAccessDescriptor): MaybePromise<Data | DataAccessResult>;
-  set?(value: Data, ctx: AccessContext): MaybePromise<DataAccessResult>;
-  /** Selectors this attribute accepts (e.g. [1, 2] for a profile buffer); others are refused. */
+  set?(value: Data, ctx: AccessContext, access?: SelectiveAccessDescriptor): MaybePromise<DataAccessResult>;
+  /** Selectors this attribute accepts (e.g. [1, 2] for a profile buffer), for GET and SET; others are refused. */
   readonly selectors?: readonly number[];
 }
 
@@ -88,8 +117,8 @@ export type MethodHandler = (params: Data | undefined, ctx: AccessContext) => Ma
 /**
  * Table-driven base of the implementations. Attribute 1 (logical_name) is built in. An attribute
  * with no handler gives `object-undefined`; a set on an attribute without a setter gives
- * `read-write-denied`; selective access on an attribute that does not declare the selector gives
- * `other-reason`; an unknown method gives `object-undefined`. Errors thrown by a provider propagate:
+ * `read-write-denied`; selective access (GET or SET) on an attribute that does not declare the selector
+ * gives `other-reason`; an unknown method gives `object-undefined`. Errors thrown by a provider propagate:
  * the engine decides how to answer them (typically `hardware-fault`).
  */
 export abstract class BaseObject implements CosemObject {
@@ -144,12 +173,20 @@ export abstract class BaseObject implements CosemObject {
     return h.get(ctx, access);
   }
 
-  async set(attributeIndex: number, value: Data, ctx: AccessContext): Promise<DataAccessResult> {
+  async set(
+    attributeIndex: number,
+    value: Data,
+    ctx: AccessContext,
+    access?: SelectiveAccessDescriptor,
+  ): Promise<DataAccessResult> {
     if (attributeIndex === 1) return 'read-write-denied';
     const h = this.attributes.get(attributeIndex);
     if (h === undefined) return 'object-undefined';
     if (h.set === undefined) return 'read-write-denied';
-    return h.set(value, ctx);
+    if (access === undefined) return h.set(value, ctx);
+    // As for GET: a selector the attribute does not declare is refused, never silently ignored.
+    if (!(h.selectors ?? []).includes(access.accessSelector)) return 'other-reason';
+    return h.set(value, ctx, access);
   }
 
   async action(methodIndex: number, params: Data | undefined, ctx: AccessContext): Promise<ActionReply> {

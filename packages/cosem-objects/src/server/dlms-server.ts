@@ -5,6 +5,9 @@
  * over any `ApduChannel` until the peer closes: it feeds each APDU to dlms-core's `ServerAssociation`,
  * answers its model steps with the device's `get`/`set`/`action` (which check the association's access
  * rights with `checkAccess` before calling an object), awaits async providers, and sends the answers.
+ * The request context carries the engine's association status, the request's verified protection and
+ * what the engine can give the response; a response an access right wants protected is asked of the
+ * engine through `complete(results, { responseProtection })`.
  * One request at a time per association: the next APDU is read only once the previous one is answered.
  *
  * Addressing choices (what real meters do):
@@ -28,10 +31,12 @@ import {
   type ModelRequest,
   type ModelResult,
   type ServerAssociationConfig,
+  type ServerAssociationState,
   type ServerStep,
 } from '@meteringlab/dlms-core';
+import { responseProtectionFor } from '../model/access.js';
 import type { LogicalDevice } from '../model/logical-device.js';
-import type { AccessContext } from '../model/object.js';
+import type { AccessContext, AssociationStatus, MessageProtection } from '../model/object.js';
 
 /** One logical device and the associations clients may open to it. */
 export interface ServedDevice {
@@ -228,10 +233,27 @@ export class DlmsServer {
           clientSap,
           authenticated: info.state === 'associated' && info.mechanism >= 1,
           device,
+          associationStatus: associationStatus(info.state),
+          ...(step.protection === undefined ? {} : { protection: step.protection }),
+          // A ciphered engine can authenticate and encrypt any response; it never signs.
+          ...(info.ciphered === true
+            ? { responseProtection: { authenticated: true, encrypted: true, signed: false } }
+            : {}),
         };
         const results: ModelResult[] = [];
-        for (const r of step.requests) results.push(await perform(device, ctx, r, options));
-        step = await assoc.complete(results);
+        let authenticated = false;
+        let encrypted = false;
+        for (const r of step.requests) {
+          const result = await perform(device, ctx, r, options);
+          results.push(result);
+          const need = responseNeed(ctx, r);
+          authenticated ||= need?.authenticated === true;
+          encrypted ||= need?.encrypted === true;
+        }
+        step = await assoc.complete(
+          results,
+          authenticated || encrypted ? { responseProtection: { authenticated, encrypted } } : {},
+        );
       }
       return step;
     } catch (e) {
@@ -251,6 +273,21 @@ export class DlmsServer {
       };
     }
   }
+}
+
+/** The association_status (Association LN attribute 8) of an engine state. */
+export function associationStatus(state: ServerAssociationState): AssociationStatus {
+  return state === 'associated' ? 2 : state === 'awaiting-hls-pass3' ? 1 : 0;
+}
+
+/** The response protection the association's access right on a request demands (bit-mapped modes). */
+function responseNeed(ctx: AccessContext, r: ModelRequest): MessageProtection | undefined {
+  // Without ciphering the access check has refused such requests already (nothing to protect).
+  if (ctx.responseProtection === undefined) return undefined;
+  const d = r.descriptor;
+  const index =
+    r.op === 'action' ? (d as { methodId: number }).methodId : (d as { attributeId: number }).attributeId;
+  return responseProtectionFor(ctx, d.classId, d.instanceId, index, r.op);
 }
 
 /** Performs one model request on the device (access checked there); a throwing provider is hardware-fault. */
@@ -278,6 +315,7 @@ async function perform(
           d.instanceId,
           (d as { attributeId: number }).attributeId,
           r.value,
+          r.access,
         );
       case 'action': {
         const reply = await device.action(
