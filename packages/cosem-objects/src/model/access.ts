@@ -47,6 +47,16 @@ function implementedMethods(obj: CosemObject): number[] {
   return (classDefinition(obj.classId, obj.version)?.methods ?? []).map((m) => m.index);
 }
 
+/** Indices of the attributes an object implements (its table, or its class definition). */
+export function implementedAttributeIndices(obj: CosemObject): number[] {
+  return implementedAttributes(obj).map((a) => a.index);
+}
+
+/** Indices of the methods an object implements (its table, or its class definition). */
+export function implementedMethodIndices(obj: CosemObject): number[] {
+  return implementedMethods(obj);
+}
+
 /** Rights with every implemented attribute at `attr` (selectors included) and every method at `method`. */
 export function uniformRights(
   obj: CosemObject,

@@ -2,8 +2,10 @@
  * Association SN (class 12, version 4; Blue Book 4.4.3), minimal: the short-name object list
  * (attribute 2) from base names the application assigns, and reply_to_HLS_authentication (method 8)
  * delegated to the engine. access_rights_list is served empty; user_list and current_user are not
- * implemented. It also answers the access check like an Association LN (same rights policy).
+ * implemented. It also answers the access check like an Association LN (same rights policy), and gives
+ * the short-name map of the objects it lists (`shortNames()`, see short-names.ts) for the engine.
  */
+import type { BaseNameTarget } from '@meteringlab/dlms-core';
 import type { AccessRights } from '../decoders.js';
 import { shortNameObjectListToData } from '../decoders.js';
 import { logicalNameText, type LogicalNameInput } from '../logical-name.js';
@@ -15,6 +17,7 @@ import {
   type CosemObject,
   type MaybePromise,
 } from './object.js';
+import { shortNameResolver, type ShortNameEntry, type ShortNameOptions } from './short-names.js';
 
 /** Options of an {@link AssociationSn}. */
 export interface AssociationSnOptions {
@@ -59,19 +62,32 @@ export class AssociationSn extends BaseObject implements AssociationRights {
 
   /** The SN object list: every visible object that has a base name, by base name. */
   objectList(): { baseName: number; classId: number; version: number; logicalName: string }[] {
+    return this.shortNameEntries().map(({ baseName, object: o }) => ({
+      baseName,
+      classId: o.classId,
+      version: o.version,
+      logicalName: logicalNameText(o.logicalName),
+    }));
+  }
+
+  /** The visible objects that have a base name, with it, by base name (this association included). */
+  shortNameEntries(): ShortNameEntry[] {
     const objs = this.device === undefined ? [] : [...this.device.objects()];
     if (!objs.includes(this)) objs.unshift(this);
-    const out: { baseName: number; classId: number; version: number; logicalName: string }[] = [];
+    const out: ShortNameEntry[] = [];
     for (const o of objs) {
-      const bn = this.options.baseNames.get(objectKey(o.classId, o.logicalName));
-      if (bn === undefined || this.policy(o) === undefined) continue;
-      out.push({
-        baseName: bn,
-        classId: o.classId,
-        version: o.version,
-        logicalName: logicalNameText(o.logicalName),
-      });
+      const baseName = this.options.baseNames.get(objectKey(o.classId, o.logicalName));
+      if (baseName === undefined || this.policy(o) === undefined) continue;
+      out.push({ baseName, object: o });
     }
     return out.sort((a, b) => a.baseName - b.baseName);
+  }
+
+  /**
+   * The short-name map of this association (for `ServerAssociationConfig.baseNames`): attributes and
+   * methods of every object it lists, reply_to_HLS_authentication included.
+   */
+  shortNames(options: ShortNameOptions = {}): (shortName: number) => BaseNameTarget | undefined {
+    return shortNameResolver(this.shortNameEntries(), options);
   }
 }

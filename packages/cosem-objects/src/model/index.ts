@@ -15,3 +15,4 @@ export * from './security-setup.js';
 export * from './sap-assignment.js';
 export * from './iec-hdlc-setup.js';
 export * from './association-sn.js';
+export * from './short-names.js';

@@ -6,7 +6,12 @@
  * The logical name 0.0.40.0.0.255 (class 15) is the "current association": it resolves to the
  * association of the requesting client SAP (Blue Book 4.4.4 / 6.2.24).
  */
-import type { Data, DataAccessResult, SelectiveAccessDescriptor } from '@meteringlab/dlms-core';
+import type {
+  BaseNameTarget,
+  Data,
+  DataAccessResult,
+  SelectiveAccessDescriptor,
+} from '@meteringlab/dlms-core';
 import type { ObjectListEntry } from '../decoders.js';
 import {
   logicalNameBytes,
@@ -21,7 +26,9 @@ import {
   type AssociationRights,
   type RightsPolicy,
 } from './access.js';
+import { AssociationSn } from './association-sn.js';
 import type { AccessContext, ActionReply, CosemObject } from './object.js';
+import type { ShortNameOptions } from './short-names.js';
 
 /** Logical name of the current association. */
 export const CURRENT_ASSOCIATION = '0.0.40.0.0.255';
@@ -136,6 +143,22 @@ export class LogicalDevice {
     extra: Pick<AccessContext, 'protection' | 'responseProtection' | 'associationStatus'> = {},
   ): AccessContext {
     return { ...extra, clientSap, authenticated, device: this };
+  }
+
+  /**
+   * The short-name map an SN association of `clientSap` serves (for `ServerAssociationConfig.baseNames`),
+   * built now from the base names its Association SN lists; without `clientSap`, from the first
+   * Association SN added. `undefined` when there is no such association.
+   */
+  baseNames(
+    clientSap?: number,
+    options: ShortNameOptions = {},
+  ): ((shortName: number) => BaseNameTarget | undefined) | undefined {
+    const a =
+      clientSap === undefined
+        ? this.associationList().find((x) => x instanceof AssociationSn)
+        : this.associations.get(clientSap);
+    return a instanceof AssociationSn ? a.shortNames(options) : undefined;
   }
 
   /** A context for the device's own requests (profile capture, push): access not checked. */

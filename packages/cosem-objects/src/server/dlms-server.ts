@@ -17,6 +17,9 @@
  *   rejected-permanent / acse-service-user no-reason-given (the client learns it is not allowed), any
  *   other APDU with ExceptionResponse service-not-allowed / operation-not-possible.
  *
+ * SN associations take their short-name map from the device's Association SN for the client unless
+ * their configuration gives `baseNames`.
+ *
  * It does not frame or open anything: transports give it an `ApduChannel` (an HDLC link gives one per
  * connected client; `serve` takes the addresses of that link), or a channel of addressed APDUs (the
  * wrapper server gives one per TCP connection; `serveRouted` routes every frame on its wPorts). Binding
@@ -145,7 +148,8 @@ export class DlmsServer {
       return { received: 0, sent: 0, associations: 0, end: 'unknown-device' };
     }
     const config = served.associations.get(addresses.clientAddress);
-    const assoc = config === undefined ? undefined : new ServerAssociation(config);
+    const assoc =
+      config === undefined ? undefined : engineFor(served.device, addresses.clientAddress, config);
     let received = 0;
     let sent = 0;
     let associations = 0;
@@ -199,7 +203,7 @@ export class DlmsServer {
       const key = `${frame.destination}/${frame.source}`;
       if (!links.has(key)) {
         const config = served.associations.get(frame.source);
-        links.set(key, config === undefined ? undefined : new ServerAssociation(config));
+        links.set(key, config === undefined ? undefined : engineFor(served.device, frame.source, config));
       }
       const assoc = links.get(key);
       const before = assoc?.state;
@@ -273,6 +277,21 @@ export class DlmsServer {
       };
     }
   }
+}
+
+/**
+ * The engine of one link. An SN association without `baseNames` in its configuration gets the
+ * short-name map of the device's Association SN for that client (built when the link opens); a
+ * configured `baseNames` overrides it.
+ */
+function engineFor(
+  device: LogicalDevice,
+  clientSap: number,
+  config: ServerAssociationConfig,
+): ServerAssociation {
+  if (config.referencing !== 'sn' || config.baseNames !== undefined) return new ServerAssociation(config);
+  const baseNames = device.baseNames(clientSap);
+  return new ServerAssociation(baseNames === undefined ? config : { ...config, baseNames });
 }
 
 /** The association_status (Association LN attribute 8) of an engine state. */
