@@ -518,7 +518,7 @@ export class ClientAssociation {
     }
     const m = this.auth as HlsMechanism;
     const f = rp.data.value;
-    let ok = false;
+    let ok: boolean;
     try {
       // The counter inside an HLS-GMAC f(CtoS) is not replay-checked: CtoS is fresh for this
       // association, so an old f(CtoS) cannot verify (and servers take it before the frame's own).
