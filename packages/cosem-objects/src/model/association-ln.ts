@@ -14,6 +14,15 @@
  * octet strings holding the BER contents of the OID (2.16.756.5.8.1.x / 2.16.756.5.8.2.x), as
  * versions 1 and later define them.
  */
+import {
+  ArgumentError,
+  type HlsMechanism,
+  type InvocationCounterStore,
+  type SecretKey,
+  type ServerAssociationConfig,
+  type ServerAuthentication,
+  type ServerSecurity,
+} from '@meteringlab/dlms-core';
 import type { AccessRights } from '../decoders.js';
 import { objectListToData } from '../decoders.js';
 import { logicalNameBytes, type LogicalNameInput } from '../logical-name.js';
@@ -56,6 +65,25 @@ export interface XdlmsContextInfo {
   readonly cipheringInfo?: Uint8Array;
 }
 
+/**
+ * What the engine needs to authenticate and cipher the association: references to secrets and keys
+ * held by the application (the object never serves them; `secret`, attribute 7, is write-only).
+ */
+export interface AssociationSecrets {
+  /** LLS password (mechanism 1). */
+  readonly password?: Uint8Array | SecretKey;
+  /** HLS mechanism 2–7 with its secret or keys; its `mechanism` must be the association's. */
+  readonly hls?: HlsMechanism;
+  /** Keys and policy of a ciphered context (application context 3 or 4). */
+  readonly security?: ServerSecurity;
+  /** Server system title (ciphering, HLS 5–7). */
+  readonly systemTitle?: Uint8Array;
+  /** The client system title expected in calling-AP-title. */
+  readonly clientSystemTitle?: Uint8Array;
+  /** Invocation counters (ciphering, HLS-GMAC). */
+  readonly counters?: InvocationCounterStore;
+}
+
 /** Options of an {@link AssociationLn}. */
 export interface AssociationLnOptions {
   /** Default 0.0.40.0.0.255 (reachable only as the current association). */
@@ -75,6 +103,8 @@ export interface AssociationLnOptions {
   /** security_setup_reference (attribute 9); default 0.0.43.0.0.255. */
   readonly securitySetupReference?: LogicalNameInput;
   readonly hooks?: AssociationHooks;
+  /** Secrets and keys for the engine's configuration (see {@link associationConfigFrom}). */
+  readonly secrets?: AssociationSecrets;
 }
 
 /** BER contents of 2.16.756.5.8.{arc}.{id}: 2×40+16 = 0x60, 756 = 0x85 0x74, then 5, 8, arc, id. */
@@ -90,6 +120,7 @@ export class AssociationLn extends BaseObject implements AssociationRights {
   readonly clientSap: number;
   readonly serverSap: number;
   private readonly policy: RightsPolicy;
+  private readonly contextInfo: XdlmsContextInfo;
 
   constructor(private readonly options: AssociationLnOptions) {
     super(15, options.version ?? 2, options.logicalName ?? '0.0.40.0.0.255');
@@ -97,13 +128,13 @@ export class AssociationLn extends BaseObject implements AssociationRights {
     this.serverSap = options.serverSap ?? 1;
     this.policy = options.rights ?? defaultRights;
     const hooks = options.hooks ?? {};
-    const ctxInfo: XdlmsContextInfo = {
+    const ctxInfo: XdlmsContextInfo = (this.contextInfo = {
       conformance: DEFAULT_SERVER_CONFORMANCE,
       maxReceivePduSize: 1024,
       maxSendPduSize: 1024,
       dlmsVersion: 6,
       ...options.xdlmsContextInfo,
-    };
+    });
 
     this.attributes.set(2, {
       get: () => objectListToData(this.objectList(), { associationVersion: this.version }),
@@ -188,6 +219,26 @@ export class AssociationLn extends BaseObject implements AssociationRights {
     return this.options.mechanism ?? 0;
   }
 
+  /** The application context id (1 LN, 2 SN, 3 LN with ciphering, 4 SN with ciphering). */
+  get applicationContext(): number {
+    return this.options.applicationContext ?? 1;
+  }
+
+  /** xDLMS_context_info (attribute 5) with its defaults filled in. */
+  get xdlmsContextInfo(): XdlmsContextInfo {
+    return this.contextInfo;
+  }
+
+  /** The conformance block the association offers (xDLMS_context_info). */
+  get conformance(): number {
+    return this.contextInfo.conformance;
+  }
+
+  /** References to the secrets and keys of the association (empty when none were given). */
+  get secrets(): AssociationSecrets {
+    return this.options.secrets ?? {};
+  }
+
   /** The rights this association grants on an object (`undefined`: not visible). */
   rightsFor(obj: CosemObject): AccessRights | undefined {
     return this.policy(obj);
@@ -197,4 +248,49 @@ export class AssociationLn extends BaseObject implements AssociationRights {
   objectList() {
     return this.device === undefined ? [] : this.device.objectList(this.policy, this);
   }
+}
+
+/**
+ * The engine configuration (dlms-core `ServerAssociationConfig`) of an Association LN object: its
+ * application context gives the referencing and ciphering, its mechanism and secrets the
+ * authentication, its xDLMS_context_info the conformance, server-max-receive-pdu-size and DLMS version;
+ * `overrides` replace any field. `ArgumentError` when the mechanism's secret is missing (password for
+ * 1, `secrets.hls` of the same mechanism for 2–7).
+ */
+export function associationConfigFrom(
+  assoc: AssociationLn,
+  overrides: Partial<ServerAssociationConfig> = {},
+): ServerAssociationConfig {
+  const ctx = assoc.applicationContext;
+  if (![1, 2, 3, 4].includes(ctx)) throw new ArgumentError(`application context ${ctx} is not 1..4`);
+  const s = assoc.secrets;
+  const info = assoc.xdlmsContextInfo;
+  const authentication = overrides.authentication ?? authenticationOf(assoc.mechanism, s);
+  const optional = {
+    ...(s.security === undefined ? {} : { security: s.security }),
+    ...(s.systemTitle === undefined ? {} : { systemTitle: s.systemTitle }),
+    ...(s.clientSystemTitle === undefined ? {} : { clientSystemTitle: s.clientSystemTitle }),
+    ...(s.counters === undefined ? {} : { counters: s.counters }),
+  };
+  return {
+    referencing: ctx === 2 || ctx === 4 ? 'sn' : 'ln',
+    ciphered: ctx >= 3,
+    authentication,
+    conformance: info.conformance,
+    maxReceivePduSize: info.maxReceivePduSize,
+    dlmsVersion: info.dlmsVersion,
+    ...optional,
+    ...overrides,
+  };
+}
+
+function authenticationOf(mechanism: number, s: AssociationSecrets): ServerAuthentication {
+  if (mechanism === 0) return { mechanism: 0 };
+  if (mechanism === 1) {
+    if (s.password === undefined) throw new ArgumentError('mechanism 1 (LLS) needs secrets.password');
+    return { mechanism: 1, password: s.password };
+  }
+  if (s.hls?.mechanism !== mechanism)
+    throw new ArgumentError(`mechanism ${mechanism} needs secrets.hls of the same mechanism`);
+  return s.hls;
 }

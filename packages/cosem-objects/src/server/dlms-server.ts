@@ -38,6 +38,7 @@ import {
   type ServerStep,
 } from '@meteringlab/dlms-core';
 import { responseProtectionFor } from '../model/access.js';
+import { AssociationLn, associationConfigFrom } from '../model/association-ln.js';
 import type { LogicalDevice } from '../model/logical-device.js';
 import type { AccessContext, AssociationStatus, MessageProtection } from '../model/object.js';
 
@@ -112,17 +113,27 @@ const PROVIDER_FAILURE = 'hardware-fault';
 export class DlmsServer {
   private readonly devices = new Map<number, ServedDevice>();
 
-  /** Adds (or replaces) the logical device at `serverAddress`. */
+  /**
+   * Adds (or replaces) the logical device at `serverAddress`. Without `associations`, each Association
+   * LN of the device gives the configuration of its client SAP (`associationConfigFrom`).
+   */
   addDevice(
     serverAddress: number,
     device: LogicalDevice,
-    associations:
+    associations?:
       ReadonlyMap<number, ServerAssociationConfig> | Readonly<Record<number, ServerAssociationConfig>>,
   ): this {
     const map =
-      associations instanceof Map
-        ? associations
-        : new Map(Object.entries(associations).map(([k, v]) => [Number(k), v] as const));
+      associations === undefined
+        ? new Map(
+            device
+              .associationList()
+              .filter((a): a is AssociationLn => a instanceof AssociationLn)
+              .map((a) => [a.clientSap, associationConfigFrom(a)] as const),
+          )
+        : associations instanceof Map
+          ? associations
+          : new Map(Object.entries(associations).map(([k, v]) => [Number(k), v] as const));
     this.devices.set(serverAddress, { device, associations: map });
     return this;
   }
