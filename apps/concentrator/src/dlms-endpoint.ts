@@ -5,7 +5,7 @@
  * built on first use from the object map and dropped when the mapping changes.
  *
  * Routing: every wrapper frame is routed on its destination wPort (several meters may be read over one
- * connection, wport-demux.ts); HDLC links on the upper address of the SNRM. An unknown address gets every AARQ answered with an
+ * connection, transport-tcp's demuxWrapper); HDLC links on the upper address of the SNRM. An unknown address gets every AARQ answered with an
  * AARE rejected-permanent, acse-service-user `called-AP-title-not-recognized` (the logical device
  * addressed does not exist), every other APDU with an ExceptionResponse, and the link stays open so the
  * client can read the diagnostic. HDLC addresses are 14 bits, so meters above 16383 are reachable over
@@ -21,14 +21,18 @@ import {
   type ServerAssociationConfig,
 } from '@meteringlab/dlms-core';
 import { DlmsServer } from '@meteringlab/cosem-objects';
-import { createWrapperServer, tcpByteChannel, type WrapperServer } from '@meteringlab/transport-tcp';
+import {
+  createWrapperServer,
+  demuxWrapper,
+  tcpByteChannel,
+  type WrapperServer,
+} from '@meteringlab/transport-tcp';
 import { acceptHdlc } from '@meteringlab/transport-hdlc-serial';
 import type { Logger } from 'pino';
 import type { ReadingCache } from './cache.js';
 import { buildLogicalDevice, type DeviceAssociation, type ObjectMap } from './object-map.js';
 import type { DeviceMapping } from './store.js';
 import type { Metrics } from './metrics.js';
-import { demuxWrapper } from './wport-demux.js';
 
 /** What the endpoint needs from the rest of the concentrator. */
 export interface DlmsEndpointOptions {

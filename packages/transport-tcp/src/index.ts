@@ -8,6 +8,7 @@
 export * from './memory.js';
 export * from './wrapper.js';
 export * from './wrapper-channel.js';
+export * from './wrapper-demux.js';
 export * from './tcp.js';
 export * from './wrapper-tcp.js';
 export * from './udp.js';
