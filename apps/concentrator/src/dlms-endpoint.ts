@@ -15,12 +15,11 @@
  */
 import net from 'node:net';
 import {
-  encodeApdu,
   type ApduChannel,
   type DataAccessResult,
   type ServerAssociationConfig,
 } from '@meteringlab/dlms-core';
-import { DlmsServer } from '@meteringlab/cosem-objects';
+import { DlmsServer, refuseAssociations } from '@meteringlab/cosem-objects';
 import {
   createWrapperServer,
   demuxWrapper,
@@ -49,20 +48,6 @@ export interface DlmsEndpointOptions {
   readonly metrics: Metrics;
   readonly log: Logger;
 }
-
-/** The AARE of an unknown logical device, encoded once. */
-const UNKNOWN_DEVICE_AARE = encodeApdu({
-  type: 'aare',
-  applicationContextName: 'logical-name-referencing-no-ciphering',
-  result: 'rejected-permanent',
-  resultSourceDiagnostic: { source: 'acse-service-user', value: 'called-AP-title-not-recognized' },
-});
-const NOT_ASSOCIATED = encodeApdu({
-  type: 'exception-response',
-  stateError: 'service-not-allowed',
-  serviceError: 'operation-not-possible',
-});
-const RELEASED = encodeApdu({ type: 'rlre', reason: 'normal' });
 
 /** The running DLMS servers. */
 export class DlmsEndpoint {
@@ -129,7 +114,7 @@ export class DlmsEndpoint {
           { where, serverAddress, clientAddress },
           'DLMS request to an unmapped logical address: association rejected',
         );
-        await refuseUnknown(counted);
+        await refuseAssociations(counted);
         return;
       }
       const summary = await server.serve(
@@ -253,8 +238,3 @@ function countRequests(channel: ApduChannel, onApdu: () => void): ApduChannel {
  * Answers a link to an unmapped logical address until the peer leaves: AARQ (tag 0x60) → the
  * rejecting AARE, RLRQ (0x62) → RLRE, anything else → ExceptionResponse.
  */
-async function refuseUnknown(channel: ApduChannel): Promise<void> {
-  for await (const apdu of channel.receive()) {
-    await channel.send(apdu[0] === 0x60 ? UNKNOWN_DEVICE_AARE : apdu[0] === 0x62 ? RELEASED : NOT_ASSOCIATED);
-  }
-}

@@ -12,5 +12,6 @@ export * from './decoders.js';
 export * from './readings.js';
 export * from './model/index.js';
 export * from './server/dlms-server.js';
+export * from './server/refuse.js';
 export * from './client/index.js';
 export * from './simulator/index.js';
