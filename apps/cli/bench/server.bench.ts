@@ -15,6 +15,7 @@
  * client's own cost, on the same machine, stays small.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
@@ -144,9 +145,26 @@ function round(t: Target, n: number): Promise<unknown> {
   return Promise.all(ps);
 }
 
+/** CPU time (user + system, ms) of a process so far, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the command name), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Closed loop: every association sends its next GET as soon as the previous answer arrives. */
-async function closedLoop(t: Target, n: number, seconds: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+async function closedLoop(
+  t: Target,
+  n: number,
+  seconds: number,
+): Promise<{ perSecond: number; p50: number; p99: number; serverCpuUs: number | undefined; clientCpuUs: number }> {
   const latencies: number[] = [];
+  const cpu0 = cpuMs(t.child.pid);
+  const own0 = process.cpuUsage();
   const end = performance.now() + seconds * 1000;
   let count = 0;
   await Promise.all(
@@ -160,9 +178,17 @@ async function closedLoop(t: Target, n: number, seconds: number): Promise<{ perS
       }
     }),
   );
+  const cpu1 = cpuMs(t.child.pid);
+  const own = process.cpuUsage(own0);
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { perSecond: count / seconds, p50: q(0.5), p99: q(0.99) };
+  return {
+    perSecond: count / seconds,
+    p50: q(0.5),
+    p99: q(0.99),
+    serverCpuUs: cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1000) / count,
+    clientCpuUs: (own.user + own.system) / count,
+  };
 }
 
 const figures: string[] = [];
@@ -182,7 +208,7 @@ beforeAll(async () => {
     for (const n of CONCURRENCY) {
       const r = await closedLoop(t, n, SECONDS);
       figures.push(
-        `${name.padEnd(12)} ${String(n).padStart(3)} assoc: ${Math.round(r.perSecond).toLocaleString('en').padStart(8)} GET/s  p50 ${(r.p50 * 1000).toFixed(0).padStart(5)} µs  p99 ${(r.p99 * 1000).toFixed(0).padStart(6)} µs`,
+        `${name.padEnd(12)} ${String(n).padStart(3)} assoc: ${Math.round(r.perSecond).toLocaleString('en').padStart(8)} GET/s  p50 ${(r.p50 * 1000).toFixed(0).padStart(5)} µs  p99 ${(r.p99 * 1000).toFixed(0).padStart(6)} µs  CPU per GET: server ${r.serverCpuUs === undefined ? '?' : r.serverCpuUs.toFixed(1)} µs, load generator ${r.clientCpuUs.toFixed(1)} µs`,
       );
     }
   }
