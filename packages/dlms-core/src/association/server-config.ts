@@ -124,7 +124,7 @@ export type ServerStep =
   | { readonly kind: 'none' }
   | {
       readonly kind: 'model';
-      readonly service: 'get' | 'set' | 'action' | 'read' | 'write';
+      readonly service: 'get' | 'set' | 'action' | 'read' | 'write' | 'access';
       readonly requests: readonly ModelRequest[];
       /**
        * How the request was protected (absent: plain), for access modes that demand protected

@@ -1,8 +1,8 @@
 /**
  * The server side of one DLMS/COSEM application association (IEC 62056-5-3 / Green Book clause 9),
  * sans-I/O: APDU bytes in, {@link ServerStep} values out. It negotiates the association (AARQ → AARE),
- * runs HLS pass 3/4, deciphers and ciphers protected APDUs, serves GET/SET/ACTION (LN) and Read/Write
- * (SN) by asking the caller's object model, cuts long responses into blocks (service-specific blocks or
+ * runs HLS pass 3/4, deciphers and ciphers protected APDUs, serves GET/SET/ACTION and ACCESS (LN) and
+ * Read/Write (SN) by asking the caller's object model, cuts long responses into blocks (service-specific blocks or
  * General-Block-Transfer), joins long requests, and releases (RLRQ → RLRE).
  *
  * Use:
@@ -56,6 +56,11 @@
  * - The HLS-GMAC f(StoC) invocation counter must be above the last one accepted from the same client
  *   system title (counter key id {@link HLS_GMAC_COUNTER}, apart from the ciphering counters); a replayed
  *   or lower counter fails pass 3 like a wrong tag.
+ * - ACCESS: one Data per specification both ways (null-data for a GET request, a SET response, an
+ *   ACTION without parameters or return value, and a failed GET). Under break-on-error the model is
+ *   asked one specification at a time and stops at the first failure; the specifications not performed
+ *   answer temporary-failure. A long Access-Response goes in General-Block-Transfer when negotiated
+ *   (there are no service-specific blocks for ACCESS), else pdu-too-long.
  * - A GET-Request-Next with another invoke-id than the long GET in progress aborts it
  *   (long-get-aborted); one naming another block than the last sent aborts it too
  *   (data-block-number-invalid).
@@ -65,8 +70,8 @@
  *
  * Deliberately not here: I/O, timers (inactivity time-outs belong to the transports), access rights (the
  * driver checks them with the object model), SN block transfer (Read/Write with block-number-access is
- * answered other-reason), the ACCESS service, general-ciphering and general-signing requests
- * (service-not-supported).
+ * answered other-reason), general-ciphering and general-signing requests (service-not-supported), the
+ * date-time of Access-Request (ignored; the Access-Response carries none).
  */
 import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
@@ -94,7 +99,13 @@ import {
   type DataAccessResult,
   type GetDataResult,
   type InvokeIdAndPriority,
+  type LongInvokeIdAndPriority,
 } from '../xdlms/common.js';
+import type {
+  AccessRequest,
+  AccessRequestSpecification,
+  AccessResponseSpecification,
+} from '../xdlms/access.js';
 import type { CosemAttributeDescriptorWithSelection } from '../xdlms/get.js';
 import { GENERAL_BLOCK_TRANSFER_TAG, type GeneralBlockTransfer } from '../xdlms/general-block-transfer.js';
 import type { ReadResult, VariableAccessSpecification, WriteResult } from '../xdlms/sn.js';
@@ -180,6 +191,15 @@ type Pending =
       readonly iid: InvokeIdAndPriority;
       readonly ctx: RequestContext;
       readonly blockNumber: number;
+    }
+  | {
+      readonly kind: 'access';
+      readonly liid: LongInvokeIdAndPriority;
+      readonly ctx: RequestContext;
+      readonly specifications: readonly AccessRequestSpecification[];
+      readonly data: readonly Data[];
+      /** Results so far (break-on-error asks the model one request at a time). */
+      readonly done: readonly ModelResult[];
     }
   | {
       readonly kind: 'read' | 'write';
@@ -947,7 +967,7 @@ export class ServerAssociation {
   }
 
   private model(
-    service: 'get' | 'set' | 'action' | 'read' | 'write',
+    service: 'get' | 'set' | 'action' | 'read' | 'write' | 'access',
     requests: ModelRequest[],
     pending: Pending,
   ): ServerStep {
@@ -1111,6 +1131,9 @@ export class ServerAssociation {
       case 'action-request-next-pblock':
         if (!ln || !this.has('action')) return notSupported();
         return this.actionNext(apdu.invokeIdAndPriority, apdu.blockNumber, ctx);
+      case 'access-request':
+        if (!ln || !this.has('access')) return notSupported();
+        return this.access(apdu, ctx);
       case 'read-request':
         if (ln || !this.has('read')) return notSupported();
         return this.snRead(apdu.variables, ctx);
@@ -1320,6 +1343,101 @@ export class ServerAssociation {
     return this.actionPblock(l);
   }
 
+  // ACCESS ----------------------------------------------------------------------------------------
+
+  /**
+   * Access-Request: the model performs every specification (all at once, or one at a time under
+   * break-on-error so that nothing runs after a failure).
+   */
+  private access(apdu: AccessRequest, ctx: RequestContext): Promise<ServerStep> {
+    const specs = apdu.specifications;
+    if (apdu.data.length !== specs.length)
+      return Promise.resolve(this.exception('service-unknown', 'other-reason'));
+    if (specs.some((s) => s.type.endsWith('with-selection')) && !this.has('selective-access'))
+      return Promise.resolve(this.exception('service-not-allowed', 'service-not-supported'));
+    const pending: Pending = {
+      kind: 'access',
+      liid: apdu.longInvokeIdAndPriority,
+      ctx,
+      specifications: specs,
+      data: apdu.data,
+      done: [],
+    };
+    if (specs.length === 0) {
+      this.pending = pending;
+      return this.complete([]);
+    }
+    const requests = specs.map((s, i) => accessModelRequest(s, apdu.data[i]!));
+    return Promise.resolve(
+      this.model(
+        'access',
+        apdu.longInvokeIdAndPriority.breakOnError ? requests.slice(0, 1) : requests,
+        pending,
+      ),
+    );
+  }
+
+  private accessComplete(
+    p: Extract<Pending, { kind: 'access' }>,
+    results: readonly ModelResult[],
+  ): Promise<ServerStep> {
+    const done = [...p.done, ...results];
+    const n = p.specifications.length;
+    const failed = results.length > 0 && !succeeded(p.specifications[done.length - 1]!, results.at(-1));
+    if (p.liid.breakOnError && done.length < n && !failed) {
+      const i = done.length;
+      return Promise.resolve(
+        this.model('access', [accessModelRequest(p.specifications[i]!, p.data[i]!)], { ...p, done }),
+      );
+    }
+    const data: Data[] = [];
+    const responses: AccessResponseSpecification[] = [];
+    p.specifications.forEach((spec, i) => {
+      // Under break-on-error the requests after the failed one are not performed.
+      const r = i < done.length ? done[i] : undefined;
+      const skipped = i >= done.length;
+      switch (spec.type) {
+        case 'access-request-get':
+        case 'access-request-get-with-selection': {
+          const g = skipped ? undefined : getDataResult(r);
+          data.push(g?.type === 'data' ? g.data : { type: 'null-data' });
+          responses.push({
+            type: 'access-response-get',
+            result: g === undefined ? 'temporary-failure' : g.type === 'data' ? 'success' : g.result,
+          });
+          break;
+        }
+        case 'access-request-set':
+        case 'access-request-set-with-selection':
+          data.push({ type: 'null-data' });
+          responses.push({
+            type: 'access-response-set',
+            result: skipped ? 'temporary-failure' : setResult(r),
+          });
+          break;
+        case 'access-request-action': {
+          const a = skipped ? undefined : actionResponse(r);
+          const rp = a?.returnParameters;
+          data.push(rp?.type === 'data' ? rp.data : { type: 'null-data' });
+          responses.push({
+            type: 'access-response-action',
+            result: a === undefined ? 'temporary-failure' : a.result,
+          });
+          break;
+        }
+      }
+    });
+    return this.reply(
+      {
+        type: 'access-response',
+        longInvokeIdAndPriority: p.liid,
+        data,
+        responses,
+      },
+      p.ctx,
+    );
+  }
+
   // SN --------------------------------------------------------------------------------------------
 
   private resolve(
@@ -1500,6 +1618,8 @@ export class ServerAssociation {
           },
           p.ctx,
         );
+      case 'access':
+        return this.accessComplete(p, results);
       case 'read': {
         const out: ReadResult[] = p.slots.map((s) => {
           if ('error' in s) return { type: 'data-access-error', result: s.error };
@@ -1535,6 +1655,33 @@ export class ServerAssociation {
       }
     }
   }
+}
+
+/** The model request of one Access-Request-Specification with its list-of-data element. */
+function accessModelRequest(s: AccessRequestSpecification, d: Data): ModelRequest {
+  switch (s.type) {
+    case 'access-request-get':
+      return { op: 'get', descriptor: s.attribute };
+    case 'access-request-get-with-selection':
+      return { op: 'get', descriptor: s.attribute, access: s.accessSelection };
+    case 'access-request-set':
+      return { op: 'set', descriptor: s.attribute, value: d };
+    case 'access-request-set-with-selection':
+      return { op: 'set', descriptor: s.attribute, value: d, access: s.accessSelection };
+    case 'access-request-action':
+      // An action without parameters carries null-data in the list of data.
+      return d.type === 'null-data'
+        ? { op: 'action', descriptor: s.method }
+        : { op: 'action', descriptor: s.method, parameters: d };
+  }
+}
+
+/** True when the model result of an access specification is a success (for break-on-error). */
+function succeeded(s: AccessRequestSpecification, r: ModelResult | undefined): boolean {
+  if (s.type === 'access-request-action') return isActionOutcome(r) && r.result === 'success';
+  if (s.type === 'access-request-get' || s.type === 'access-request-get-with-selection')
+    return isDataResult(r);
+  return r === 'success' || r === 0;
 }
 
 function getDataResult(r: ModelResult | undefined): GetDataResult {

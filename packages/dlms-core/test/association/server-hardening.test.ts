@@ -4,11 +4,13 @@
  * that client system title (replayed pass 3 refused across associations sharing a counter store); and a
  * response can be given more protection than its request had (`complete(results, { responseProtection })`,
  * for access rights that demand protected responses). Keys and titles as in server-security.test.ts
- * (Green Book HLS-GMAC example).
+ * (Green Book HLS-GMAC example). The ACCESS service (Access-Request 0xD9 / Access-Response 0xDA): a list
+ * of GET/SET/ACTION in one APDU, continue-on-error and break-on-error.
  */
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
+  conformanceFromNames,
   HLS_GMAC_COUNTER,
   MemoryCounterStore,
   ServerAssociation,
@@ -23,6 +25,11 @@ import {
 import {
   IID,
   LN_ASSOCIATION,
+  LN_CLOCK,
+  LN_SCRIPT,
+  OFFERED,
+  PROPOSED,
+  TestModel,
   LN_PROFILE,
   LN_REGISTER,
   aarq,
@@ -251,5 +258,139 @@ describe('response protection demanded by the model', () => {
     ).rejects.toBeInstanceOf(ArgumentError);
     expect(a.awaitingModel).toBe(true);
     expect(await a.complete([{ type: 'unsigned', value: 1 }])).toMatchObject({ kind: 'send' });
+  });
+});
+
+describe('ACCESS service', () => {
+  const ACCESS = conformanceFromNames(['access']);
+  const open = () =>
+    associated({ conformance: OFFERED | ACCESS }, { proposedConformance: PROPOSED | ACCESS });
+  const liid = (breakOnError: boolean) => ({
+    invokeId: 0x123456,
+    selfDescriptive: false,
+    breakOnError,
+    confirmed: true,
+    highPriority: false,
+  });
+  const register = { classId: 3, instanceId: LN_REGISTER, attributeId: 2 };
+  const unknown = { classId: 3, instanceId: Uint8Array.of(1, 0, 2, 8, 0, 255), attributeId: 2 };
+
+  it('performs GET, SET and ACTION of one request and answers one Data and one result each', async () => {
+    const a = await open();
+    const model = new TestModel();
+    const r = await one(
+      a,
+      encodeApdu({
+        type: 'access-request',
+        longInvokeIdAndPriority: liid(false),
+        specifications: [
+          { type: 'access-request-get', attribute: register },
+          { type: 'access-request-set', attribute: { classId: 8, instanceId: LN_CLOCK, attributeId: 2 } },
+          { type: 'access-request-get', attribute: unknown },
+          { type: 'access-request-action', method: { classId: 9, instanceId: LN_SCRIPT, methodId: 1 } },
+          { type: 'access-request-action', method: { classId: 9, instanceId: LN_SCRIPT, methodId: 1 } },
+          {
+            type: 'access-request-get-with-selection',
+            attribute: register,
+            accessSelection: { accessSelector: 1, accessParameters: { type: 'null-data' } },
+          },
+        ],
+        data: [
+          { type: 'null-data' },
+          { type: 'octet-string', value: new Uint8Array(12) },
+          { type: 'null-data' },
+          { type: 'long-unsigned', value: 7 },
+          { type: 'null-data' },
+          { type: 'null-data' },
+        ],
+      }),
+      model,
+    );
+    expect(r).toEqual({
+      type: 'access-response',
+      longInvokeIdAndPriority: liid(false),
+      data: [
+        { type: 'double-long-unsigned', value: 123456 },
+        { type: 'null-data' },
+        { type: 'null-data' },
+        { type: 'long-unsigned', value: 7 },
+        { type: 'null-data' },
+        { type: 'double-long-unsigned', value: 123456 },
+      ],
+      responses: [
+        { type: 'access-response-get', result: 'success' },
+        { type: 'access-response-set', result: 'success' },
+        { type: 'access-response-get', result: 'object-undefined' },
+        { type: 'access-response-action', result: 'success' },
+        { type: 'access-response-action', result: 'success' },
+        { type: 'access-response-get', result: 'success' },
+      ],
+    });
+    expect(model.seen.map((q) => q.op)).toEqual(['get', 'set', 'get', 'action', 'action', 'get']);
+    // An action with null-data has no parameters; the selection reaches the model.
+    expect(model.seen[4]).not.toHaveProperty('parameters');
+    expect(model.seen[5]).toMatchObject({ access: { accessSelector: 1 } });
+  });
+
+  it('under break-on-error stops at the first failure (the rest: temporary-failure, not performed)', async () => {
+    const a = await open();
+    const model = new TestModel();
+    const r = await one(
+      a,
+      encodeApdu({
+        type: 'access-request',
+        longInvokeIdAndPriority: liid(true),
+        specifications: [
+          { type: 'access-request-get', attribute: register },
+          { type: 'access-request-get', attribute: unknown },
+          { type: 'access-request-set', attribute: register },
+        ],
+        data: [{ type: 'null-data' }, { type: 'null-data' }, { type: 'double-long-unsigned', value: 1 }],
+      }),
+      model,
+    );
+    expect(r).toMatchObject({
+      type: 'access-response',
+      responses: [
+        { type: 'access-response-get', result: 'success' },
+        { type: 'access-response-get', result: 'object-undefined' },
+        { type: 'access-response-set', result: 'temporary-failure' },
+      ],
+    });
+    expect(model.seen).toHaveLength(2);
+    expect(model.values.get(model.key(3, LN_REGISTER, 2))).toEqual({
+      type: 'double-long-unsigned',
+      value: 123456,
+    });
+  });
+
+  it('is refused when not negotiated, and when the list of data does not match', async () => {
+    const request = encodeApdu({
+      type: 'access-request',
+      longInvokeIdAndPriority: liid(false),
+      specifications: [{ type: 'access-request-get', attribute: register }],
+      data: [{ type: 'null-data' }],
+    });
+    expect(await one(await associated(), request)).toEqual({
+      type: 'exception-response',
+      stateError: 'service-not-allowed',
+      serviceError: 'service-not-supported',
+    });
+    const a = await open();
+    expect(
+      await one(
+        a,
+        encodeApdu({
+          type: 'access-request',
+          longInvokeIdAndPriority: liid(false),
+          specifications: [{ type: 'access-request-get', attribute: register }],
+          data: [],
+        }),
+      ),
+    ).toEqual({ type: 'exception-response', stateError: 'service-unknown', serviceError: 'other-reason' });
+    expect(await one(a, request)).toMatchObject({
+      type: 'access-response',
+      responses: [{ result: 'success' }],
+    });
   });
 });
