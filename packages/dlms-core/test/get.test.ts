@@ -4,47 +4,10 @@
  * (TRUNCATED) and given one extra byte (TRAILING_BYTES).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeApdu, encodeApdu, fromHex, toHex, isDlmsError, type Apdu } from '../src/index.js';
+import { decodeApdu, encodeApdu, fromHex, toHex } from '../src/index.js';
+import { codeOf, checkFixture, iid, type Fixture } from './apdu-fixtures.js';
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (!isDlmsError(e)) throw e;
-    return e.code;
-  }
-  return undefined;
-}
-
-function checkFixture(hex: string, expected: Apdu): void {
-  const bytes = fromHex(hex);
-  const v = decodeApdu(bytes);
-  expect(v).toEqual(expected);
-  expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
-  expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++)
-    expect(
-      codeOf(() => decodeApdu(bytes.subarray(0, i))),
-      `prefix ${i}`,
-    ).toBe('TRUNCATED');
-  const longer = new Uint8Array(bytes.length + 1);
-  longer.set(bytes);
-  expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
-}
-
-const iid = (invokeId: number, confirmed = true, highPriority = true) => ({
-  invokeId,
-  confirmed,
-  highPriority,
-});
 const CLOCK = fromHex('0000010000FF');
-
-interface Fixture {
-  readonly name: string;
-  readonly origin: string;
-  readonly hex: string;
-  readonly apdu: Apdu;
-}
 
 const fixtures: Fixture[] = [
   {

@@ -3,57 +3,8 @@
  * their origin; round trip, every prefix TRUNCATED, one extra byte TRAILING_BYTES.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  dataNotificationDateTime,
-  decodeApdu,
-  encodeApdu,
-  fromHex,
-  toHex,
-  isDlmsError,
-  type Apdu,
-  type Data,
-} from '../src/index.js';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (!isDlmsError(e)) throw e;
-    return e.code;
-  }
-  return undefined;
-}
-
-function checkFixture(hex: string, expected: Apdu): void {
-  const bytes = fromHex(hex);
-  const v = decodeApdu(bytes);
-  expect(v).toEqual(expected);
-  expect(toHex(encodeApdu(v))).toBe(toHex(bytes));
-  expect(toHex(encodeApdu(expected))).toBe(toHex(bytes));
-  for (let i = 0; i < bytes.length; i++)
-    expect(
-      codeOf(() => decodeApdu(bytes.subarray(0, i))),
-      `prefix ${i}`,
-    ).toBe('TRUNCATED');
-  const longer = new Uint8Array(bytes.length + 1);
-  longer.set(bytes);
-  expect(codeOf(() => decodeApdu(longer))).toBe('TRAILING_BYTES');
-}
-
-interface Fixture {
-  readonly name: string;
-  readonly origin: string;
-  readonly hex: string;
-  readonly apdu: Apdu;
-}
-
-function runFixtures(title: string, fixtures: readonly Fixture[]): void {
-  describe(title, () => {
-    for (const f of fixtures) {
-      it(`${f.name} (${f.origin})`, () => checkFixture(f.hex, f.apdu));
-    }
-  });
-}
+import { dataNotificationDateTime, decodeApdu, fromHex, isDlmsError, type Data } from '../src/index.js';
+import { codeOf, runFixtures } from './apdu-fixtures.js';
 
 const PUSH_IID = {
   invokeId: 0,
