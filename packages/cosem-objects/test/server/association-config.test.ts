@@ -2,7 +2,9 @@
  * The engine configuration built from an Association LN object: application context, mechanism,
  * secrets and xDLMS context info give `ServerAssociationConfig` (associationConfigFrom), overrides win,
  * missing secrets are an ArgumentError, and DlmsServer.addDevice without a map configures each client
- * SAP from its Association LN (an LLS association served end to end over the in-memory channel pair).
+ * SAP from its Association LN (an LLS association served end to end over the in-memory channel pair);
+ * an ACCESS request through it is checked against the association's rights specification by
+ * specification.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -117,7 +119,7 @@ describe('DlmsServer.addDevice without a configuration map', () => {
         clientSap: 1,
         mechanism: 1,
         rights: fullRights,
-        xdlmsContextInfo: { conformance: conformanceFromNames(['get', 'set']) },
+        xdlmsContextInfo: { conformance: conformanceFromNames(['get', 'set', 'access']) },
         secrets: { password: PASSWORD },
       }),
     );
@@ -144,7 +146,7 @@ describe('DlmsServer.addDevice without a configuration map', () => {
           type: 'initiate-request',
           responseAllowed: true,
           proposedDlmsVersionNumber: 6,
-          proposedConformance: 0x00ffff,
+          proposedConformance: conformanceFromNames(['get', 'set', 'access']),
           clientMaxReceivePduSize: 512,
         },
       },
@@ -161,6 +163,30 @@ describe('DlmsServer.addDevice without a configuration map', () => {
         attribute: { classId: 3, instanceId: Uint8Array.of(1, 0, 1, 8, 0, 255), attributeId: 2 },
       }),
     ).toMatchObject({ result: { type: 'data', data: { value: 5 } } });
+    // ACCESS: a SET of the register and a GET of logical_name, then of the register; the rights of the
+    // association are checked for each (logical_name is read-only).
+    const register = { classId: 3, instanceId: Uint8Array.of(1, 0, 1, 8, 0, 255) };
+    expect(
+      await ask({
+        type: 'access-request',
+        longInvokeIdAndPriority: {
+          invokeId: 9,
+          selfDescriptive: false,
+          breakOnError: false,
+          confirmed: true,
+          highPriority: false,
+        },
+        specifications: [
+          { type: 'access-request-set', attribute: { ...register, attributeId: 1 } },
+          { type: 'access-request-get', attribute: { ...register, attributeId: 2 } },
+        ],
+        data: [{ type: 'octet-string', value: new Uint8Array(6) }, { type: 'null-data' }],
+      }),
+    ).toMatchObject({
+      type: 'access-response',
+      data: [{ type: 'null-data' }, { type: 'double-long-unsigned', value: 5 }],
+      responses: [{ result: 'read-write-denied' }, { result: 'success' }],
+    });
     await c.close();
     expect(await done).toMatchObject({ associations: 1 });
   });
