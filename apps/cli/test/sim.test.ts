@@ -6,7 +6,8 @@
  * (help, usage errors, start and SIGINT).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { writeFile, mkdtemp, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeApdu, encodeApdu, unprotectApdu, type Apdu, type ApduChannel, type Data } from '@meteringlab/dlms-core';
@@ -217,6 +218,48 @@ describe('dlms sim: pushes', () => {
     expect(io.out).toMatch(/^serving 1 meter on tcp:\/\/127\.0\.0\.1:\d+ /);
     process.emit('SIGINT');
     expect(await running).toBe(0);
+  });
+});
+
+describe('dlms sim: the example profiles', () => {
+  const dir = fileURLToPath(new URL('../profiles/', import.meta.url));
+
+  it('serve: the three-phase meter answers its LLS management client and refuses a wrong password', async () => {
+    const profile: unknown = JSON.parse(await readFile(join(dir, 'three-phase-meter.json'), 'utf8'));
+    sim = await startSimulator({ port: 0, profile });
+    const port = listener(sim, 'tcp').port;
+    const ch = await connectWrapper({ host: '127.0.0.1', port, clientWPort: 1, serverWPort: 1 });
+    const client = new DlmsClient(ch, { authentication: { mechanism: 1, password: new TextEncoder().encode('00000000') }, timeoutMs: 5000 });
+    await client.associate();
+    const voltage = await client.getValue({ classId: 3, logicalName: '1.0.32.7.0.255', attribute: 2 });
+    expect(voltage.type).toBe('long-unsigned');
+    expect((voltage as { value: number }).value).toBeGreaterThanOrEqual(2260);
+    expect((voltage as { value: number }).value).toBeLessThanOrEqual(2340);
+    // A week at 15 minutes: 672 rows, read with GET blocks.
+    const buffer = await client.getValue({ classId: 7, logicalName: '1.0.99.1.0.255', attribute: 2 });
+    expect(buffer.type === 'array' && buffer.value.length).toBe(672);
+    await client.release();
+    await ch.close();
+    const wrong = await connectWrapper({ host: '127.0.0.1', port, clientWPort: 1, serverWPort: 1 });
+    const refused = new DlmsClient(wrong, { authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') }, timeoutMs: 5000 });
+    await expect(refused.associate()).rejects.toMatchObject({ code: expect.any(String) });
+    await wrong.close();
+  });
+
+  it('serve: gas and water meters are two logical devices on one port', async () => {
+    const profile: unknown = JSON.parse(await readFile(join(dir, 'gas-and-water.json'), 'utf8'));
+    sim = await startSimulator({ port: 0, profile });
+    expect(listener(sim, 'tcp').line).toContain('server addresses 17-18');
+    for (const [serverWPort, classId, logicalName] of [
+      [17, 4, '7.0.3.0.0.255'],
+      [18, 3, '8.0.1.0.0.255'],
+    ] as const) {
+      const ch = await connectWrapper({ host: '127.0.0.1', port: listener(sim, 'tcp').port, clientWPort: 16, serverWPort });
+      const client = new DlmsClient(ch, { timeoutMs: 5000 });
+      await client.associate();
+      expect(await client.getValue({ classId, logicalName, attribute: 2 })).toMatchObject({ type: 'double-long-unsigned' });
+      await ch.close();
+    }
   });
 });
 
