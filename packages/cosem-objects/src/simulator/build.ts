@@ -135,8 +135,8 @@ function clockAt(timeMs: number, timeZone: number): Data {
   return dateTimeToData(cosemDateTimeFromDate(new Date(timeMs), { deviation: timeZone, clockStatus: 0 }));
 }
 
-function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () => Date): SimulatedDevice {
-  const buildTimeMs = now().getTime();
+function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () => Date, nowMs: () => number): SimulatedDevice {
+  const buildTimeMs = nowMs();
   const device = new LogicalDevice();
   const counters = new MemoryCounterStore();
   /** Values at an instant, by capture-object key, for captures and the prefilled history. */
@@ -165,7 +165,8 @@ function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () =
           const f: ValueAt = generatorFunction(o.generator, buildTimeMs);
           at = (t) => numericData(o.valueType, f(t));
         }
-        const value = at === undefined ? o.value : () => at(now().getTime());
+        // Read on every GET: the host clock in ms, without a Date per read when no clock is injected.
+        const value = at === undefined ? o.value : () => at(nowMs());
         const classId = o.class === 'data' ? 1 : o.class === 'register' ? 3 : 4;
         if (o.class === 'data') device.add(new DataObject({ logicalName: o.obis, value, writable: at === undefined }));
         else {
@@ -314,10 +315,12 @@ function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () =
  */
 export function buildSimulatedMeter(profile: SimulatorProfile, options: SimulatedMeterOptions = {}): SimulatedMeter {
   const now = options.now ?? (() => new Date());
-  const devices = profile.devices.map((d) => buildDevice(d, options, now));
+  const injected = options.now;
+  const nowMs = injected === undefined ? Date.now : () => injected().getTime();
+  const devices = profile.devices.map((d) => buildDevice(d, options, now, nowMs));
   const server = new DlmsServer();
   for (const d of devices) server.addDevice(d.serverAddress, d.device, d.associations);
-  return { devices, server, schedule: new MeterSchedule(devices, now().getTime()) };
+  return { devices, server, schedule: new MeterSchedule(devices, nowMs()) };
 }
 
 /** One task of a {@link MeterSchedule}. */
