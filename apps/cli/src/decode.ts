@@ -13,6 +13,7 @@ import {
   FramingError,
   decodeApdu,
   decodeDataBytes,
+  concatBytes,
   isCipheredApduTag,
   joinGeneralBlockTransfer,
   joinGetDatablocks,
@@ -191,7 +192,7 @@ class FramePass {
       notes: [
         'incomplete APDU: the last segment has the segmentation bit set and no further segment was given',
       ],
-      partial: concat(parts),
+      partial: concatBytes(...parts),
     });
     this.segments = undefined;
     this.firstSegment = undefined;
@@ -321,18 +322,6 @@ function hintFor(p: Piece, bytes: Uint8Array): string | undefined {
   if (bytes[0] === 0x00 && bytes[1] === 0x01)
     return 'it starts like a wrapper frame (00 01): try --format wrapper';
   return undefined;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -7,12 +7,12 @@
  * without a change here. It only formats: it never decodes bytes and never changes a value.
  */
 import {
-  DataTag,
   apduName,
   conformanceToNames,
   decodeSecurityControl,
   formatCosemDate,
   formatCosemTime,
+  isData,
   toHex,
   type CosemDateTime,
   type Data,
@@ -31,16 +31,7 @@ import {
 const INDENT = '  ';
 
 /** True when `v` has the shape of a COSEM Data value of the model in `axdr/types.ts`. */
-export function isData(v: unknown): v is Data {
-  if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return false;
-  const t = (v as { type?: unknown }).type;
-  if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(DataTag, t)) return false;
-  if (t === 'null-data' || t === 'dont-care') return Object.keys(v).length === 1;
-  if (!('value' in v)) return false;
-  if (t === 'array' || t === 'structure' || t === 'compact-array')
-    return Array.isArray((v as { value: unknown }).value);
-  return true;
-}
+export { isData };
 
 function isDateTimeShape(v: object): v is CosemDateTime {
   return (

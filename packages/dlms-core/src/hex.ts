@@ -1,6 +1,7 @@
 /**
- * Hex helpers for tests, fixtures and CLIs. `fromHex` accepts upper or lower case and ignores white
- * space, colons and dashes between bytes; anything else is an {@link ArgumentError}.
+ * Byte helpers for codecs, tests, fixtures and CLIs: hex in and out (`fromHex` accepts upper or lower
+ * case and ignores white space, colons and dashes between bytes; anything else is an
+ * {@link ArgumentError}), equality, and joining byte strings with one allocation.
  */
 import { ArgumentError } from './errors.js';
 
@@ -35,4 +36,17 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The byte strings one after the other, in one new buffer (one allocation, one copy of each part). */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

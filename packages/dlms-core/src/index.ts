@@ -16,6 +16,7 @@ export * from './axdr/types.js';
 export * from './axdr/length.js';
 export * from './axdr/data.js';
 export * from './axdr/json.js';
+export * from './plain-json.js';
 export * from './channel.js';
 export {
   type InvokeIdAndPriority,

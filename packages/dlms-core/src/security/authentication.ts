@@ -21,6 +21,7 @@
  * and 4) and carries them in reply_to_HLS_authentication.
  */
 import { ArgumentError, SecurityError } from '../errors.js';
+import { concatBytes } from '../hex.js';
 import {
   constantTimeEqual,
   digest,
@@ -146,23 +147,13 @@ function title(v: Uint8Array | undefined, what: string): Uint8Array {
   return v;
 }
 
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The message a role hashes or signs for mechanisms 6 and 7. */
 function orderedMessage(role: HlsRole, ch: HlsChallenges, p: HlsParties): Uint8Array {
   const stC = title(p.clientSystemTitle, 'client');
   const stS = title(p.serverSystemTitle, 'server');
-  return role === 'client' ? concat(stC, stS, ch.stoc, ch.ctos) : concat(stS, stC, ch.ctos, ch.stoc);
+  return role === 'client'
+    ? concatBytes(stC, stS, ch.stoc, ch.ctos)
+    : concatBytes(stS, stC, ch.ctos, ch.stoc);
 }
 
 /** The peer challenge `role` answers: the client answers StoC, the server CtoS. */
@@ -186,7 +177,7 @@ function gmacResponse(
   }
   const ak = bytesOf(m.authenticationKey);
   const iv = makeIv(systemTitle, invocationCounter);
-  const tag = gmac(m.encryptionKey, iv, concat(new Uint8Array([securityControl]), ak, challenge));
+  const tag = gmac(m.encryptionKey, iv, concatBytes(new Uint8Array([securityControl]), ak, challenge));
   const out = new Uint8Array(5 + tag.length);
   out[0] = securityControl;
   out.set(iv.subarray(8), 1);

@@ -15,6 +15,7 @@
  * Pure functions: no key storage, no certificate handling (public keys come in as raw X ‖ Y).
  */
 import { ArgumentError } from '../errors.js';
+import { concatBytes } from '../hex.js';
 import { digest, ecdhSharedSecret, type EcCurve } from './crypto.js';
 
 /** The suites that use elliptic curves. */
@@ -40,18 +41,6 @@ export function concatKdf(suite: EcSuite, z: Uint8Array, otherInfo: Uint8Array):
   return h.slice(0, suite === 1 ? 16 : 32);
 }
 
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function systemTitle8(st: Uint8Array, what: string): Uint8Array {
   if (st.length !== 8) throw new ArgumentError(`${what} system title must be 8 bytes`);
   return st;
@@ -59,7 +48,7 @@ function systemTitle8(st: Uint8Array, what: string): Uint8Array {
 
 /** OtherInfo = AlgorithmID ‖ PartyUInfo ‖ PartyVInfo. */
 export function kdfOtherInfo(suite: EcSuite, partyUInfo: Uint8Array, partyVInfo: Uint8Array): Uint8Array {
-  return concat(kdfAlgorithmId(suite), partyUInfo, partyVInfo);
+  return concatBytes(kdfAlgorithmId(suite), partyUInfo, partyVInfo);
 }
 
 /** Inputs common to the schemes: the party system titles (U initiates, V responds). */
@@ -91,7 +80,7 @@ export function ephemeralUnifiedModel(
 /** PartyUInfo with a transaction id: system title of U ‖ length of transaction-id (1 byte) ‖ transaction-id. */
 function partyUWithTransaction(titles: PartyTitles, transactionId: Uint8Array): Uint8Array {
   if (transactionId.length > 127) throw new ArgumentError('transaction-id longer than 127 bytes');
-  return concat(
+  return concatBytes(
     systemTitle8(titles.systemTitleU, 'U'),
     new Uint8Array([transactionId.length]),
     transactionId,
