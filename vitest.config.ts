@@ -23,7 +23,11 @@ export default defineConfig({
       'fixtures/{src,test}/**/*.test.ts',
     ],
     benchmark: {
-      include: ['packages/*/bench/**/*.bench.ts', 'apps/*/bench/**/*.bench.ts', 'fixtures/bench/**/*.bench.ts'],
+      include: [
+        'packages/*/bench/**/*.bench.ts',
+        'apps/*/bench/**/*.bench.ts',
+        'fixtures/bench/**/*.bench.ts',
+      ],
     },
     testTimeout: 20000,
     hookTimeout: 20000,

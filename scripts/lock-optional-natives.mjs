@@ -27,12 +27,29 @@ for (const [key, pkg] of Object.entries(lock.packages)) {
     // Where npm would put it: hoisted to the top, unless a copy already sits beside the parent.
     const nested = `${key}/node_modules/${dep}`;
     if (lock.packages[`node_modules/${dep}`] || lock.packages[nested]) continue;
-    const { version: _v, ...rest } = { version, ...platform, dev: pkg.dev, license: pkg.license, optional: true };
-    const entry = { version, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined).sort()) };
+    const { version: _v, ...rest } = {
+      version,
+      ...platform,
+      dev: pkg.dev,
+      license: pkg.license,
+      optional: true,
+    };
+    const entry = {
+      version,
+      ...Object.fromEntries(
+        Object.entries(rest)
+          .filter(([, v]) => v !== undefined)
+          .sort(),
+      ),
+    };
     lock.packages[`node_modules/${dep}`] = entry;
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) =>
+    a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+  ),
+);
 writeFileSync(path, JSON.stringify(lock, null, 2) + '\n');
 console.log(`lock-optional-natives: ${added} entr${added === 1 ? 'y' : 'ies'} added`);

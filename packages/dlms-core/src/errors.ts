@@ -11,11 +11,7 @@
 
 /** Stable codes of decode errors. */
 export type DecodeErrorCode =
-  | 'TRUNCATED'
-  | 'TRAILING_BYTES'
-  | 'UNKNOWN_TAG'
-  | 'INVALID_VALUE'
-  | 'LIMIT_EXCEEDED';
+  'TRUNCATED' | 'TRAILING_BYTES' | 'UNKNOWN_TAG' | 'INVALID_VALUE' | 'LIMIT_EXCEEDED';
 
 /** Stable codes of framing errors (transports). */
 export type FramingErrorCode =
@@ -53,12 +49,7 @@ export type ProtocolErrorCode =
 
 /** Stable codes of transport (I/O) errors. */
 export type TransportErrorCode =
-  | 'CONNECT_FAILED'
-  | 'CONNECT_TIMEOUT'
-  | 'IDLE_TIMEOUT'
-  | 'CLOSED'
-  | 'CONNECTION_LIMIT'
-  | 'LINK_FAILED';
+  'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'IDLE_TIMEOUT' | 'CLOSED' | 'CONNECTION_LIMIT' | 'LINK_FAILED';
 
 /** Every code any {@link DlmsError} may carry. */
 export type DlmsErrorCode =

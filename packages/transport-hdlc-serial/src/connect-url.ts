@@ -75,7 +75,13 @@ const KNOWN: Readonly<Record<UrlTransport, readonly string[]>> = {
   serial: ['client', 'server', 'physical', 'baud', 'mode'],
 };
 
-function integer(params: URLSearchParams, name: string, min: number, max: number, fallback?: number): number | undefined {
+function integer(
+  params: URLSearchParams,
+  name: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number | undefined {
   const v = params.get(name);
   if (v === null) return fallback;
   if (!/^\d+$/.test(v)) throw new ArgumentError(`URL parameter ${name}=${v} is not a number`);
@@ -96,7 +102,8 @@ export function parseMeterUrl(text: string): MeterUrl {
   const transport = scheme as UrlTransport;
   const params = new URLSearchParams(m[3] ?? '');
   for (const k of params.keys()) {
-    if (!KNOWN[transport].includes(k)) throw new ArgumentError(`unknown URL parameter '${k}' for ${transport}`);
+    if (!KNOWN[transport].includes(k))
+      throw new ArgumentError(`unknown URL parameter '${k}' for ${transport}`);
   }
   const hdlc = transport === 'hdlc+tcp' || transport === 'serial';
   // HDLC addresses: client 1 byte (7 bits); server upper/lower up to 14 bits. Wrapper wPorts: 16 bits.
@@ -107,9 +114,11 @@ export function parseMeterUrl(text: string): MeterUrl {
   };
   if (transport === 'serial') {
     const path = m[2]!;
-    if (path === '' || path === '/') throw new ArgumentError('a serial URL needs a device path: serial:///dev/ttyUSB0');
+    if (path === '' || path === '/')
+      throw new ArgumentError('a serial URL needs a device path: serial:///dev/ttyUSB0');
     const mode = params.get('mode');
-    if (mode !== null && mode.toLowerCase() !== 'e') throw new ArgumentError(`URL parameter mode=${mode}: only mode=e is known`);
+    if (mode !== null && mode.toLowerCase() !== 'e')
+      throw new ArgumentError(`URL parameter mode=${mode}: only mode=e is known`);
     const baudRate = integer(params, 'baud', 300, 921600, 9600)!;
     return { transport, path, baudRate, modeE: mode !== null, addresses };
   }
@@ -125,7 +134,8 @@ export function parseMeterUrl(text: string): MeterUrl {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let port: number | undefined = url.port === '' ? undefined : Number(url.port);
   if (port === undefined) {
-    if (transport === 'hdlc+tcp') throw new ArgumentError('an hdlc+tcp URL needs a port: hdlc+tcp://host:port');
+    if (transport === 'hdlc+tcp')
+      throw new ArgumentError('an hdlc+tcp URL needs a port: hdlc+tcp://host:port');
     port = DLMS_WRAPPER_PORT;
   }
   if (port < 1 || port > 0xffff) throw new ArgumentError(`port ${port} is not in 1..65535`);
@@ -137,7 +147,10 @@ export function parseMeterUrl(text: string): MeterUrl {
  * the drivers' `TransportError`s (`CONNECT_FAILED`, `CONNECT_TIMEOUT`, `LINK_FAILED`); a bad URL is an
  * `ArgumentError` and opens nothing.
  */
-export async function openApduChannel(url: string, options: OpenApduChannelOptions = {}): Promise<OpenedApduChannel> {
+export async function openApduChannel(
+  url: string,
+  options: OpenApduChannelOptions = {},
+): Promise<OpenedApduChannel> {
   const u = parseMeterUrl(url);
   const a = u.addresses;
   const hdlcOptions: HdlcClientOptions = {
@@ -149,11 +162,22 @@ export async function openApduChannel(url: string, options: OpenApduChannelOptio
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   switch (u.transport) {
     case 'tcp': {
-      const channel = await connectWrapper({ host: u.host!, port: u.port!, clientWPort: a.client, serverWPort: a.server, connectTimeoutMs });
+      const channel = await connectWrapper({
+        host: u.host!,
+        port: u.port!,
+        clientWPort: a.client,
+        serverWPort: a.server,
+        connectTimeoutMs,
+      });
       return { channel, addresses: a, url: u };
     }
     case 'udp': {
-      const channel = await connectWrapperUdp({ host: u.host!, port: u.port!, clientWPort: a.client, serverWPort: a.server });
+      const channel = await connectWrapperUdp({
+        host: u.host!,
+        port: u.port!,
+        clientWPort: a.client,
+        serverWPort: a.server,
+      });
       return { channel, addresses: a, url: u };
     }
     case 'hdlc+tcp': {
@@ -166,7 +190,9 @@ export async function openApduChannel(url: string, options: OpenApduChannelOptio
         let identification: ModeEIdentification | undefined;
         if (u.modeE) identification = await signOnModeE(port, { maxBaudRate: u.baudRate! });
         const channel = await connectHdlc(port, hdlcOptions);
-        return identification === undefined ? { channel, addresses: a, url: u } : { channel, addresses: a, url: u, identification };
+        return identification === undefined
+          ? { channel, addresses: a, url: u }
+          : { channel, addresses: a, url: u, identification };
       } catch (e) {
         await port.close();
         throw e;

@@ -9,7 +9,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWrapperServer, createWrapperUdpServer, tcpByteChannel } from '@meteringlab/transport-tcp';
-import { LineReader, acceptHdlc, openApduChannel, openSerialChannel, parseAck, parseMeterUrl, type SerialChannel } from '@meteringlab/transport-hdlc-serial';
+import {
+  LineReader,
+  acceptHdlc,
+  openApduChannel,
+  openSerialChannel,
+  parseAck,
+  parseMeterUrl,
+  type SerialChannel,
+} from '@meteringlab/transport-hdlc-serial';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -20,10 +28,24 @@ const APDU = Uint8Array.of(0xc0, 0x01, 0xc1, 0x00, 0x03, 1, 0, 1, 8, 0, 255, 0x0
 
 describe('parseMeterUrl', () => {
   it('reads transports, hosts, ports and addresses with their defaults', () => {
-    expect(parseMeterUrl('tcp://127.0.0.1:4059')).toEqual({ transport: 'tcp', host: '127.0.0.1', port: 4059, modeE: false, addresses: { client: 16, server: 1 } });
+    expect(parseMeterUrl('tcp://127.0.0.1:4059')).toEqual({
+      transport: 'tcp',
+      host: '127.0.0.1',
+      port: 4059,
+      modeE: false,
+      addresses: { client: 16, server: 1 },
+    });
     expect(parseMeterUrl('tcp://meter.local')).toMatchObject({ port: 4059 });
-    expect(parseMeterUrl('udp://10.0.0.2:5000?client=1&server=17')).toMatchObject({ transport: 'udp', port: 5000, addresses: { client: 1, server: 17 } });
-    expect(parseMeterUrl('hdlc+tcp://[::1]:10001?physical=17')).toMatchObject({ transport: 'hdlc+tcp', host: '::1', addresses: { client: 16, server: 1, physical: 17 } });
+    expect(parseMeterUrl('udp://10.0.0.2:5000?client=1&server=17')).toMatchObject({
+      transport: 'udp',
+      port: 5000,
+      addresses: { client: 1, server: 17 },
+    });
+    expect(parseMeterUrl('hdlc+tcp://[::1]:10001?physical=17')).toMatchObject({
+      transport: 'hdlc+tcp',
+      host: '::1',
+      addresses: { client: 16, server: 1, physical: 17 },
+    });
     expect(parseMeterUrl('serial:///dev/ttyUSB0?baud=9600&mode=e')).toEqual({
       transport: 'serial',
       path: '/dev/ttyUSB0',
@@ -124,7 +146,9 @@ describe('openApduChannel on 127.0.0.1', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;
     await new Promise<void>((r) => srv.close(() => r()));
-    await expect(openApduChannel(`tcp://127.0.0.1:${port}`)).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    await expect(openApduChannel(`tcp://127.0.0.1:${port}`)).rejects.toMatchObject({
+      code: 'CONNECT_FAILED',
+    });
   });
 });
 
@@ -133,9 +157,17 @@ if (!SOCAT) console.warn('socat not found: serial:// test of openApduChannel ski
 
 async function ptyPair(): Promise<string> {
   const base = `/tmp/url-pty-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const proc: ChildProcess = spawn(SOCAT!, ['-d', '-d', `pty,raw,echo=0,link=${base}-a`, `pty,raw,echo=0,link=${base}-b`], { stdio: 'ignore' });
-  cleanups.push(() => new Promise<void>((r) => (proc.exitCode !== null ? r() : (proc.once('exit', () => r()), proc.kill()))));
-  for (let i = 0; i < 100 && !(existsSync(`${base}-a`) && existsSync(`${base}-b`)); i++) await new Promise((r) => setTimeout(r, 20));
+  const proc: ChildProcess = spawn(
+    SOCAT!,
+    ['-d', '-d', `pty,raw,echo=0,link=${base}-a`, `pty,raw,echo=0,link=${base}-b`],
+    { stdio: 'ignore' },
+  );
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => (proc.exitCode !== null ? r() : (proc.once('exit', () => r()), proc.kill()))),
+  );
+  for (let i = 0; i < 100 && !(existsSync(`${base}-a`) && existsSync(`${base}-b`)); i++)
+    await new Promise((r) => setTimeout(r, 20));
   return base;
 }
 
@@ -179,7 +211,11 @@ describe.skipIf(!SOCAT)('openApduChannel serial:// through a socat pty pair', ()
     fake.catch(() => undefined);
     const opened = await openApduChannel(`serial://${base}-a?mode=e&baud=9600`);
     cleanups.push(() => opened.channel.close());
-    expect(opened.identification).toMatchObject({ manufacturer: 'TST', baudRate: 9600, identification: 'URLMETER' });
+    expect(opened.identification).toMatchObject({
+      manufacturer: 'TST',
+      baudRate: 9600,
+      identification: 'URLMETER',
+    });
     await opened.channel.send(APDU);
     expect((await opened.channel.receive()[Symbol.asyncIterator]().next()).value).toEqual(APDU);
   });

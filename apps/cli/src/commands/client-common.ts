@@ -37,7 +37,15 @@ export const EXIT_USAGE = 2;
 export class UsageError extends Error {}
 
 /** Authentication choices of `--auth`. */
-export const AUTH_CHOICES = ['none', 'low', 'hls-md5', 'hls-sha1', 'hls-gmac', 'hls-sha256', 'hls-ecdsa'] as const;
+export const AUTH_CHOICES = [
+  'none',
+  'low',
+  'hls-md5',
+  'hls-sha1',
+  'hls-gmac',
+  'hls-sha256',
+  'hls-ecdsa',
+] as const;
 export type AuthChoice = (typeof AUTH_CHOICES)[number];
 
 /** The options every client command takes (as commander hands them over). */
@@ -66,19 +74,34 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--password <text>', 'LLS password, or the HLS secret for hls-md5, hls-sha1 and hls-sha256')
     .option('--key <hex>', 'block cipher key (16 or 32 bytes): use a ciphered association')
     .option('--auth-key <hex>', 'authentication key (16 or 32 bytes)')
-    .option('--system-title <hex>', 'this client\'s system title (8 bytes), needed for ciphering and hls-gmac/-sha256/-ecdsa')
-    .option('--server-system-title <hex>', "the meter's system title (8 bytes), for hls-sha256/-ecdsa without ciphering")
+    .option(
+      '--system-title <hex>',
+      "this client's system title (8 bytes), needed for ciphering and hls-gmac/-sha256/-ecdsa",
+    )
+    .option(
+      '--server-system-title <hex>',
+      "the meter's system title (8 bytes), for hls-sha256/-ecdsa without ciphering",
+    )
     .addOption(
       new Option('--security <policy>', 'protection of every request and response when ciphering')
         .choices(['authenticated', 'encrypted', 'authenticated-encrypted'])
         .default('authenticated-encrypted'),
     )
-    .option('--invocation-counter <n>', 'next invocation counter; read from 0-0:43.1.0.255 over client 16 when absent')
+    .option(
+      '--invocation-counter <n>',
+      'next invocation counter; read from 0-0:43.1.0.255 over client 16 when absent',
+    )
     .option('--private-key <hex>', 'own ECDSA private key (hls-ecdsa)')
     .option('--server-public-key <hex>', "the meter's ECDSA public key X||Y (hls-ecdsa)")
-    .addOption(new Option('--referencing <kind>', 'logical or short names').choices(['ln', 'sn']).default('ln'))
+    .addOption(
+      new Option('--referencing <kind>', 'logical or short names').choices(['ln', 'sn']).default('ln'),
+    )
     .option('--timeout <ms>', 'time allowed for each answer, in milliseconds', '10000')
-    .option('--max-pdu <bytes>', 'client-max-receive-pdu-size proposed to the meter (longer answers come in blocks)', '65535')
+    .option(
+      '--max-pdu <bytes>',
+      'client-max-receive-pdu-size proposed to the meter (longer answers come in blocks)',
+      '65535',
+    )
     .option('--json', 'print JSON (Data values in the typed form {type, value})')
     .option('--trace', 'print every APDU sent and received, decoded, on standard error');
 }
@@ -88,7 +111,8 @@ function hex(name: string, text: string | undefined, lengths: readonly number[])
   const clean = text.replace(/[\s:-]/g, '');
   if (!/^([0-9a-fA-F]{2})+$/.test(clean)) throw new UsageError(`${name} must be hex`);
   const n = clean.length / 2;
-  if (lengths.length > 0 && !lengths.includes(n)) throw new UsageError(`${name} must be ${lengths.join(' or ')} bytes, not ${n}`);
+  if (lengths.length > 0 && !lengths.includes(n))
+    throw new UsageError(`${name} must be ${lengths.join(' or ')} bytes, not ${n}`);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
   return out;
@@ -101,7 +125,8 @@ export function clientOptions(url: string, o: CommonOptions, io: CommandIo): Dlm
   const systemTitle = hex('--system-title', o.systemTitle, [8]);
   const serverSystemTitle = hex('--server-system-title', o.serverSystemTitle, [8]);
   const timeoutMs = Number(o.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout must be a positive number of milliseconds');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+    throw new UsageError('--timeout must be a positive number of milliseconds');
   const maxReceivePduSize = Number(o.maxPdu);
   if (!Number.isInteger(maxReceivePduSize) || maxReceivePduSize < 12 || maxReceivePduSize > 0xffff) {
     throw new UsageError('--max-pdu must be 12..65535');
@@ -129,19 +154,29 @@ export function clientOptions(url: string, o: CommonOptions, io: CommandIo): Dlm
       authentication = { mechanism: 6, secret: needSecret() };
       break;
     case 'hls-gmac':
-      if (key === undefined || authKey === undefined) throw new UsageError('--auth hls-gmac needs --key and --auth-key');
+      if (key === undefined || authKey === undefined)
+        throw new UsageError('--auth hls-gmac needs --key and --auth-key');
       authentication = { mechanism: 5, encryptionKey: key, authenticationKey: authKey };
       break;
     case 'hls-ecdsa': {
       const privateKey = hex('--private-key', o.privateKey, [32, 48]);
       const peerPublicKey = hex('--server-public-key', o.serverPublicKey, [64, 96]);
-      if (privateKey === undefined || peerPublicKey === undefined) throw new UsageError('--auth hls-ecdsa needs --private-key and --server-public-key');
-      const m: HlsMechanism = { mechanism: 7, suite: privateKey.length === 32 ? 1 : 2, privateKey, peerPublicKey };
+      if (privateKey === undefined || peerPublicKey === undefined)
+        throw new UsageError('--auth hls-ecdsa needs --private-key and --server-public-key');
+      const m: HlsMechanism = {
+        mechanism: 7,
+        suite: privateKey.length === 32 ? 1 : 2,
+        privateKey,
+        peerPublicKey,
+      };
       authentication = m;
       break;
     }
   }
-  if ((o.auth === 'hls-gmac' || o.auth === 'hls-sha256' || o.auth === 'hls-ecdsa' || key !== undefined) && systemTitle === undefined) {
+  if (
+    (o.auth === 'hls-gmac' || o.auth === 'hls-sha256' || o.auth === 'hls-ecdsa' || key !== undefined) &&
+    systemTitle === undefined
+  ) {
     throw new UsageError(`--system-title is needed with ${key !== undefined ? '--key' : `--auth ${o.auth}`}`);
   }
   if (key !== undefined && authKey === undefined) throw new UsageError('--key needs --auth-key');
@@ -191,7 +226,11 @@ export function publicUrl(url: string): string {
  * compact JSON); ciphered APDUs are deciphered when the keys allow (the server's system title is taken
  * from the AARE as it passes).
  */
-export function makeTracer(key?: Uint8Array, authKey?: Uint8Array, ownTitle?: Uint8Array): (direction: 'sent' | 'received', bytes: Uint8Array) => string {
+export function makeTracer(
+  key?: Uint8Array,
+  authKey?: Uint8Array,
+  ownTitle?: Uint8Array,
+): (direction: 'sent' | 'received', bytes: Uint8Array) => string {
   let serverTitle: Uint8Array | undefined;
   return (direction, bytes) => {
     const arrow = direction === 'sent' ? '>' : '<';
@@ -200,12 +239,18 @@ export function makeTracer(key?: Uint8Array, authKey?: Uint8Array, ownTitle?: Ui
     try {
       if (bytes.length > 0 && isCipheredApduTag(bytes[0]!) && key !== undefined) {
         const title = direction === 'sent' ? ownTitle : serverTitle;
-        const u = unprotectApdu(bytes, { key, ...(authKey === undefined ? {} : { authKey }), ...(title === undefined ? {} : { systemTitle: title }), allowUnverified: true });
+        const u = unprotectApdu(bytes, {
+          key,
+          ...(authKey === undefined ? {} : { authKey }),
+          ...(title === undefined ? {} : { systemTitle: title }),
+          allowUnverified: true,
+        });
         note = ` [${apduName(decodeApdu(bytes))}, ic ${u.envelope.invocationCounter ?? '-'}]`;
         plain = u.plaintext;
       }
       const apdu = decodeApdu(plain);
-      if (apdu.type === 'aare' && apdu.respondingApTitle !== undefined) serverTitle = apdu.respondingApTitle.slice();
+      if (apdu.type === 'aare' && apdu.respondingApTitle !== undefined)
+        serverTitle = apdu.respondingApTitle.slice();
       return `${arrow} ${apduName(apdu)}${note} ${JSON.stringify(apdu, jsonReplacer)}\n`;
     } catch {
       return `${arrow} ${bytes.length} bytes ${toHex(bytes)}\n`;
@@ -228,7 +273,8 @@ export function dataJson(d: Data): unknown {
 /** A Data value on one line: `type value`, structures and arrays as typed JSON. */
 export function dataText(d: Data): string {
   const j = dataToJson(d) as { type: string; value?: unknown; iso?: string; text?: string };
-  if (d.type === 'array' || d.type === 'structure' || d.type === 'compact-array') return `${d.type} ${JSON.stringify(j.value)}`;
+  if (d.type === 'array' || d.type === 'structure' || d.type === 'compact-array')
+    return `${d.type} ${JSON.stringify(j.value)}`;
   if (j.iso !== undefined) return `${d.type} ${j.iso}`;
   if (j.text !== undefined) return `${d.type} ${j.text}`;
   if (j.value === undefined) return d.type;

@@ -14,7 +14,11 @@ import { registerSet } from './set.js';
 export type { CommandIo } from './client-common.js';
 
 /** Adds get, set, action, objects, profile and clock to `program`; `setCode` receives each exit code. */
-export function registerClientCommands(program: Command, io: CommandIo, setCode: (code: number) => void): Command {
+export function registerClientCommands(
+  program: Command,
+  io: CommandIo,
+  setCode: (code: number) => void,
+): Command {
   registerGet(program, io, setCode);
   registerSet(program, io, setCode);
   registerAction(program, io, setCode);

@@ -5,7 +5,17 @@
 import type { Command } from 'commander';
 import { dataFromJson, type Data } from '@meteringlab/dlms-core';
 import { formatAttributeTarget, type AttributeTarget } from '@meteringlab/cosem-objects';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, addCommonOptions, clientErrorLine, runSession, type CommandIo, type CommonOptions } from './client-common.js';
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  UsageError,
+  addCommonOptions,
+  clientErrorLine,
+  runSession,
+  type CommandIo,
+  type CommonOptions,
+} from './client-common.js';
 import { parseTargets } from './get.js';
 
 /** Parses a typed JSON Data value given on the command line. */
@@ -14,7 +24,9 @@ export function parseTypedValue(text: string): Data {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new UsageError(`not JSON: ${text} (a value is typed JSON, e.g. {"type":"long-unsigned","value":5})`);
+    throw new UsageError(
+      `not JSON: ${text} (a value is typed JSON, e.g. {"type":"long-unsigned","value":5})`,
+    );
   }
   try {
     return dataFromJson(json);
@@ -28,7 +40,9 @@ export function registerSet(program: Command, io: CommandIo, setCode: (c: number
     program
       .command('set')
       .summary('write an attribute of a meter')
-      .description('Write one COSEM attribute. The value is typed JSON, e.g. \'{"type":"double-long-unsigned","value":5}\'.')
+      .description(
+        'Write one COSEM attribute. The value is typed JSON, e.g. \'{"type":"double-long-unsigned","value":5}\'.',
+      )
       .argument('<url>', 'the meter (see dlms get --help)')
       .argument('<target>', 'the attribute as <class>/<obis>/<attribute>')
       .argument('<value>', 'the value as typed JSON'),

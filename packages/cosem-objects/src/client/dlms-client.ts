@@ -93,7 +93,11 @@ export interface DlmsClientOptions extends Omit<ClientAssociationOptions, 'secur
 /** One GET result: the value, or why the server could not give it. */
 export type AttributeResult =
   | { readonly target: AttributeTarget; readonly type: 'data'; readonly data: Data }
-  | { readonly target: AttributeTarget; readonly type: 'data-access-result'; readonly result: DataAccessResult };
+  | {
+      readonly target: AttributeTarget;
+      readonly type: 'data-access-result';
+      readonly result: DataAccessResult;
+    };
 
 /** A GET item with optional selective access. */
 export interface GetRequestItem extends AttributeTarget {
@@ -135,7 +139,8 @@ export class DlmsClient {
             if (v === undefined) throw new ArgumentError('no invocation counter was fetched from the store');
             return v;
           }
-          if (this.counterSource === undefined) throw new ArgumentError('the invocation counter is not known');
+          if (this.counterSource === undefined)
+            throw new ArgumentError('the invocation counter is not known');
           return this.counterSource.take();
         },
       };
@@ -144,10 +149,23 @@ export class DlmsClient {
       security = {
         ...rest,
         invocationCounter: source,
-        ...(store === undefined ? {} : { lastServerInvocationCounterOf: (st: Uint8Array) => store.lastIncoming({ systemTitle: st, keyId: 'global-unicast' }) }),
+        ...(store === undefined
+          ? {}
+          : {
+              lastServerInvocationCounterOf: (st: Uint8Array) =>
+                store.lastIncoming({ systemTitle: st, keyId: 'global-unicast' }),
+            }),
       };
     }
-    const { security: _s, timeoutMs, onProgress: _p, onApdu: _a, onUnsolicited: _u, openPublicChannel: _o, ...machineOptions } = options;
+    const {
+      security: _s,
+      timeoutMs,
+      onProgress: _p,
+      onApdu: _a,
+      onUnsolicited: _u,
+      openPublicChannel: _o,
+      ...machineOptions
+    } = options;
     this.machine = new ClientAssociation({
       ...machineOptions,
       ...(security === undefined ? {} : { security }),
@@ -168,7 +186,9 @@ export class DlmsClient {
     if (s === undefined || this.store === undefined) return;
     // HLS-GMAC pass 3 may take two values in one step (f(StoC) and the frame).
     while (this.prefetch.length < 2) {
-      this.prefetch.push(await this.store.nextOutgoing({ systemTitle: s.systemTitle, keyId: 'global-unicast' }));
+      this.prefetch.push(
+        await this.store.nextOutgoing({ systemTitle: s.systemTitle, keyId: 'global-unicast' }),
+      );
     }
   }
 
@@ -187,7 +207,8 @@ export class DlmsClient {
     const deadline = this.machine.deadlineMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      if (deadline !== undefined) timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      if (deadline !== undefined)
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
     });
     try {
       const r = await Promise.race([this.pendingNext, timeout]);
@@ -236,13 +257,22 @@ export class DlmsClient {
 
   private async request(start: () => ClientStep): Promise<ClientOutcome> {
     const step = await this.drive(start);
-    if (step.kind !== 'completed') throw new ProtocolError('UNEXPECTED_APDU', `expected a response, the association said ${step.kind}`);
+    if (step.kind !== 'completed')
+      throw new ProtocolError('UNEXPECTED_APDU', `expected a response, the association said ${step.kind}`);
     const o = step.outcome;
     if (o.service === 'exception-response') {
-      throw new ProtocolError('SERVICE_ERROR', `exception-response: ${String(o.exception.stateError)} / ${String(o.exception.serviceError)}`, { cause: o.exception });
+      throw new ProtocolError(
+        'SERVICE_ERROR',
+        `exception-response: ${String(o.exception.stateError)} / ${String(o.exception.serviceError)}`,
+        { cause: o.exception },
+      );
     }
     if (o.service === 'confirmed-service-error') {
-      throw new ProtocolError('SERVICE_ERROR', `confirmed-service-error: ${o.error.service} ${o.error.error.kind} ${String(o.error.error.value)}`, { cause: o.error });
+      throw new ProtocolError(
+        'SERVICE_ERROR',
+        `confirmed-service-error: ${o.error.service} ${o.error.error.kind} ${String(o.error.error.value)}`,
+        { cause: o.error },
+      );
     }
     return o;
   }
@@ -258,7 +288,9 @@ export class DlmsClient {
     const s = this.options.security;
     if (s !== undefined && this.store === undefined && this.counterSource === undefined) {
       if (this.options.openPublicChannel === undefined) {
-        throw new ArgumentError('a ciphered association needs an invocation counter, a counter store or openPublicChannel to read it');
+        throw new ArgumentError(
+          'a ciphered association needs an invocation counter, a counter store or openPublicChannel to read it',
+        );
       }
       const value = await readInvocationCounter(await this.options.openPublicChannel(), {
         logicalName: s.invocationCounterLogicalName ?? INVOCATION_COUNTER_LN,
@@ -268,7 +300,8 @@ export class DlmsClient {
       this.counterSource = new SequentialCounter(value + 1);
     }
     const step = await this.drive(() => this.machine.associate(Date.now()));
-    if (step.kind !== 'associated') throw new ProtocolError('UNEXPECTED_APDU', `association ended with ${step.kind}`);
+    if (step.kind !== 'associated')
+      throw new ProtocolError('UNEXPECTED_APDU', `association ended with ${step.kind}`);
     return step.negotiated;
   }
 
@@ -295,10 +328,15 @@ export class DlmsClient {
   get(target: AttributeTarget, options?: GetOptions): Promise<AttributeResult>;
   /** GET of several attributes (with-list when negotiated, else one by one). */
   get(targets: readonly GetRequestItem[]): Promise<AttributeResult[]>;
-  async get(t: AttributeTarget | readonly GetRequestItem[], options: GetOptions = {}): Promise<AttributeResult | AttributeResult[]> {
+  async get(
+    t: AttributeTarget | readonly GetRequestItem[],
+    options: GetOptions = {},
+  ): Promise<AttributeResult | AttributeResult[]> {
     if (!Array.isArray(t)) {
       const one = t as AttributeTarget;
-      const [r] = await this.getList([options.access === undefined ? one : { ...one, access: options.access }]);
+      const [r] = await this.getList([
+        options.access === undefined ? one : { ...one, access: options.access },
+      ]);
       return r!;
     }
     return this.getList(t);
@@ -314,7 +352,11 @@ export class DlmsClient {
     }
     const o = await this.request(() =>
       this.machine.get(
-        items.map((i) => (i.access === undefined ? { attribute: attributeDescriptor(i) } : { attribute: attributeDescriptor(i), access: i.access })),
+        items.map((i) =>
+          i.access === undefined
+            ? { attribute: attributeDescriptor(i) }
+            : { attribute: attributeDescriptor(i), access: i.access },
+        ),
         Date.now(),
       ),
     );
@@ -323,7 +365,9 @@ export class DlmsClient {
       const r = o.results[i] ?? o.results[0];
       const t = stripAccess(target);
       if (r === undefined) return { target: t, type: 'data-access-result', result: 'other-reason' };
-      return r.type === 'data' ? { target: t, type: 'data', data: r.data } : { target: t, type: 'data-access-result', result: r.result };
+      return r.type === 'data'
+        ? { target: t, type: 'data', data: r.data }
+        : { target: t, type: 'data-access-result', result: r.result };
     });
   }
 
@@ -331,14 +375,19 @@ export class DlmsClient {
   async getValue(target: AttributeTarget, options?: GetOptions): Promise<Data> {
     const r = await this.get(target, options);
     if (r.type === 'data') return r.data;
-    throw new ProtocolError('SERVICE_ERROR', `${formatAttributeTarget(target)}: ${String(r.result)}`, { cause: r.result });
+    throw new ProtocolError('SERVICE_ERROR', `${formatAttributeTarget(target)}: ${String(r.result)}`, {
+      cause: r.result,
+    });
   }
 
   /** SET of one attribute. */
   set(target: AttributeTarget, value: Data): Promise<DataAccessResult>;
   /** SET of several attributes. */
   set(items: readonly (AttributeTarget & { readonly value: Data })[]): Promise<DataAccessResult[]>;
-  async set(t: AttributeTarget | readonly (AttributeTarget & { readonly value: Data })[], value?: Data): Promise<DataAccessResult | DataAccessResult[]> {
+  async set(
+    t: AttributeTarget | readonly (AttributeTarget & { readonly value: Data })[],
+    value?: Data,
+  ): Promise<DataAccessResult | DataAccessResult[]> {
     if (!Array.isArray(t)) {
       if (value === undefined) throw new ArgumentError('a value to SET is needed');
       const [r] = await this.setList([{ ...(t as AttributeTarget), value }]);
@@ -347,7 +396,9 @@ export class DlmsClient {
     return this.setList(t);
   }
 
-  private async setList(items: readonly (AttributeTarget & { readonly value: Data })[]): Promise<DataAccessResult[]> {
+  private async setList(
+    items: readonly (AttributeTarget & { readonly value: Data })[],
+  ): Promise<DataAccessResult[]> {
     if (items.length === 0) return [];
     if (this.isSn()) return this.snWrite(items);
     const o = await this.request(() =>
@@ -368,11 +419,17 @@ export class DlmsClient {
     t: MethodTarget | readonly (MethodTarget & { readonly parameters?: Data })[],
     parameters?: Data,
   ): Promise<ClientActionOutcome | ClientActionOutcome[]> {
-    if (this.isSn()) throw new ArgumentError('ACTION needs logical name referencing (SN methods are not supported)');
-    const list = Array.isArray(t) ? t : [{ ...(t as MethodTarget), ...(parameters === undefined ? {} : { parameters }) }];
+    if (this.isSn())
+      throw new ArgumentError('ACTION needs logical name referencing (SN methods are not supported)');
+    const list = Array.isArray(t)
+      ? t
+      : [{ ...(t as MethodTarget), ...(parameters === undefined ? {} : { parameters }) }];
     const o = await this.request(() =>
       this.machine.action(
-        list.map((i) => ({ method: methodDescriptor(i), ...(i.parameters === undefined ? {} : { parameters: i.parameters }) })),
+        list.map((i) => ({
+          method: methodDescriptor(i),
+          ...(i.parameters === undefined ? {} : { parameters: i.parameters }),
+        })),
         Date.now(),
       ),
     );
@@ -394,7 +451,8 @@ export class DlmsClient {
     );
     if (o.service !== 'read') throw new ProtocolError('UNEXPECTED_APDU', `Read answered by ${o.service}`);
     const r = o.results[0];
-    if (r?.type !== 'data') throw new ProtocolError('SERVICE_ERROR', 'the SN object list cannot be read', { cause: r });
+    if (r?.type !== 'data')
+      throw new ProtocolError('SERVICE_ERROR', 'the SN object list cannot be read', { cause: r });
     const list = shortNameObjectListFromData(r.data);
     if (list === undefined) throw new ProtocolError('UNEXPECTED_APDU', 'the SN object list is malformed');
     this.snNames = new Map(list.map((e) => [`${e.classId}/${e.logicalName}`, e.baseName]));
@@ -404,12 +462,18 @@ export class DlmsClient {
   private async variableOf(t: GetRequestItem): Promise<VariableAccessSpecification> {
     if (this.snNames === undefined) await this.shortNameObjectList();
     const base = this.snNames!.get(`${t.classId}/${normalizeLogicalName(t.logicalName)}`);
-    if (base === undefined) throw new ArgumentError(`${formatAttributeTarget(t)} is not in the SN object list`);
+    if (base === undefined)
+      throw new ArgumentError(`${formatAttributeTarget(t)} is not in the SN object list`);
     // Blue Book 4.1.3: attribute n sits at base name + 8 × (n − 1).
     const variableName = (base + 8 * (t.attribute - 1)) & 0xffff;
     return t.access === undefined
       ? { type: 'variable-name', variableName }
-      : { type: 'parameterized-access', variableName, selector: t.access.accessSelector, parameter: t.access.accessParameters };
+      : {
+          type: 'parameterized-access',
+          variableName,
+          selector: t.access.accessSelector,
+          parameter: t.access.accessParameters,
+        };
   }
 
   private async snRead(items: readonly GetRequestItem[]): Promise<AttributeResult[]> {
@@ -426,10 +490,18 @@ export class DlmsClient {
     });
   }
 
-  private async snWrite(items: readonly (AttributeTarget & { readonly value: Data })[]): Promise<DataAccessResult[]> {
+  private async snWrite(
+    items: readonly (AttributeTarget & { readonly value: Data })[],
+  ): Promise<DataAccessResult[]> {
     const variables: VariableAccessSpecification[] = [];
     for (const i of items) variables.push(await this.variableOf(i));
-    const o = await this.request(() => this.machine.write(variables, items.map((i) => i.value), Date.now()));
+    const o = await this.request(() =>
+      this.machine.write(
+        variables,
+        items.map((i) => i.value),
+        Date.now(),
+      ),
+    );
     if (o.service !== 'write') throw new ProtocolError('UNEXPECTED_APDU', `Write answered by ${o.service}`);
     return items.map((_, i) => {
       const r = o.results[i];
@@ -453,7 +525,11 @@ export async function readInvocationCounter(
   const client = new DlmsClient(channel, { timeoutMs: options.timeoutMs ?? 10_000 });
   try {
     await client.associate();
-    const d = await client.getValue({ classId: 1, logicalName: options.logicalName ?? INVOCATION_COUNTER_LN, attribute: 2 });
+    const d = await client.getValue({
+      classId: 1,
+      logicalName: options.logicalName ?? INVOCATION_COUNTER_LN,
+      attribute: 2,
+    });
     if (d.type !== 'double-long-unsigned' && d.type !== 'long64-unsigned' && d.type !== 'double-long') {
       throw new ProtocolError('UNEXPECTED_APDU', `the invocation counter is a ${d.type}, not a number`);
     }
@@ -466,7 +542,8 @@ export async function readInvocationCounter(
 /** A short description of an APDU for traces: its name, ciphered or not. */
 export function describeApdu(bytes: Uint8Array): string {
   try {
-    if (bytes.length > 0 && isCipheredApduTag(bytes[0]!)) return `${apduName(decodeApdu(bytes))} (${bytes.length} bytes)`;
+    if (bytes.length > 0 && isCipheredApduTag(bytes[0]!))
+      return `${apduName(decodeApdu(bytes))} (${bytes.length} bytes)`;
     return apduName(decodeApdu(bytes));
   } catch {
     return `undecodable (${bytes.length} bytes)`;

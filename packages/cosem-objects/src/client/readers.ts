@@ -45,9 +45,12 @@ function invalid(what: string): never {
 }
 
 function dataOf(r: AttributeResult | undefined, t: AttributeTarget): Data {
-  if (r === undefined) throw new ProtocolError('UNEXPECTED_APDU', `no result for ${formatAttributeTarget(t)}`);
+  if (r === undefined)
+    throw new ProtocolError('UNEXPECTED_APDU', `no result for ${formatAttributeTarget(t)}`);
   if (r.type === 'data') return r.data;
-  throw new ProtocolError('SERVICE_ERROR', `${formatAttributeTarget(t)}: ${String(r.result)}`, { cause: r.result });
+  throw new ProtocolError('SERVICE_ERROR', `${formatAttributeTarget(t)}: ${String(r.result)}`, {
+    cause: r.result,
+  });
 }
 
 /** A register reading: the decoded value with its scaler and unit, and the Data as received. */
@@ -57,19 +60,27 @@ export interface RegisterReading extends RegisterValue {
 }
 
 /** Reads value (attribute 2) and scaler_unit (attribute 3) of a Register (class 3, or 4/5 with `classId`). */
-export async function readRegister(client: DlmsClient, logicalName: LogicalNameInput, options: { readonly classId?: number } = {}): Promise<RegisterReading> {
+export async function readRegister(
+  client: DlmsClient,
+  logicalName: LogicalNameInput,
+  options: { readonly classId?: number } = {},
+): Promise<RegisterReading> {
   const classId = options.classId ?? 3;
   const value: AttributeTarget = { classId, logicalName, attribute: 2 };
   const scaler: AttributeTarget = { classId, logicalName, attribute: 3 };
   const [v, s] = await client.get([value, scaler]);
   const data = dataOf(v, value);
   const rv = registerValue(data, dataOf(s, scaler));
-  if (rv === undefined) invalid(`${normalizeLogicalName(logicalName)}: the value is not numeric or scaler_unit is malformed`);
+  if (rv === undefined)
+    invalid(`${normalizeLogicalName(logicalName)}: the value is not numeric or scaler_unit is malformed`);
   return { ...rv, logicalName: normalizeLogicalName(logicalName), data };
 }
 
 /** Reads the Clock: time (2), time_zone (3), status (4). A refused time_zone or status is left out. */
-export async function readClock(client: DlmsClient, logicalName: LogicalNameInput = CLOCK_LN): Promise<ClockReading> {
+export async function readClock(
+  client: DlmsClient,
+  logicalName: LogicalNameInput = CLOCK_LN,
+): Promise<ClockReading> {
   const t = (attribute: number): AttributeTarget => ({ classId: 8, logicalName, attribute });
   const [time, tz, status] = await client.get([t(2), t(3), t(4)]);
   const more = {
@@ -92,8 +103,13 @@ export interface SyncClockOptions {
 
 /** Sets the Clock's time (attribute 2) to `now`; resolves with the Data-Access-Result. */
 export function syncClock(client: DlmsClient, options: SyncClockOptions = {}): Promise<DataAccessResult> {
-  const dt: CosemDateTime = cosemDateTimeFromDate(options.now ?? new Date(), { deviation: options.deviation ?? 0 });
-  return client.set({ classId: 8, logicalName: options.logicalName ?? CLOCK_LN, attribute: 2 }, dateTimeToData(dt));
+  const dt: CosemDateTime = cosemDateTimeFromDate(options.now ?? new Date(), {
+    deviation: options.deviation ?? 0,
+  });
+  return client.set(
+    { classId: 8, logicalName: options.logicalName ?? CLOCK_LN, attribute: 2 },
+    dateTimeToData(dt),
+  );
 }
 
 /** Options of {@link readProfile}. */
@@ -118,7 +134,11 @@ export interface ProfileReading extends ProfileTable {
 }
 
 /** Reads a Profile generic (class 7): capture objects (3), capture period (4), then the buffer (2). */
-export async function readProfile(client: DlmsClient, logicalName: LogicalNameInput, options: ReadProfileOptions = {}): Promise<ProfileReading> {
+export async function readProfile(
+  client: DlmsClient,
+  logicalName: LogicalNameInput,
+  options: ReadProfileOptions = {},
+): Promise<ProfileReading> {
   const t = (attribute: number): AttributeTarget => ({ classId: 7, logicalName, attribute });
   const [co, period] = await client.get([t(3), t(4)]);
   const captureObjects = captureObjectsFromData(dataOf(co, t(3)));
@@ -131,13 +151,25 @@ export async function readProfile(client: DlmsClient, logicalName: LogicalNameIn
     access = captureTimeRange(
       options.from,
       options.to,
-      clockColumn === undefined ? {} : { restrictingObject: { classId: 8, logicalName: bytesOf(clockColumn.logicalName), attributeIndex: 2, dataIndex: 0 } },
+      clockColumn === undefined
+        ? {}
+        : {
+            restrictingObject: {
+              classId: 8,
+              logicalName: bytesOf(clockColumn.logicalName),
+              attributeIndex: 2,
+              dataIndex: 0,
+            },
+          },
     );
   } else if (access === undefined && options.entries !== undefined) {
     access = entryRange(options.entries.from, options.entries.to ?? 0);
   }
   const buffer = await client.get(t(2), access === undefined ? {} : { access });
-  const table = profileRows(dataOf(buffer, t(2)), captureObjects, { capturePeriodS: p, expandNulls: options.expandNulls ?? true });
+  const table = profileRows(dataOf(buffer, t(2)), captureObjects, {
+    capturePeriodS: p,
+    expandNulls: options.expandNulls ?? true,
+  });
   if (table === undefined) invalid('the profile buffer is not an array of structures');
   return { ...table, logicalName: normalizeLogicalName(logicalName), captureObjects, capturePeriodS: p };
 }
@@ -147,7 +179,9 @@ function bytesOf(ln: string): Uint8Array {
 }
 
 /** The object list: Association LN attribute 2 (LN), or the Association SN object list (SN). */
-export async function readObjectList(client: DlmsClient): Promise<ObjectListEntry[] | ShortNameObjectListEntry[]> {
+export async function readObjectList(
+  client: DlmsClient,
+): Promise<ObjectListEntry[] | ShortNameObjectListEntry[]> {
   if (client.machine.negotiated?.vaaName === 0xfa00) return client.shortNameObjectList();
   const target: AttributeTarget = { classId: 15, logicalName: CURRENT_ASSOCIATION_LN, attribute: 2 };
   const list = objectListFromData(await client.getValue(target));

@@ -36,7 +36,18 @@ import {
   syncClock,
   type ObjectListEntry,
 } from '../../src/index.js';
-import { AK, CLIENT_ST, EK, PASSWORD, PROFILE_ROWS, PROFILE_START, hdlcServer, makeMeter, memoryLink, wrapperServer } from './meter.js';
+import {
+  AK,
+  CLIENT_ST,
+  EK,
+  PASSWORD,
+  PROFILE_ROWS,
+  PROFILE_START,
+  hdlcServer,
+  makeMeter,
+  memoryLink,
+  wrapperServer,
+} from './meter.js';
 
 const u32 = (value: number): Data => ({ type: 'double-long-unsigned', value });
 const ENERGY = { classId: 3, logicalName: '1.0.1.8.0.255', attribute: 2 } as const;
@@ -64,7 +75,14 @@ describe('DlmsClient over the in-memory channel', () => {
     expect(list[1]).toMatchObject({ type: 'data-access-result', result: 'object-undefined' });
 
     const reg = await readRegister(client, '1-0:1.8.0.255');
-    expect(reg).toMatchObject({ raw: 123456, scaler: -1, unit: 30, unitSymbol: 'Wh', value: 12345.6, logicalName: '1.0.1.8.0.255' });
+    expect(reg).toMatchObject({
+      raw: 123456,
+      scaler: -1,
+      unit: 30,
+      unitSymbol: 'Wh',
+      value: 12345.6,
+      logicalName: '1.0.1.8.0.255',
+    });
 
     const clock = await readClock(client);
     expect(clock.iso).toBe('2024-01-03T12:00:00.00Z');
@@ -82,7 +100,10 @@ describe('DlmsClient over the in-memory channel', () => {
   it('reads a profile range in blocks, with progress, into rows keyed by capture object', async () => {
     const meter = makeMeter();
     const progress: BlockProgress[] = [];
-    const client = new DlmsClient(memoryLink(meter, 16), { onProgress: (p) => progress.push(p), maxReceivePduSize: 256 });
+    const client = new DlmsClient(memoryLink(meter, 16), {
+      onProgress: (p) => progress.push(p),
+      maxReceivePduSize: 256,
+    });
     await client.associate();
     const from = new Date(PROFILE_START + 24 * 3600_000);
     const to = new Date(PROFILE_START + 48 * 3600_000 - 900_000);
@@ -91,7 +112,9 @@ describe('DlmsClient over the in-memory channel', () => {
     expect(p.columns.map((c) => c.key)).toEqual(['8/0.0.1.0.0.255/2', '3/1.0.1.8.0.255/2']);
     expect(p.rows.length).toBe(96);
     const first = p.rows[0]!;
-    expect(cosemDateTimeToIso(dateTimeFromData(first['8/0.0.1.0.0.255/2']!)!)).toBe('2024-01-02T00:00:00.00Z');
+    expect(cosemDateTimeToIso(dateTimeFromData(first['8/0.0.1.0.0.255/2']!)!)).toBe(
+      '2024-01-02T00:00:00.00Z',
+    );
     expect(first['3/1.0.1.8.0.255/2']).toEqual(u32(1096));
     expect(progress.length).toBeGreaterThan(3);
     expect(progress.every((x) => x.direction === 'receiving')).toBe(true);
@@ -106,7 +129,10 @@ describe('DlmsClient over the in-memory channel', () => {
   it('LLS management association: SET, SET in blocks, ACTION, clock sync', async () => {
     const meter = makeMeter({ maxReceivePduSize: 128 });
     const progress: BlockProgress[] = [];
-    const client = new DlmsClient(memoryLink(meter, 1), { authentication: { mechanism: 1, password: PASSWORD }, onProgress: (p) => progress.push(p) });
+    const client = new DlmsClient(memoryLink(meter, 1), {
+      authentication: { mechanism: 1, password: PASSWORD },
+      onProgress: (p) => progress.push(p),
+    });
     expect((await client.associate()).mechanism).toBe('lls');
     expect(await client.set(ENERGY, u32(42))).toBe('success');
     expect(meter.energy.wh).toBe(42);
@@ -135,7 +161,9 @@ describe('DlmsClient over the in-memory channel', () => {
 
   it('a wrong LLS password is ASSOCIATION_REJECTED with the diagnostic by name', async () => {
     const meter = makeMeter();
-    const client = new DlmsClient(memoryLink(meter, 1), { authentication: { mechanism: 1, password: new TextEncoder().encode('wrong') } });
+    const client = new DlmsClient(memoryLink(meter, 1), {
+      authentication: { mechanism: 1, password: new TextEncoder().encode('wrong') },
+    });
     const e = await caught(client.associate());
     expect(isDlmsError(e, 'ASSOCIATION_REJECTED')).toBe(true);
     expect((e as Error).message).toContain('authentication-failure');
@@ -176,7 +204,9 @@ describe('DlmsClient over the in-memory channel', () => {
     await client.disconnect();
     expect(counters.table.peekOutgoing('4D4D4D0000000001/global-unicast')).toBeGreaterThan(2);
     // The server's counter is recorded too, for replay protection across sessions.
-    expect(counters.table.last('4D4D4D0000BC614E/global-unicast')).toBe(client.machine.lastServerInvocationCounter);
+    expect(counters.table.last('4D4D4D0000BC614E/global-unicast')).toBe(
+      client.machine.lastServerInvocationCounter,
+    );
     // A second session with the same store starts from the recorded marks.
     const again = new DlmsClient(memoryLink(meter, 2), {
       authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK },
@@ -186,10 +216,19 @@ describe('DlmsClient over the in-memory channel', () => {
     expect(await again.getValue(ENERGY)).toEqual(u32(123456));
     await again.disconnect();
     // A store that claims the server already went further: the meter's frames are replays.
-    const ahead = new MemoryCounterStore({ outgoing: { '4D4D4D0000000001/global-unicast': 1000 }, incoming: { '4D4D4D0000BC614E/global-unicast': 0xfffffff0 } });
+    const ahead = new MemoryCounterStore({
+      outgoing: { '4D4D4D0000000001/global-unicast': 1000 },
+      incoming: { '4D4D4D0000BC614E/global-unicast': 0xfffffff0 },
+    });
     const replayed = new DlmsClient(memoryLink(meter, 2), {
       authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK },
-      security: { policy: 'authenticated-encrypted', key: EK, authKey: AK, systemTitle: CLIENT_ST, counters: ahead },
+      security: {
+        policy: 'authenticated-encrypted',
+        key: EK,
+        authKey: AK,
+        systemTitle: CLIENT_ST,
+        counters: ahead,
+      },
     });
     expect(await caught(replayed.associate())).toMatchObject({ code: 'REPLAYED_COUNTER' });
     await replayed.disconnect();
@@ -268,7 +307,16 @@ describe('DlmsClient over the in-memory channel', () => {
         }),
       ],
     });
-    device.addAssociation(new AssociationLn({ logicalName: '0.0.40.0.9.255', clientSap: 16, rights: (o) => ({ ...readOnlyRights(o)!, attributes: readOnlyRights(o)!.attributes.map((a) => ({ ...a, access: 'read-and-write' as const })) }) }));
+    device.addAssociation(
+      new AssociationLn({
+        logicalName: '0.0.40.0.9.255',
+        clientSap: 16,
+        rights: (o) => ({
+          ...readOnlyRights(o)!,
+          attributes: readOnlyRights(o)!.attributes.map((a) => ({ ...a, access: 'read-and-write' as const })),
+        }),
+      }),
+    );
     const server = new DlmsServer().addDevice(1, device, {
       16: {
         referencing: 'sn',
@@ -280,7 +328,14 @@ describe('DlmsClient over the in-memory channel', () => {
           for (const e of list) {
             const off = bn - e.baseName;
             if (off >= 0 && off < 0x100 && off % 8 === 0) {
-              return { type: 'attribute', descriptor: { classId: e.classId, instanceId: Uint8Array.from(e.logicalName.split('.').map(Number)), attributeId: off / 8 + 1 } };
+              return {
+                type: 'attribute',
+                descriptor: {
+                  classId: e.classId,
+                  instanceId: Uint8Array.from(e.logicalName.split('.').map(Number)),
+                  attributeId: off / 8 + 1,
+                },
+              };
             }
           }
           return undefined;
@@ -295,16 +350,35 @@ describe('DlmsClient over the in-memory channel', () => {
     expect(objects).toEqual(list);
     expect(await client.get([ENERGY, { ...ENERGY, attribute: 3 }])).toEqual([
       { target: ENERGY, type: 'data', data: u32(500) },
-      { target: { ...ENERGY, attribute: 3 }, type: 'data', data: { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] } },
+      {
+        target: { ...ENERGY, attribute: 3 },
+        type: 'data',
+        data: {
+          type: 'structure',
+          value: [
+            { type: 'integer', value: 0 },
+            { type: 'enum', value: 30 },
+          ],
+        },
+      },
     ]);
     expect(await client.set(ENERGY, u32(600))).toBe('success');
     expect(wh).toBe(600);
-    expect(isDlmsError(await caught(client.get({ classId: 1, logicalName: '0.0.96.1.0.255', attribute: 2 })), 'INVALID_ARGUMENT')).toBe(true);
+    expect(
+      isDlmsError(
+        await caught(client.get({ classId: 1, logicalName: '0.0.96.1.0.255', attribute: 2 })),
+        'INVALID_ARGUMENT',
+      ),
+    ).toBe(true);
     await client.disconnect();
   });
 
   it('targets parse from text, bad ones are ArgumentErrors', () => {
-    expect(parseAttributeTarget('3/1.0.1.8.0.255/2')).toEqual({ classId: 3, logicalName: Uint8Array.of(1, 0, 1, 8, 0, 255), attribute: 2 });
+    expect(parseAttributeTarget('3/1.0.1.8.0.255/2')).toEqual({
+      classId: 3,
+      logicalName: Uint8Array.of(1, 0, 1, 8, 0, 255),
+      attribute: 2,
+    });
     for (const bad of ['3/1.0.1.8.0/2', '3-1.0.1.8.0.255-2', 'x/1.0.1.8.0.255/2', '3/1.0.1.8.0.255/200']) {
       expect(() => parseAttributeTarget(bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     }
@@ -321,11 +395,17 @@ describe('DlmsClient over real transports on 127.0.0.1', () => {
     hdlc = undefined;
   });
 
-  async function session(channel: ApduChannel, options: ConstructorParameters<typeof DlmsClient>[1] = {}): Promise<void> {
+  async function session(
+    channel: ApduChannel,
+    options: ConstructorParameters<typeof DlmsClient>[1] = {},
+  ): Promise<void> {
     const client = new DlmsClient(channel, options);
     await client.associate();
     expect(await client.getValue(ENERGY)).toEqual(u32(123456));
-    const p = await readProfile(client, '1.0.99.1.0.255', { from: new Date(PROFILE_START), to: new Date(PROFILE_START + 3 * 3600_000) });
+    const p = await readProfile(client, '1.0.99.1.0.255', {
+      from: new Date(PROFILE_START),
+      to: new Date(PROFILE_START + 3 * 3600_000),
+    });
     expect(p.rows.length).toBe(13);
     await client.disconnect();
   }
@@ -333,7 +413,9 @@ describe('DlmsClient over real transports on 127.0.0.1', () => {
   it('wrapper over TCP: public and HLS-GMAC ciphered associations', async () => {
     const meter = makeMeter();
     tcp = await wrapperServer(meter);
-    await session(await connectWrapper({ host: '127.0.0.1', port: tcp.port, clientWPort: 16, serverWPort: 1 }));
+    await session(
+      await connectWrapper({ host: '127.0.0.1', port: tcp.port, clientWPort: 16, serverWPort: 1 }),
+    );
     const port = tcp.port;
     await session(await connectWrapper({ host: '127.0.0.1', port, clientWPort: 2, serverWPort: 1 }), {
       authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK },
@@ -345,7 +427,12 @@ describe('DlmsClient over real transports on 127.0.0.1', () => {
   it('HDLC over TCP: LLS association, GET, profile blocks', async () => {
     const meter = makeMeter();
     hdlc = await hdlcServer(meter);
-    const link = await connectHdlcTcp('127.0.0.1', hdlc.port, { clientAddress: 1, serverLogical: 1, maxInfoRx: 256, maxInfoTx: 256 });
+    const link = await connectHdlcTcp('127.0.0.1', hdlc.port, {
+      clientAddress: 1,
+      serverLogical: 1,
+      maxInfoRx: 256,
+      maxInfoTx: 256,
+    });
     await session(link, { authentication: { mechanism: 1, password: PASSWORD } });
   });
 });

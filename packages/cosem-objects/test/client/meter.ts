@@ -16,7 +16,12 @@ import {
   type Data,
   type ServerAssociationConfig,
 } from '@meteringlab/dlms-core';
-import { createWrapperServer, memoryApduChannelPair, tcpByteChannel, type WrapperServer } from '@meteringlab/transport-tcp';
+import {
+  createWrapperServer,
+  memoryApduChannelPair,
+  tcpByteChannel,
+  type WrapperServer,
+} from '@meteringlab/transport-tcp';
 import { acceptHdlc } from '@meteringlab/transport-hdlc-serial';
 import {
   AssociationLn,
@@ -65,7 +70,10 @@ export function makeMeter(options: { maxReceivePduSize?: number; gbtOnly?: boole
   const relay = { connected: true };
   const buffer: Data[][] = [];
   for (let i = 0; i < PROFILE_ROWS; i++) {
-    buffer.push([dateTimeToData(cosemDateTimeFromDate(new Date(PROFILE_START + i * 900_000))), { type: 'double-long-unsigned', value: 1000 + i }]);
+    buffer.push([
+      dateTimeToData(cosemDateTimeFromDate(new Date(PROFILE_START + i * 900_000))),
+      { type: 'double-long-unsigned', value: 1000 + i },
+    ]);
   }
   const device = new LogicalDevice({
     objects: [
@@ -90,7 +98,11 @@ export function makeMeter(options: { maxReceivePduSize?: number; gbtOnly?: boole
         buffer,
       }),
       new DataObject({ logicalName: '0.0.43.1.0.255', value: { type: 'double-long-unsigned', value: 41 } }),
-      new DataObject({ logicalName: '0.0.96.1.0.255', value: { type: 'octet-string', value: new Uint8Array(0) }, writable: true }),
+      new DataObject({
+        logicalName: '0.0.96.1.0.255',
+        value: { type: 'octet-string', value: new Uint8Array(0) },
+        writable: true,
+      }),
       new DisconnectControl({
         onChange: (_s, out) => {
           relay.connected = out;
@@ -98,11 +110,30 @@ export function makeMeter(options: { maxReceivePduSize?: number; gbtOnly?: boole
       }),
     ],
   });
-  device.addAssociation(new AssociationLn({ logicalName: '0.0.40.0.1.255', clientSap: 16, rights: readOnlyRights }));
-  device.addAssociation(new AssociationLn({ logicalName: '0.0.40.0.2.255', clientSap: 1, mechanism: 1, rights: fullRights }));
-  device.addAssociation(new AssociationLn({ logicalName: '0.0.40.0.3.255', clientSap: 2, mechanism: 5, applicationContext: 3, rights: fullRights }));
-  const bits: ConformanceBit[] = options.gbtOnly ? ['general-block-transfer', 'get', 'set', 'action', 'multiple-references', 'selective-access'] : BITS;
-  const base = { referencing: 'ln', ciphered: false, conformance: conformanceFromNames(bits), maxReceivePduSize: options.maxReceivePduSize ?? 256 } as const;
+  device.addAssociation(
+    new AssociationLn({ logicalName: '0.0.40.0.1.255', clientSap: 16, rights: readOnlyRights }),
+  );
+  device.addAssociation(
+    new AssociationLn({ logicalName: '0.0.40.0.2.255', clientSap: 1, mechanism: 1, rights: fullRights }),
+  );
+  device.addAssociation(
+    new AssociationLn({
+      logicalName: '0.0.40.0.3.255',
+      clientSap: 2,
+      mechanism: 5,
+      applicationContext: 3,
+      rights: fullRights,
+    }),
+  );
+  const bits: ConformanceBit[] = options.gbtOnly
+    ? ['general-block-transfer', 'get', 'set', 'action', 'multiple-references', 'selective-access']
+    : BITS;
+  const base = {
+    referencing: 'ln',
+    ciphered: false,
+    conformance: conformanceFromNames(bits),
+    maxReceivePduSize: options.maxReceivePduSize ?? 256,
+  } as const;
   const associations = new Map<number, ServerAssociationConfig>([
     [16, { ...base, authentication: { mechanism: 0 } }],
     [1, { ...base, authentication: { mechanism: 1, password: PASSWORD } }],
@@ -137,7 +168,10 @@ export function wrapperServer(meter: Meter): Promise<WrapperServer> {
       const first = await channel.receiveFrames()[Symbol.asyncIterator]().next();
       if (first.done) return;
       const { source, destination, apdu } = first.value;
-      await meter.server.serve(prependApdu(channel, apdu), { serverAddress: destination, clientAddress: source });
+      await meter.server.serve(prependApdu(channel, apdu), {
+        serverAddress: destination,
+        clientAddress: source,
+      });
     },
   });
 }
@@ -151,7 +185,10 @@ export async function hdlcServer(meter: Meter): Promise<{ port: number; close():
     void (async () => {
       try {
         const link = await acceptHdlc(tcpByteChannel(socket), { maxInfoRx: 256, maxInfoTx: 256 });
-        await meter.server.serve(link, { serverAddress: link.server.upper, clientAddress: link.client.upper });
+        await meter.server.serve(link, {
+          serverAddress: link.server.upper,
+          clientAddress: link.client.upper,
+        });
       } catch {
         socket.destroy();
       }

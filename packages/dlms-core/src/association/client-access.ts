@@ -62,6 +62,11 @@ export function captureTimeRange(
  * entry_descriptor: entries `fromEntry`..`toEntry` (1-based; `toEntry` 0 = the last), columns
  * `fromColumn`..`toColumn` (1-based; `toColumn` 0 = the last).
  */
-export function entryRange(fromEntry: number, toEntry = 0, fromColumn = 1, toColumn = 0): SelectiveAccessDescriptor {
+export function entryRange(
+  fromEntry: number,
+  toEntry = 0,
+  fromColumn = 1,
+  toColumn = 0,
+): SelectiveAccessDescriptor {
   return entryDescriptor({ fromEntry, toEntry, fromSelectedValue: fromColumn, toSelectedValue: toColumn });
 }

@@ -125,10 +125,20 @@ export const CLIENT_STATE_TABLE: Readonly<
 > = {
   idle: { associate: 'awaiting-aare' },
   released: { associate: 'awaiting-aare' },
-  'awaiting-aare': { accepted: 'associated', 'accepted-hls': 'awaiting-hls-reply', rejected: 'idle', timeout: 'idle' },
+  'awaiting-aare': {
+    accepted: 'associated',
+    'accepted-hls': 'awaiting-hls-reply',
+    rejected: 'idle',
+    timeout: 'idle',
+  },
   'awaiting-hls-reply': { 'hls-ok': 'associated', 'hls-failed': 'idle', timeout: 'idle' },
   associated: { request: 'awaiting-response', release: 'awaiting-rlre' },
-  'awaiting-response': { block: 'awaiting-response', completed: 'associated', failed: 'associated', timeout: 'associated' },
+  'awaiting-response': {
+    block: 'awaiting-response',
+    completed: 'associated',
+    failed: 'associated',
+    timeout: 'associated',
+  },
   'awaiting-rlre': { rlre: 'released', timeout: 'released' },
 };
 
@@ -272,8 +282,10 @@ export class ClientAssociation {
     if (m >= 5 && this.ownTitle === undefined) {
       throw new ArgumentError(`mechanism ${m} needs the client system title`);
     }
-    if (m === 5 && this.security === undefined) throw new ArgumentError('HLS-GMAC needs the security options (keys, counter)');
-    const bits = options.conformance ?? (this.referencing === 'ln' ? DEFAULT_LN_CONFORMANCE : DEFAULT_SN_CONFORMANCE);
+    if (m === 5 && this.security === undefined)
+      throw new ArgumentError('HLS-GMAC needs the security options (keys, counter)');
+    const bits =
+      options.conformance ?? (this.referencing === 'ln' ? DEFAULT_LN_CONFORMANCE : DEFAULT_SN_CONFORMANCE);
     this.proposed = conformanceFromNames(bits);
     this.timeoutMs = options.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxReassembly = options.maxReassemblyBytes ?? DEFAULT_MAX_REASSEMBLY;
@@ -338,7 +350,8 @@ export class ClientAssociation {
 
   private contextName(): ApplicationContextName {
     const c = this.security !== undefined;
-    if (this.referencing === 'ln') return c ? 'logical-name-referencing-with-ciphering' : 'logical-name-referencing-no-ciphering';
+    if (this.referencing === 'ln')
+      return c ? 'logical-name-referencing-with-ciphering' : 'logical-name-referencing-no-ciphering';
     return c ? 'short-name-referencing-with-ciphering' : 'short-name-referencing-no-ciphering';
   }
 
@@ -406,8 +419,12 @@ export class ClientAssociation {
       );
     }
     this.serverTitle = aare.respondingApTitle?.slice() ?? this.options.serverSystemTitle;
-    const known = this.serverTitle === undefined ? undefined : this.security?.lastServerInvocationCounterOf?.(this.serverTitle);
-    if (known !== undefined && (this.lastServerIc === undefined || known > this.lastServerIc)) this.lastServerIc = known;
+    const known =
+      this.serverTitle === undefined
+        ? undefined
+        : this.security?.lastServerInvocationCounterOf?.(this.serverTitle);
+    if (known !== undefined && (this.lastServerIc === undefined || known > this.lastServerIc))
+      this.lastServerIc = known;
     let initiate: InitiateResponse | undefined;
     try {
       initiate = this.initiateResponseOf(aare);
@@ -471,7 +488,8 @@ export class ClientAssociation {
   private sendHlsPass3(nowMs: number): ClientStep {
     const m = this.auth as HlsMechanism;
     const ch = { ctos: this.ctos!, stoc: this.stoc! };
-    const shares = m.mechanism === 5 && this.profile.hlsGmacSharesFrameCounter === true && this.ciphersRequests();
+    const shares =
+      m.mechanism === 5 && this.profile.hlsGmacSharesFrameCounter === true && this.ciphersRequests();
     // With the quirk, f(StoC) and the APDU that carries it use one counter value.
     const frameIc = shares ? this.security!.invocationCounter.take() : undefined;
     let f: Uint8Array;
@@ -508,13 +526,18 @@ export class ClientAssociation {
     }
     if (apdu.invokeIdAndPriority.invokeId !== this.hlsInvokeId) {
       this.go('hls-failed');
-      throw new ProtocolError('INVOKE_ID_MISMATCH', `HLS reply has invoke-id ${apdu.invokeIdAndPriority.invokeId}, sent ${this.hlsInvokeId}`);
+      throw new ProtocolError(
+        'INVOKE_ID_MISMATCH',
+        `HLS reply has invoke-id ${apdu.invokeIdAndPriority.invokeId}, sent ${this.hlsInvokeId}`,
+      );
     }
     const r = apdu.response;
     const rp = r.returnParameters;
     if (r.result !== 'success' || rp?.type !== 'data' || rp.data.type !== 'octet-string') {
       this.go('hls-failed');
-      throw new SecurityError('AUTHENTICATION_FAILED', `the server refused f(StoC): ${String(r.result)}`, { cause: apdu });
+      throw new SecurityError('AUTHENTICATION_FAILED', `the server refused f(StoC): ${String(r.result)}`, {
+        cause: apdu,
+      });
     }
     const m = this.auth as HlsMechanism;
     const f = rp.data.value;
@@ -560,14 +583,17 @@ export class ClientAssociation {
       a = ui.apdu;
     }
     if (a.type === 'initiate-response') return a;
-    throw new ProtocolError('UNEXPECTED_APDU', `the AARE carries ${a.type}, not an InitiateResponse`, { cause: a });
+    throw new ProtocolError('UNEXPECTED_APDU', `the AARE carries ${a.type}, not an InitiateResponse`, {
+      cause: a,
+    });
   }
 
   // -------------------------------------------------------------------------------------------------
   // Protection
 
   private needSecurity(what: string): ClientSecurity {
-    if (this.security === undefined) throw new SecurityError('MISSING_KEY', `${what} needs the security options`);
+    if (this.security === undefined)
+      throw new SecurityError('MISSING_KEY', `${what} needs the security options`);
     return this.security;
   }
 
@@ -579,7 +605,13 @@ export class ClientAssociation {
     const s = this.needSecurity('ciphering');
     const general = s.form === 'general';
     const dedicated = !initiate && s.dedicatedKey !== undefined;
-    const form: ProtectForm = general ? (dedicated ? 'general-ded' : 'general-glo') : dedicated ? 'ded' : 'glo';
+    const form: ProtectForm = general
+      ? dedicated
+        ? 'general-ded'
+        : 'general-glo'
+      : dedicated
+        ? 'ded'
+        : 'glo';
     const policy = s.policy === 'none' ? 'authenticated-encrypted' : s.policy;
     const securityControl = encodeSecurityControl({
       suite: s.suite ?? 0,
@@ -611,7 +643,10 @@ export class ClientAssociation {
     if (sc !== undefined && s.policy !== 'none') {
       const needEnc = s.policy === 'encrypted' || s.policy === 'authenticated-encrypted';
       if ((requireAuthentication && !sc.authenticated) || (needEnc && !sc.encrypted)) {
-        throw new SecurityError('AUTHENTICATION_FAILED', 'the response carries less protection than the policy requires');
+        throw new SecurityError(
+          'AUTHENTICATION_FAILED',
+          'the response carries less protection than the policy requires',
+        );
       }
     }
     const ic = u.envelope.invocationCounter;
@@ -677,7 +712,16 @@ export class ClientAssociation {
       if (size < 1) throw new ArgumentError('the server max PDU leaves no room for a GBT block');
       const blocks = splitBlocks(apdu, size);
       this.gbtOut = { blocks, sent: 1 };
-      return { kind: 'send', apdu: this.gbtBlock(1, blocks), progress: { direction: 'sending', blockNumber: 1, bytes: blocks[0]!.length, totalBlocks: blocks.length } };
+      return {
+        kind: 'send',
+        apdu: this.gbtBlock(1, blocks),
+        progress: {
+          direction: 'sending',
+          blockNumber: 1,
+          bytes: blocks[0]!.length,
+          totalBlocks: blocks.length,
+        },
+      };
     }
     return progress === undefined ? { kind: 'send', apdu } : { kind: 'send', apdu, progress };
   }
@@ -716,7 +760,11 @@ export class ClientAssociation {
       );
     }
     return this.out(
-      encodeApdu({ type: 'get-request-with-list', invokeIdAndPriority: iid, attributes: items.map(withSelection) }),
+      encodeApdu({
+        type: 'get-request-with-list',
+        invokeIdAndPriority: iid,
+        attributes: items.map(withSelection),
+      }),
     );
   }
 
@@ -741,7 +789,8 @@ export class ClientAssociation {
             values: items.map((i) => i.value),
           },
     );
-    if (whole.length <= this.plainBudget() || !this.has('block-transfer-with-set-or-write')) return this.out(whole);
+    if (whole.length <= this.plainBudget() || !this.has('block-transfer-with-set-or-write'))
+      return this.out(whole);
     // Green Book 9.3.5: the value (or the SEQUENCE OF Data) goes in DataBlock-SA raw-data.
     const raw = items.length === 1 ? encodeDataBytes(items[0]!.value) : listBytes(items.map((i) => i.value));
     const headerRoom = 1 + 1 + 1 + items.length * 12 + 4;
@@ -765,7 +814,12 @@ export class ClientAssociation {
             attributes: items.map(withSelection),
             block,
           });
-    return this.out(first, { direction: 'sending', blockNumber: 1, bytes: block.rawData.length, totalBlocks: blocks.length });
+    return this.out(first, {
+      direction: 'sending',
+      blockNumber: 1,
+      bytes: block.rawData.length,
+      totalBlocks: blocks.length,
+    });
   }
 
   /** ACTION (normal or with-list), in pblocks when the request does not fit the server's max PDU. */
@@ -801,14 +855,24 @@ export class ClientAssociation {
     const block = { lastBlock: blocks.length === 1, blockNumber: 1, rawData: blocks[0]! };
     const first =
       items.length === 1
-        ? encodeApdu({ type: 'action-request-with-first-pblock', invokeIdAndPriority: iid, method: items[0]!.method, block })
+        ? encodeApdu({
+            type: 'action-request-with-first-pblock',
+            invokeIdAndPriority: iid,
+            method: items[0]!.method,
+            block,
+          })
         : encodeApdu({
             type: 'action-request-with-list-and-first-pblock',
             invokeIdAndPriority: iid,
             methods: items.map((i) => i.method),
             block,
           });
-    return this.out(first, { direction: 'sending', blockNumber: 1, bytes: block.rawData.length, totalBlocks: blocks.length });
+    return this.out(first, {
+      direction: 'sending',
+      blockNumber: 1,
+      bytes: block.rawData.length,
+      totalBlocks: blocks.length,
+    });
   }
 
   /** SN Read of variables (base name + attribute offset, or parameterized access). */
@@ -819,7 +883,11 @@ export class ClientAssociation {
   }
 
   /** SN Write of variables. */
-  write(variables: readonly VariableAccessSpecification[], values: readonly Data[], nowMs: number): ClientStep {
+  write(
+    variables: readonly VariableAccessSpecification[],
+    values: readonly Data[],
+    nowMs: number,
+  ): ClientStep {
     if (variables.length === 0 || variables.length !== values.length) {
       throw new ArgumentError('write needs one value per variable');
     }
@@ -901,7 +969,10 @@ export class ClientAssociation {
       // An acknowledgement of our request blocks: send the block after block-number-ack.
       const o = this.gbtOut;
       if (o === undefined || g.blockNumberAck !== o.sent || o.sent >= o.blocks.length) {
-        throw new ProtocolError('BLOCK_SEQUENCE', `GBT acknowledgement of block ${g.blockNumberAck} out of sequence`);
+        throw new ProtocolError(
+          'BLOCK_SEQUENCE',
+          `GBT acknowledgement of block ${g.blockNumberAck} out of sequence`,
+        );
       }
       o.sent++;
       this.arm(nowMs);
@@ -909,15 +980,28 @@ export class ClientAssociation {
       for (let i = 0; i < o.sent; i++) bytesSent += o.blocks[i]!.length;
       return {
         kind: 'send',
-        step: { kind: 'send', apdu: this.gbtBlock(o.sent, o.blocks), progress: { direction: 'sending', blockNumber: o.sent, bytes: bytesSent, totalBlocks: o.blocks.length } },
+        step: {
+          kind: 'send',
+          apdu: this.gbtBlock(o.sent, o.blocks),
+          progress: {
+            direction: 'sending',
+            blockNumber: o.sent,
+            bytes: bytesSent,
+            totalBlocks: o.blocks.length,
+          },
+        },
       };
     }
     this.gbtOut = undefined;
     this.gbtIn ??= new BlockReassembler(this.maxReassembly, g.blockNumber);
     const r = this.gbtIn.push(g.blockNumber, g.blockData, g.lastBlock);
-    if (r === 'too-large') throw new DecodeError('LIMIT_EXCEEDED', `GBT response above ${this.maxReassembly} bytes`, 0);
+    if (r === 'too-large')
+      throw new DecodeError('LIMIT_EXCEEDED', `GBT response above ${this.maxReassembly} bytes`, 0);
     if (r === 'block-number-invalid') {
-      throw new ProtocolError('BLOCK_SEQUENCE', `GBT block ${g.blockNumber}, expected ${this.gbtIn.expected}`);
+      throw new ProtocolError(
+        'BLOCK_SEQUENCE',
+        `GBT block ${g.blockNumber}, expected ${this.gbtIn.expected}`,
+      );
     }
     if (r === 'complete') {
       const joined = this.gbtIn.joined();
@@ -925,7 +1009,11 @@ export class ClientAssociation {
       return { kind: 'done', bytes: joined };
     }
     this.arm(nowMs);
-    const progress: BlockProgress = { direction: 'receiving', blockNumber: g.blockNumber, bytes: this.gbtIn.length };
+    const progress: BlockProgress = {
+      direction: 'receiving',
+      blockNumber: g.blockNumber,
+      bytes: this.gbtIn.length,
+    };
     // Streaming blocks need no acknowledgement until the last of the window.
     if (g.streaming) return { kind: 'send', step: { kind: 'waiting', progress } };
     const ack = encodeApdu({
@@ -962,7 +1050,10 @@ export class ClientAssociation {
         return { kind: 'waiting' };
       }
       if (got !== p.invokeId) {
-        throw new ProtocolError('INVOKE_ID_MISMATCH', `response has invoke-id ${got}, the request ${p.invokeId}`);
+        throw new ProtocolError(
+          'INVOKE_ID_MISMATCH',
+          `response has invoke-id ${got}, the request ${p.invokeId}`,
+        );
       }
     }
     switch (p.service) {
@@ -999,19 +1090,30 @@ export class ClientAssociation {
         const b = apdu.block;
         if (b.result.type === 'data-access-result') {
           // The whole (long) GET failed: every requested item gets the result.
-          return this.complete({ service: 'get', results: [{ type: 'data-access-result', result: b.result.result }] });
+          return this.complete({
+            service: 'get',
+            results: [{ type: 'data-access-result', result: b.result.result }],
+          });
         }
         p.blocksIn ??= new BlockReassembler(this.maxReassembly);
         const r = p.blocksIn.push(b.blockNumber, b.result.rawData, b.lastBlock);
-        if (r === 'too-large') throw new DecodeError('LIMIT_EXCEEDED', `GET response above ${this.maxReassembly} bytes`, 0);
+        if (r === 'too-large')
+          throw new DecodeError('LIMIT_EXCEEDED', `GET response above ${this.maxReassembly} bytes`, 0);
         if (r === 'block-number-invalid') {
-          throw new ProtocolError('BLOCK_SEQUENCE', `GET block ${b.blockNumber}, expected ${p.blocksIn.expected}`);
+          throw new ProtocolError(
+            'BLOCK_SEQUENCE',
+            `GET block ${b.blockNumber}, expected ${p.blocksIn.expected}`,
+          );
         }
         if (r === 'ok') {
           this.go('block');
           this.arm(nowMs);
           return this.out(
-            encodeApdu({ type: 'get-request-next', invokeIdAndPriority: this.iid(p.invokeId), blockNumber: b.blockNumber }),
+            encodeApdu({
+              type: 'get-request-next',
+              invokeIdAndPriority: this.iid(p.invokeId),
+              blockNumber: b.blockNumber,
+            }),
             { direction: 'receiving', blockNumber: b.blockNumber, bytes: p.blocksIn.length },
           );
         }
@@ -1043,23 +1145,34 @@ export class ClientAssociation {
   private onRead(results: readonly ReadResult[], p: Pending, nowMs: number): ClientStep {
     const r = results[0];
     if (results.length !== 1 || r?.type !== 'data-block-result') {
-      if (p.blocksIn !== undefined) throw new ProtocolError('UNEXPECTED_APDU', 'a Read block transfer ended without its last block');
+      if (p.blocksIn !== undefined)
+        throw new ProtocolError('UNEXPECTED_APDU', 'a Read block transfer ended without its last block');
       return this.complete({ service: 'read', results });
     }
     p.blocksIn ??= new BlockReassembler(this.maxReassembly);
     const pushed = p.blocksIn.push(r.blockNumber, r.rawData, r.lastBlock);
-    if (pushed === 'too-large') throw new DecodeError('LIMIT_EXCEEDED', `Read response above ${this.maxReassembly} bytes`, 0);
+    if (pushed === 'too-large')
+      throw new DecodeError('LIMIT_EXCEEDED', `Read response above ${this.maxReassembly} bytes`, 0);
     if (pushed === 'block-number-invalid') {
-      throw new ProtocolError('BLOCK_SEQUENCE', `Read block ${r.blockNumber}, expected ${p.blocksIn.expected}`);
+      throw new ProtocolError(
+        'BLOCK_SEQUENCE',
+        `Read block ${r.blockNumber}, expected ${p.blocksIn.expected}`,
+      );
     }
     if (pushed === 'ok') {
       this.go('block');
       this.arm(nowMs);
-      return this.out(encodeApdu({ type: 'read-request', variables: [{ type: 'block-number-access', blockNumber: r.blockNumber }] }), {
-        direction: 'receiving',
-        blockNumber: r.blockNumber,
-        bytes: p.blocksIn.length,
-      });
+      return this.out(
+        encodeApdu({
+          type: 'read-request',
+          variables: [{ type: 'block-number-access', blockNumber: r.blockNumber }],
+        }),
+        {
+          direction: 'receiving',
+          blockNumber: r.blockNumber,
+          bytes: p.blocksIn.length,
+        },
+      );
     }
     const rd = new Reader(p.blocksIn.joined());
     const data = decodeData(rd, this.options.dataLimits);
@@ -1067,9 +1180,14 @@ export class ClientAssociation {
     return this.complete({ service: 'read', results: [{ type: 'data', data }] });
   }
 
-  private nextOut(p: Pending, nowMs: number, build: (block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array }) => Apdu): ClientStep {
+  private nextOut(
+    p: Pending,
+    nowMs: number,
+    build: (block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array }) => Apdu,
+  ): ClientStep {
     const o = p.blocksOut!;
-    if (o.sent >= o.blocks.length) throw new ProtocolError('BLOCK_SEQUENCE', 'the server asks for a block after the last one');
+    if (o.sent >= o.blocks.length)
+      throw new ProtocolError('BLOCK_SEQUENCE', 'the server asks for a block after the last one');
     const n = o.sent + 1;
     const rawData = o.blocks[n - 1]!;
     o.sent = n;
@@ -1096,10 +1214,17 @@ export class ClientAssociation {
         return this.complete({ service: 'set', results: apdu.results });
       case 'set-response-datablock': {
         if (p.blocksOut === undefined || apdu.blockNumber !== p.blocksOut.sent) {
-          throw new ProtocolError('BLOCK_SEQUENCE', `SET block ${apdu.blockNumber} acknowledged out of sequence`);
+          throw new ProtocolError(
+            'BLOCK_SEQUENCE',
+            `SET block ${apdu.blockNumber} acknowledged out of sequence`,
+          );
         }
         const iid = this.iid(p.invokeId);
-        return this.nextOut(p, nowMs, (block) => ({ type: 'set-request-with-datablock', invokeIdAndPriority: iid, block }));
+        return this.nextOut(p, nowMs, (block) => ({
+          type: 'set-request-with-datablock',
+          invokeIdAndPriority: iid,
+          block,
+        }));
       }
       default:
         throw new ProtocolError('UNEXPECTED_APDU', `${apdu.type} does not answer a SET`);
@@ -1115,32 +1240,53 @@ export class ClientAssociation {
         return this.complete({ service: 'action', results: apdu.responses.map(actionOutcome) });
       case 'action-response-next-pblock': {
         if (p.blocksOut === undefined || apdu.blockNumber !== p.blocksOut.sent) {
-          throw new ProtocolError('BLOCK_SEQUENCE', `ACTION pblock ${apdu.blockNumber} acknowledged out of sequence`);
+          throw new ProtocolError(
+            'BLOCK_SEQUENCE',
+            `ACTION pblock ${apdu.blockNumber} acknowledged out of sequence`,
+          );
         }
-        return this.nextOut(p, nowMs, (block) => ({ type: 'action-request-with-pblock', invokeIdAndPriority: iid, block }));
+        return this.nextOut(p, nowMs, (block) => ({
+          type: 'action-request-with-pblock',
+          invokeIdAndPriority: iid,
+          block,
+        }));
       }
       case 'action-response-with-pblock': {
         const b = apdu.block;
         p.blocksIn ??= new BlockReassembler(this.maxReassembly);
         const r = p.blocksIn.push(b.blockNumber, b.rawData, b.lastBlock);
-        if (r === 'too-large') throw new DecodeError('LIMIT_EXCEEDED', `ACTION response above ${this.maxReassembly} bytes`, 0);
+        if (r === 'too-large')
+          throw new DecodeError('LIMIT_EXCEEDED', `ACTION response above ${this.maxReassembly} bytes`, 0);
         if (r === 'block-number-invalid') {
-          throw new ProtocolError('BLOCK_SEQUENCE', `ACTION pblock ${b.blockNumber}, expected ${p.blocksIn.expected}`);
+          throw new ProtocolError(
+            'BLOCK_SEQUENCE',
+            `ACTION pblock ${b.blockNumber}, expected ${p.blocksIn.expected}`,
+          );
         }
         if (r === 'ok') {
           this.go('block');
           this.arm(nowMs);
-          return this.out(encodeApdu({ type: 'action-request-next-pblock', invokeIdAndPriority: iid, blockNumber: b.blockNumber }), {
-            direction: 'receiving',
-            blockNumber: b.blockNumber,
-            bytes: p.blocksIn.length,
-          });
+          return this.out(
+            encodeApdu({
+              type: 'action-request-next-pblock',
+              invokeIdAndPriority: iid,
+              blockNumber: b.blockNumber,
+            }),
+            {
+              direction: 'receiving',
+              blockNumber: b.blockNumber,
+              bytes: p.blocksIn.length,
+            },
+          );
         }
         // The joined pblocks carry the return parameters as one Data (success implied).
         const rd = new Reader(p.blocksIn.joined());
         const data = decodeData(rd, this.options.dataLimits);
         rd.expectEnd('ACTION pblocks');
-        return this.complete({ service: 'action', results: [{ result: 'success', returnParameters: { type: 'data', data } }] });
+        return this.complete({
+          service: 'action',
+          results: [{ result: 'success', returnParameters: { type: 'data', data } }],
+        });
       }
       default:
         throw new ProtocolError('UNEXPECTED_APDU', `${apdu.type} does not answer an ACTION`);
@@ -1174,7 +1320,9 @@ export class ClientAssociation {
 }
 
 function withSelection(i: GetItem): CosemAttributeDescriptorWithSelection {
-  return i.access === undefined ? { attribute: i.attribute } : { attribute: i.attribute, accessSelection: i.access };
+  return i.access === undefined
+    ? { attribute: i.attribute }
+    : { attribute: i.attribute, accessSelection: i.access };
 }
 
 function listBytes(values: readonly Data[]): Uint8Array {
@@ -1184,6 +1332,11 @@ function listBytes(values: readonly Data[]): Uint8Array {
   return w.toBytes();
 }
 
-function actionOutcome(r: { readonly result: ActionResult; readonly returnParameters?: GetDataResult }): ClientActionOutcome {
-  return r.returnParameters === undefined ? { result: r.result } : { result: r.result, returnParameters: r.returnParameters };
+function actionOutcome(r: {
+  readonly result: ActionResult;
+  readonly returnParameters?: GetDataResult;
+}): ClientActionOutcome {
+  return r.returnParameters === undefined
+    ? { result: r.result }
+    : { result: r.result, returnParameters: r.returnParameters };
 }

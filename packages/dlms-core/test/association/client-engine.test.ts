@@ -54,7 +54,12 @@ function model(): (rs: readonly ModelRequest[]) => ModelResult[] {
     });
 }
 
-async function run(client: ClientAssociation, server: ServerAssociation, first: ClientStep, m = model()): Promise<ClientStep> {
+async function run(
+  client: ClientAssociation,
+  server: ServerAssociation,
+  first: ClientStep,
+  m = model(),
+): Promise<ClientStep> {
   let step = first;
   let t = 0;
   while (step.kind === 'send') {
@@ -77,7 +82,9 @@ function serverConfig(over: Partial<ServerAssociationConfig>): ServerAssociation
   };
 }
 
-const ciphered = (policy: 'authenticated' | 'authenticated-encrypted' = 'authenticated-encrypted'): ClientAssociationOptions['security'] => ({
+const ciphered = (
+  policy: 'authenticated' | 'authenticated-encrypted' = 'authenticated-encrypted',
+): ClientAssociationOptions['security'] => ({
   policy,
   key: EK,
   authKey: AK,
@@ -102,7 +109,9 @@ describe('ClientAssociation against the server engine', () => {
     expect((await run(ok, server, ok.associate(0))).kind).toBe('associated');
 
     const server2 = new ServerAssociation(serverConfig({ authentication: { mechanism: 1, password } }));
-    const bad = new ClientAssociation({ authentication: { mechanism: 1, password: new TextEncoder().encode('nope') } });
+    const bad = new ClientAssociation({
+      authentication: { mechanism: 1, password: new TextEncoder().encode('nope') },
+    });
     const e = await run(bad, server2, bad.associate(0)).catch((x: unknown) => x);
     expect(isDlmsError(e, 'ASSOCIATION_REJECTED')).toBe(true);
     expect((e as Error).message).toContain('authentication-failure');
@@ -111,7 +120,9 @@ describe('ClientAssociation against the server engine', () => {
   it('HLS-MD5 and HLS-SHA-256: pass 3 and 4', async () => {
     const secret = new TextEncoder().encode('secret-hls-1234');
     for (const mechanism of [3, 6] as const) {
-      const server = new ServerAssociation(serverConfig({ authentication: { mechanism, secret }, systemTitle: SERVER_ST }));
+      const server = new ServerAssociation(
+        serverConfig({ authentication: { mechanism, secret }, systemTitle: SERVER_ST }),
+      );
       const client = new ClientAssociation({
         authentication: { mechanism, secret },
         // Outside a ciphered context the AARE need not name the server: the client knows its title.
@@ -124,8 +135,12 @@ describe('ClientAssociation against the server engine', () => {
   });
 
   it('HLS-MD5 with a wrong secret: AUTHENTICATION_FAILED and back to idle', async () => {
-    const server = new ServerAssociation(serverConfig({ authentication: { mechanism: 3, secret: new TextEncoder().encode('right') } }));
-    const client = new ClientAssociation({ authentication: { mechanism: 3, secret: new TextEncoder().encode('wrong') } });
+    const server = new ServerAssociation(
+      serverConfig({ authentication: { mechanism: 3, secret: new TextEncoder().encode('right') } }),
+    );
+    const client = new ClientAssociation({
+      authentication: { mechanism: 3, secret: new TextEncoder().encode('wrong') },
+    });
     const e = await run(client, server, client.associate(0)).catch((x: unknown) => x);
     expect(isDlmsError(e, 'AUTHENTICATION_FAILED')).toBe(true);
     expect(client.state).toBe('idle');
@@ -156,18 +171,38 @@ describe('ClientAssociation against the server engine', () => {
       for (const x of s.apdus) step = client.receive(x, 1);
     }
     expect(progressSteps).toBeGreaterThan(1);
-    expect(step.kind === 'completed' && step.outcome.service === 'get' && step.outcome.results[0]?.type).toBe('data');
+    expect(step.kind === 'completed' && step.outcome.service === 'get' && step.outcome.results[0]?.type).toBe(
+      'data',
+    );
 
     const value: Data = { type: 'octet-string', value: new Uint8Array(400).fill(3) };
     const set = await run(client, server, client.set([{ attribute, value }], 2), m);
     expect(set.kind === 'completed' && set.outcome).toEqual({ service: 'set', results: ['success'] });
     const get = await run(client, server, client.get([{ attribute }], 3), m);
-    expect(get.kind === 'completed' && get.outcome).toEqual({ service: 'get', results: [{ type: 'data', data: value }] });
+    expect(get.kind === 'completed' && get.outcome).toEqual({
+      service: 'get',
+      results: [{ type: 'data', data: value }],
+    });
 
-    const act = await run(client, server, client.action([{ method: { classId: 9, instanceId: LN_REGISTER, methodId: 1 }, parameters: { type: 'unsigned', value: 7 } }], 4), m);
+    const act = await run(
+      client,
+      server,
+      client.action(
+        [
+          {
+            method: { classId: 9, instanceId: LN_REGISTER, methodId: 1 },
+            parameters: { type: 'unsigned', value: 7 },
+          },
+        ],
+        4,
+      ),
+      m,
+    );
     expect(act.kind === 'completed' && act.outcome).toEqual({
       service: 'action',
-      results: [{ result: 'success', returnParameters: { type: 'data', data: { type: 'unsigned', value: 7 } } }],
+      results: [
+        { result: 'success', returnParameters: { type: 'data', data: { type: 'unsigned', value: 7 } } },
+      ],
     });
     expect(client.lastServerInvocationCounter).toBeGreaterThan(0);
     const rel = await run(client, server, client.release(5), m);
@@ -175,7 +210,9 @@ describe('ClientAssociation against the server engine', () => {
   });
 
   it('HLS-GMAC with the frame-counter quirk still associates', async () => {
-    const server = new ServerAssociation(cipheredServer({ authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK } }));
+    const server = new ServerAssociation(
+      cipheredServer({ authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK } }),
+    );
     const client = new ClientAssociation({
       authentication: { mechanism: 5, encryptionKey: EK, authenticationKey: AK },
       security: ciphered(),
@@ -196,19 +233,34 @@ describe('ClientAssociation against the server engine', () => {
     const server = new ServerAssociation(
       cipheredServer({
         security: { policy: 'authenticated', blockCipherKey: EK, authenticationKey: AK },
-        conformance: conformanceFromNames(['general-block-transfer', 'get', 'set', 'action', 'multiple-references']),
+        conformance: conformanceFromNames([
+          'general-block-transfer',
+          'get',
+          'set',
+          'action',
+          'multiple-references',
+        ]),
       }),
     );
     const client = new ClientAssociation({ security: ciphered('authenticated'), maxReceivePduSize: 128 });
     expect((await run(client, server, client.associate(0))).kind).toBe('associated');
     expect(client.has('general-block-transfer')).toBe(true);
-    const got = await run(client, server, client.get([{ attribute: { classId: 1, instanceId: LN_REGISTER, attributeId: 2 } }], 1));
-    expect(got.kind === 'completed' && got.outcome.service === 'get' && got.outcome.results[0]).toMatchObject({ type: 'data' });
+    const got = await run(
+      client,
+      server,
+      client.get([{ attribute: { classId: 1, instanceId: LN_REGISTER, attributeId: 2 } }], 1),
+    );
+    expect(got.kind === 'completed' && got.outcome.service === 'get' && got.outcome.results[0]).toMatchObject(
+      { type: 'data' },
+    );
   });
 
   it('sends a long SET in General-Block-Transfer when only GBT is negotiated', async () => {
     const server = new ServerAssociation(
-      serverConfig({ conformance: conformanceFromNames(['general-block-transfer', 'get', 'set', 'action']), maxReceivePduSize: 64 }),
+      serverConfig({
+        conformance: conformanceFromNames(['general-block-transfer', 'get', 'set', 'action']),
+        maxReceivePduSize: 64,
+      }),
     );
     const client = new ClientAssociation();
     const m = model();
@@ -221,7 +273,10 @@ describe('ClientAssociation against the server engine', () => {
     const set = await run(client, server, first, m);
     expect(set.kind === 'completed' && set.outcome).toEqual({ service: 'set', results: ['success'] });
     const get = await run(client, server, client.get([{ attribute }], 2), m);
-    expect(get.kind === 'completed' && get.outcome).toEqual({ service: 'get', results: [{ type: 'data', data: value }] });
+    expect(get.kind === 'completed' && get.outcome).toEqual({
+      service: 'get',
+      results: [{ type: 'data', data: value }],
+    });
   });
 
   it('HLS-SHA-1 and HLS-ECDSA (suite 1) associate', async () => {
@@ -233,24 +288,52 @@ describe('ClientAssociation against the server engine', () => {
     const client = ecGenerateKeyPair('P-256');
     const server = ecGenerateKeyPair('P-256');
     const s7 = new ServerAssociation(
-      serverConfig({ authentication: { mechanism: 7, suite: 1, privateKey: server.privateKey, peerPublicKey: client.publicKey }, systemTitle: SERVER_ST }),
+      serverConfig({
+        authentication: {
+          mechanism: 7,
+          suite: 1,
+          privateKey: server.privateKey,
+          peerPublicKey: client.publicKey,
+        },
+        systemTitle: SERVER_ST,
+      }),
     );
     const c7 = new ClientAssociation({
-      authentication: { mechanism: 7, suite: 1, privateKey: client.privateKey, peerPublicKey: server.publicKey },
+      authentication: {
+        mechanism: 7,
+        suite: 1,
+        privateKey: client.privateKey,
+        peerPublicKey: server.publicKey,
+      },
       systemTitle: CLIENT_ST,
       serverSystemTitle: SERVER_ST,
     });
     expect((await run(c7, s7, c7.associate(0))).kind).toBe('associated');
     // The wrong server key: the client refuses the server's f(CtoS).
     const s7b = new ServerAssociation(
-      serverConfig({ authentication: { mechanism: 7, suite: 1, privateKey: ecGenerateKeyPair('P-256').privateKey, peerPublicKey: client.publicKey }, systemTitle: SERVER_ST }),
+      serverConfig({
+        authentication: {
+          mechanism: 7,
+          suite: 1,
+          privateKey: ecGenerateKeyPair('P-256').privateKey,
+          peerPublicKey: client.publicKey,
+        },
+        systemTitle: SERVER_ST,
+      }),
     );
     const c7b = new ClientAssociation({
-      authentication: { mechanism: 7, suite: 1, privateKey: client.privateKey, peerPublicKey: server.publicKey },
+      authentication: {
+        mechanism: 7,
+        suite: 1,
+        privateKey: client.privateKey,
+        peerPublicKey: server.publicKey,
+      },
       systemTitle: CLIENT_ST,
       serverSystemTitle: SERVER_ST,
     });
-    expect(isDlmsError(await run(c7b, s7b, c7b.associate(0)).catch((e: unknown) => e), 'AUTHENTICATION_FAILED')).toBe(true);
+    expect(
+      isDlmsError(await run(c7b, s7b, c7b.associate(0)).catch((e: unknown) => e), 'AUTHENTICATION_FAILED'),
+    ).toBe(true);
   });
 
   it('dedicated key (ded- forms) and general-glo-ciphering envelopes', async () => {

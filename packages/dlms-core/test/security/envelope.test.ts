@@ -188,16 +188,14 @@ describe('envelope codec', () => {
             ? ({ type: 'glo-ciphered', tag: GLO_CIPHERED_TAG[service], service, ...c } as CipheredApdu)
             : ({ type: 'ded-ciphered', tag: DED_CIPHERED_TAG[service], service, ...c } as CipheredApdu),
         ),
-      fc
-        .tuple(fc.boolean(), bytes(), content)
-        .map(
-          ([glo, systemTitle, c]) =>
-            ({
-              type: glo ? 'general-glo-ciphering' : 'general-ded-ciphering',
-              systemTitle,
-              ...c,
-            }) as CipheredApdu,
-        ),
+      fc.tuple(fc.boolean(), bytes(), content).map(
+        ([glo, systemTitle, c]) =>
+          ({
+            type: glo ? 'general-glo-ciphering' : 'general-ded-ciphering',
+            systemTitle,
+            ...c,
+          }) as CipheredApdu,
+      ),
       fc
         .tuple(
           header,
@@ -205,20 +203,16 @@ describe('envelope codec', () => {
           fc.option(
             fc.oneof(
               fc.integer({ min: 0, max: 255 }).map((keyId) => ({ type: 'identified-key' as const, keyId })),
-              fc
-                .tuple(fc.integer({ min: 0, max: 255 }), bytes())
-                .map(([kekId, keyCipheredData]) => ({
-                  type: 'wrapped-key' as const,
-                  kekId,
-                  keyCipheredData,
-                })),
-              fc
-                .tuple(bytes(), bytes())
-                .map(([keyParameters, keyCipheredData]) => ({
-                  type: 'agreed-key' as const,
-                  keyParameters,
-                  keyCipheredData,
-                })),
+              fc.tuple(fc.integer({ min: 0, max: 255 }), bytes()).map(([kekId, keyCipheredData]) => ({
+                type: 'wrapped-key' as const,
+                kekId,
+                keyCipheredData,
+              })),
+              fc.tuple(bytes(), bytes()).map(([keyParameters, keyCipheredData]) => ({
+                type: 'agreed-key' as const,
+                keyParameters,
+                keyCipheredData,
+              })),
             ),
             { nil: undefined },
           ),
