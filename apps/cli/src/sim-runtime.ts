@@ -137,7 +137,25 @@ export function simulatorOptionProblem(o: SimulatorOptions): string | undefined 
   return undefined;
 }
 
-/** Reads the first wrapper frame of a link to learn its wPorts, then serves the link. */
+/** Logs the outcome of an AARE (0x61) being sent; only AAREs are decoded, the GET path is untouched. */
+function watchAare(apdu: Uint8Array, where: string, client: number, server: number, log: SimLog, stats: RunningSimulator['stats']): void {
+  if (apdu[0] !== 0x61) return;
+  try {
+    const a = decodeApdu(apdu);
+    if (a.type === 'aare') {
+      if (a.result === 'accepted') stats.associations++;
+      log(`${where}: association client ${client} -> server ${server}: ${a.result}`);
+    }
+  } catch {
+    // A corrupted AARE (fault injection) is sent as is.
+  }
+}
+
+/**
+ * Serves a wrapper link. Without faults every frame is routed on its own wPorts (several associations
+ * may share one connection, `DlmsServer.serveRouted`); with faults the first frame's wPorts choose the
+ * association of the whole link, so that the faults wrap one APDU channel.
+ */
 async function serveWrapperLink(
   server: DlmsServer,
   channel: WrapperApduChannel,
@@ -146,6 +164,21 @@ async function serveWrapperLink(
   log: SimLog,
   stats: RunningSimulator['stats'],
 ): Promise<void> {
+  if (faults === undefined) {
+    const summary = await server.serveRouted(
+      {
+        receiveFrames: () => channel.receiveFrames(),
+        close: () => channel.close(),
+        sendFrame: (f) => {
+          watchAare(f.apdu, where, f.destination, f.source, log, stats);
+          return channel.sendFrame(f);
+        },
+      },
+      { onError: (e) => log(`${where}: ${(e as Error).message}`) },
+    );
+    if (summary.end === 'unknown-device') log(`${where}: no logical device at the first frame's destination wPort; link closed`);
+    return;
+  }
   const first = await channel.receiveFrames()[Symbol.asyncIterator]().next();
   if (first.done) return;
   const { source, destination, apdu } = first.value;
@@ -170,18 +203,7 @@ async function serveLink(
     receive: () => channel.receive(),
     close: () => channel.close(),
     send: (apdu) => {
-      // AARE (0x61): log the outcome. Only the AARE is decoded; the GET hot path is untouched.
-      if (apdu[0] === 0x61) {
-        try {
-          const a = decodeApdu(apdu);
-          if (a.type === 'aare') {
-            if (a.result === 'accepted') stats.associations++;
-            log(`${where}: association client ${clientAddress} -> server ${serverAddress}: ${a.result}`);
-          }
-        } catch {
-          // A corrupted AARE (fault injection) is sent as is.
-        }
-      }
+      watchAare(apdu, where, clientAddress, serverAddress, log, stats);
       return channel.send(apdu);
     },
   };

@@ -137,6 +137,28 @@ describe('dlms sim: fleets', () => {
     expect(names).toEqual(['SIM0000000000001', 'SIM0000000000002', 'SIM0000000000003']);
   });
 
+  it('routes every frame of one connection on its own wPorts (two devices on one link)', async () => {
+    sim = await startSimulator({ port: 0, fleet: 3 });
+    const ch = await connectWrapper({ host: '127.0.0.1', port: listener(sim, 'tcp').port, clientWPort: 16, serverWPort: 1 });
+    const frames = ch.receiveFrames()[Symbol.asyncIterator]();
+    const ask = async (destination: number, apdu: Apdu) => {
+      await ch.sendFrame({ source: 16, destination, apdu: encodeApdu(apdu) });
+      const r = await frames.next();
+      return { from: r.value!.source, apdu: decodeApdu(r.value!.apdu) };
+    };
+    const aarq: Apdu = {
+      type: 'aarq',
+      applicationContextName: 'logical-name-referencing-no-ciphering',
+      userInformation: { apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x00ffff, clientMaxReceivePduSize: 1024 } },
+    };
+    const get: Apdu = { type: 'get-request-normal', invokeIdAndPriority: IID, attribute: { classId: 1, instanceId: LDN, attributeId: 2 } };
+    expect(await ask(2, aarq)).toMatchObject({ from: 2, apdu: { result: 'accepted' } });
+    expect(await ask(3, aarq)).toMatchObject({ from: 3, apdu: { result: 'accepted' } });
+    expect(await ask(3, get)).toMatchObject({ from: 3, apdu: { result: { data: { value: 'SIM0000000000003' } } } });
+    expect(await ask(2, get)).toMatchObject({ from: 2, apdu: { result: { data: { value: 'SIM0000000000002' } } } });
+    await ch.close();
+  });
+
   it('serves one meter per port in ports mode', async () => {
     sim = await startSimulator({ port: 0, fleet: 2, fleetMode: 'ports' });
     expect(sim.listeners).toHaveLength(2);
