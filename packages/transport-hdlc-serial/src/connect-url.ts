@@ -17,7 +17,7 @@
  *
  * This module only parses and dispatches to the drivers of this package and of transport-tcp.
  */
-import { ArgumentError, type ApduChannel } from '@meteringlab/dlms-core';
+import { ArgumentError, type ApduChannel, type MeterProfile } from '@meteringlab/dlms-core';
 import { DLMS_WRAPPER_PORT, connectWrapper, connectWrapperUdp } from '@meteringlab/transport-tcp';
 import { connectHdlc, type HdlcClientOptions } from './link.js';
 import { connectHdlcTcp } from './tcp.js';
@@ -57,6 +57,8 @@ export interface OpenApduChannelOptions {
   readonly connectTimeoutMs?: number;
   /** Further HDLC options (window, information field sizes, timeouts). */
   readonly hdlc?: Partial<Omit<HdlcClientOptions, 'clientAddress' | 'serverLogical' | 'serverPhysical'>>;
+  /** The meter's profile of known quirks: its link quirks apply to the HDLC link. */
+  readonly profile?: MeterProfile;
 }
 
 /** An opened channel and what it was opened with. */
@@ -154,6 +156,7 @@ export async function openApduChannel(
   const u = parseMeterUrl(url);
   const a = u.addresses;
   const hdlcOptions: HdlcClientOptions = {
+    ...(options.profile?.hdlcLlcOnEverySegment === true ? { llcOnEverySegment: true } : {}),
     ...options.hdlc,
     clientAddress: a.client,
     serverLogical: a.server,

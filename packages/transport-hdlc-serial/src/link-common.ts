@@ -102,9 +102,16 @@ export class Reassembler {
   private total = 0;
   private overflow = false;
 
+  /**
+   * @param llc the LLC header expected at the start of the first segment (removed when present).
+   * @param llcOnEverySegment a meter quirk: the peer repeats the LLC header on every segment, so it is
+   *   removed from any segment that starts with it, not only the first (IEC 62056-46 puts it on the
+   *   first segment only).
+   */
   constructor(
     private readonly llc: Uint8Array,
     private readonly maxApduLength: number,
+    private readonly llcOnEverySegment = false,
   ) {}
 
   /** True between the first and the last segment of an APDU. */
@@ -125,7 +132,7 @@ export class Reassembler {
    */
   add(information: Uint8Array, segmented: boolean): Uint8Array | FramingError | undefined {
     const first = !this.inProgress;
-    const part = first ? stripLlc(information, this.llc) : information;
+    const part = first || this.llcOnEverySegment ? stripLlc(information, this.llc) : information;
     if (!this.overflow) {
       if (this.total + part.length > this.maxApduLength) {
         this.overflow = true;

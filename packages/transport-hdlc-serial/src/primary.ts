@@ -71,6 +71,11 @@ export interface HdlcPrimaryOptions {
   readonly maxApduLength?: number;
   /** Send the negotiation parameters in SNRM (default true; false sends a bare SNRM). */
   readonly negotiate?: boolean;
+  /**
+   * Meter quirk: the meter repeats the LLC header (E6 E7 00) on every segment of a segmented response,
+   * where IEC 62056-46 puts it on the first only. When set, it is removed from every segment.
+   */
+  readonly llcOnEverySegment?: boolean;
 }
 
 /** States of the primary. */
@@ -151,6 +156,7 @@ export class HdlcPrimary {
     this.rx = new Reassembler(
       LLC_RESPONSE,
       checkInt('maxApduLength', options.maxApduLength ?? 65535, 1, 0x7fffffff),
+      options.llcOnEverySegment ?? false,
     );
   }
 

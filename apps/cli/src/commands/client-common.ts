@@ -8,6 +8,8 @@ import { Command, Option } from 'commander';
 import {
   ArgumentError,
   DlmsError,
+  METER_QUIRKS,
+  STRICT_PROFILE,
   apduName,
   dataToJson,
   decodeApdu,
@@ -16,6 +18,8 @@ import {
   unprotectApdu,
   type Data,
   type HlsMechanism,
+  type MeterProfile,
+  type MeterQuirkName,
 } from '@meteringlab/dlms-core';
 import { DlmsClient, type DlmsClientOptions } from '@meteringlab/cosem-objects';
 import { openApduChannel, parseMeterUrl } from '@meteringlab/transport-hdlc-serial';
@@ -63,6 +67,7 @@ export interface CommonOptions {
   readonly referencing: 'ln' | 'sn';
   readonly timeout: string;
   readonly maxPdu: string;
+  readonly quirks?: string;
   readonly json?: boolean;
   readonly trace?: boolean;
 }
@@ -102,8 +107,26 @@ export function addCommonOptions(cmd: Command): Command {
       'client-max-receive-pdu-size proposed to the meter (longer answers come in blocks)',
       '65535',
     )
+    .option(
+      '--quirks <names>',
+      `known meter quirks to tolerate, comma-separated: ${Object.keys(METER_QUIRKS).join(', ')}`,
+    )
     .option('--json', 'print JSON (Data values in the typed form {type, value})')
     .option('--trace', 'print every APDU sent and received, decoded, on standard error');
+}
+
+/** The meter profile named by `--quirks` (strict when absent). */
+export function profileFromQuirks(text: string | undefined): MeterProfile {
+  if (text === undefined || text.trim() === '') return STRICT_PROFILE;
+  const profile: Record<string, unknown> = { name: 'command line' };
+  for (const raw of text.split(',')) {
+    const name = raw.trim();
+    if (!Object.prototype.hasOwnProperty.call(METER_QUIRKS, name)) {
+      throw new UsageError(`unknown quirk '${name}' (known: ${Object.keys(METER_QUIRKS).join(', ')})`);
+    }
+    profile[METER_QUIRKS[name as MeterQuirkName]] = true;
+  }
+  return profile as unknown as MeterProfile;
 }
 
 function hex(name: string, text: string | undefined, lengths: readonly number[]): Uint8Array | undefined {
@@ -189,6 +212,7 @@ export function clientOptions(url: string, o: CommonOptions, io: CommandIo): Dlm
   }
   const options: DlmsClientOptions = {
     referencing: o.referencing,
+    profile: profileFromQuirks(o.quirks),
     authentication,
     maxReceivePduSize,
     ...(serverSystemTitle === undefined ? {} : { serverSystemTitle }),
@@ -312,7 +336,10 @@ export async function runSession(
   }
   let client: DlmsClient | undefined;
   try {
-    const { channel } = await openApduChannel(url, { connectTimeoutMs: options.timeoutMs ?? 10_000 });
+    const { channel } = await openApduChannel(url, {
+      connectTimeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+    });
     client = new DlmsClient(channel, options);
     await client.associate();
     const code = await work(client);

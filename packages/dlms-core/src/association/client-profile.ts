@@ -40,7 +40,24 @@ export interface MeterProfile {
   readonly lenientRlre?: boolean;
   /** Length of the client-to-server HLS challenge (8..64; default 16). Some meters want 8. */
   readonly challengeLength?: number;
+  /**
+   * HDLC link quirk: the meter repeats the LLC header (E6 E7 00) on every segment of a segmented
+   * response, where IEC 62056-46 puts it on the first only. Read by the HDLC link (the transport
+   * package's `openApduChannel` applies it), not by the association.
+   */
+  readonly hdlcLlcOnEverySegment?: boolean;
 }
+
+/** The names of the boolean quirks of {@link MeterProfile}, as tools spell them (kebab-case). */
+export const METER_QUIRKS = {
+  'aare-without-user-information': 'aareWithoutUserInformation',
+  'hls-gmac-shares-frame-counter': 'hlsGmacSharesFrameCounter',
+  'lenient-rlre': 'lenientRlre',
+  'hdlc-llc-on-every-segment': 'hdlcLlcOnEverySegment',
+} as const satisfies Readonly<Record<string, keyof MeterProfile>>;
+
+/** A quirk name of {@link METER_QUIRKS}. */
+export type MeterQuirkName = keyof typeof METER_QUIRKS;
 
 /** The profile that tolerates nothing. */
 export const STRICT_PROFILE: MeterProfile = Object.freeze({ name: 'strict' });
