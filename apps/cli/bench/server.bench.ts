@@ -32,7 +32,13 @@ const AARQ = encodeApdu({
   type: 'aarq',
   applicationContextName: 'logical-name-referencing-no-ciphering',
   userInformation: {
-    apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x00ffff, clientMaxReceivePduSize: 1024 },
+    apdu: {
+      type: 'initiate-request',
+      responseAllowed: true,
+      proposedDlmsVersionNumber: 6,
+      proposedConformance: 0x00ffff,
+      clientMaxReceivePduSize: 1024,
+    },
   },
 });
 const GET = encodeApdu({
@@ -102,7 +108,16 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecAr
 
 async function startSim(): Promise<Target> {
   const prof = process.env['BENCH_CPU_PROF'];
-  const args = [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), DLMS, 'sim', '--port', '0', '--fleet', '100', '--quiet'];
+  const args = [
+    ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
+    DLMS,
+    'sim',
+    '--port',
+    '0',
+    '--fleet',
+    '100',
+    '--quiet',
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = Number((await waitForLine(child, /tcp:\/\/127\.0\.0\.1:(\d+)/))[1]);
   const conns: Connection[] = [];
@@ -119,7 +134,9 @@ async function startSim(): Promise<Target> {
 }
 
 async function startCanned(answer: Uint8Array): Promise<Target> {
-  const child = spawn(process.execPath, [CANNED, Buffer.from(answer).toString('hex')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CANNED, Buffer.from(answer).toString('hex')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = Number((await waitForLine(child, /listening (\d+)/))[1]);
   const conns: Connection[] = [];
   const frames: Uint8Array[] = [];
@@ -161,7 +178,13 @@ async function closedLoop(
   t: Target,
   n: number,
   seconds: number,
-): Promise<{ perSecond: number; p50: number; p99: number; serverCpuUs: number | undefined; clientCpuUs: number }> {
+): Promise<{
+  perSecond: number;
+  p50: number;
+  p99: number;
+  serverCpuUs: number | undefined;
+  clientCpuUs: number;
+}> {
   const latencies: number[] = [];
   const cpu0 = cpuMs(t.child.pid);
   const own0 = process.cpuUsage();
@@ -212,7 +235,9 @@ beforeAll(async () => {
       );
     }
   }
-  console.log(`\nclosed loop, ${SECONDS} s per case, loopback TCP, server in its own process:\n${figures.join('\n')}\n`);
+  console.log(
+    `\nclosed loop, ${SECONDS} s per case, loopback TCP, server in its own process:\n${figures.join('\n')}\n`,
+  );
 }, 120_000);
 
 afterAll(async () => {

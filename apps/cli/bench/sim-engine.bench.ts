@@ -7,13 +7,23 @@
  */
 import { bench, describe } from 'vitest';
 import { encodeApdu, type ApduChannel } from '@meteringlab/dlms-core';
-import { buildSimulatedMeter, DEFAULT_SIMULATOR_PROFILE, parseSimulatorProfile } from '@meteringlab/cosem-objects';
+import {
+  buildSimulatedMeter,
+  DEFAULT_SIMULATOR_PROFILE,
+  parseSimulatorProfile,
+} from '@meteringlab/cosem-objects';
 
 const AARQ = encodeApdu({
   type: 'aarq',
   applicationContextName: 'logical-name-referencing-no-ciphering',
   userInformation: {
-    apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x00ffff, clientMaxReceivePduSize: 1024 },
+    apdu: {
+      type: 'initiate-request',
+      responseAllowed: true,
+      proposedDlmsVersionNumber: 6,
+      proposedConformance: 0x00ffff,
+      clientMaxReceivePduSize: 1024,
+    },
   },
 });
 const GET = encodeApdu({
@@ -32,7 +42,8 @@ function loopChannel(count: number): ApduChannel {
     close: () => Promise.resolve(),
     receive: () => ({
       [Symbol.asyncIterator]: () => ({
-        next: () => (given > count ? done : Promise.resolve({ value: given++ === 0 ? AARQ : GET, done: false as const })),
+        next: () =>
+          given > count ? done : Promise.resolve({ value: given++ === 0 ? AARQ : GET, done: false as const }),
       }),
     }),
   };

@@ -94,7 +94,9 @@ export type SimLog = (line: string) => void;
 function range(list: readonly number[]): string {
   if (list.length === 1) return `server address ${list[0]}`;
   const consecutive = list.every((n, i) => i === 0 || n === list[i - 1]! + 1);
-  return consecutive ? `server addresses ${list[0]}-${list[list.length - 1]}` : `server addresses ${list.join(', ')}`;
+  return consecutive
+    ? `server addresses ${list[0]}-${list[list.length - 1]}`
+    : `server addresses ${list.join(', ')}`;
 }
 
 /** Adds the `--push-to` push to every device (clock time and every register value). */
@@ -138,7 +140,14 @@ export function simulatorOptionProblem(o: SimulatorOptions): string | undefined 
 }
 
 /** Logs the outcome of an AARE (0x61) being sent; only AAREs are decoded, the GET path is untouched. */
-function watchAare(apdu: Uint8Array, where: string, client: number, server: number, log: SimLog, stats: RunningSimulator['stats']): void {
+function watchAare(
+  apdu: Uint8Array,
+  where: string,
+  client: number,
+  server: number,
+  log: SimLog,
+  stats: RunningSimulator['stats'],
+): void {
   if (apdu[0] !== 0x61) return;
   try {
     const a = decodeApdu(apdu);
@@ -176,7 +185,8 @@ async function serveWrapperLink(
       },
       { onError: (e) => log(`${where}: ${(e as Error).message}`) },
     );
-    if (summary.end === 'unknown-device') log(`${where}: no logical device at the first frame's destination wPort; link closed`);
+    if (summary.end === 'unknown-device')
+      log(`${where}: no logical device at the first frame's destination wPort; link closed`);
     return;
   }
   const first = await channel.receiveFrames()[Symbol.asyncIterator]().next();
@@ -207,8 +217,15 @@ async function serveLink(
       return channel.send(apdu);
     },
   };
-  const link = faults === undefined ? watched : withFaults(watched, { ...faults, seed: (faults.seed ?? 1) + stats.connections });
-  await server.serve(link, { serverAddress, clientAddress }, { onError: (e) => log(`${where}: ${(e as Error).message}`) });
+  const link =
+    faults === undefined
+      ? watched
+      : withFaults(watched, { ...faults, seed: (faults.seed ?? 1) + stats.connections });
+  await server.serve(
+    link,
+    { serverAddress, clientAddress },
+    { onError: (e) => log(`${where}: ${(e as Error).message}`) },
+  );
 }
 
 /** Sends one push APDU over the wrapper to its destination. */
@@ -224,7 +241,13 @@ async function sendPush(push: SimulatedPush, apdu: Uint8Array, timeoutMs: number
     }
     return;
   }
-  const ch = await connectWrapper({ host, port, ...ports, connectTimeoutMs: timeoutMs, closeTimeoutMs: timeoutMs });
+  const ch = await connectWrapper({
+    host,
+    port,
+    ...ports,
+    connectTimeoutMs: timeoutMs,
+    closeTimeoutMs: timeoutMs,
+  });
   try {
     await ch.send(apdu);
   } finally {
@@ -237,7 +260,10 @@ async function sendPush(push: SimulatedPush, apdu: Uint8Array, timeoutMs: number
  * `ArgumentError` for an invalid profile or fleet, or a `TransportError` when a port cannot be bound
  * (whatever was bound is closed first).
  */
-export async function startSimulator(options: SimulatorOptions, log: SimLog = () => undefined): Promise<RunningSimulator> {
+export async function startSimulator(
+  options: SimulatorOptions,
+  log: SimLog = () => undefined,
+): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const profile = withPush(parseSimulatorProfile(options.profile ?? DEFAULT_SIMULATOR_PROFILE), options);
   const count = options.fleet ?? 1;
@@ -251,11 +277,18 @@ export async function startSimulator(options: SimulatorOptions, log: SimLog = ()
       stats.pushesSent++;
     } catch (e) {
       stats.pushesFailed++;
-      log(`push ${push.obis} of server ${push.serverAddress} to ${push.destination.transport}://${push.destination.host}:${push.destination.port} failed: ${(e as Error).message}`);
+      log(
+        `push ${push.obis} of server ${push.serverAddress} to ${push.destination.transport}://${push.destination.host}:${push.destination.port} failed: ${(e as Error).message}`,
+      );
     }
   };
   const buildOptions = { ...(options.now === undefined ? {} : { now: options.now }), transmit };
-  const profiles = count === 1 ? [profile] : mode === 'wports' ? [fleetOnAddresses(profile, count)] : fleetOnPorts(profile, count);
+  const profiles =
+    count === 1
+      ? [profile]
+      : mode === 'wports'
+        ? [fleetOnAddresses(profile, count)]
+        : fleetOnPorts(profile, count);
   const meters = profiles.map((p) => buildSimulatedMeter(p, buildOptions));
 
   const closers: (() => Promise<void>)[] = [];
@@ -293,7 +326,14 @@ export async function startSimulator(options: SimulatorOptions, log: SimLog = ()
             stats.connections++;
             const untrack = track(channel);
             try {
-              await serveWrapperLink(meter.server, channel, faults, `tcp ${info.remoteAddress}:${info.remotePort}`, log, stats);
+              await serveWrapperLink(
+                meter.server,
+                channel,
+                faults,
+                `tcp ${info.remoteAddress}:${info.remotePort}`,
+                log,
+                stats,
+              );
             } finally {
               untrack();
             }
@@ -317,7 +357,14 @@ export async function startSimulator(options: SimulatorOptions, log: SimLog = ()
             stats.connections++;
             const untrack = track(channel);
             try {
-              await serveWrapperLink(meter.server, channel, faults, `udp ${info.remoteAddress}:${info.remotePort}`, log, stats);
+              await serveWrapperLink(
+                meter.server,
+                channel,
+                faults,
+                `udp ${info.remoteAddress}:${info.remotePort}`,
+                log,
+                stats,
+              );
             } finally {
               untrack();
             }
@@ -354,7 +401,16 @@ export async function startSimulator(options: SimulatorOptions, log: SimLog = ()
               });
               const untrack = track(link);
               try {
-                await serveLink(meter.server, link, link.server.upper, link.client.upper, faults, where, log, stats);
+                await serveLink(
+                  meter.server,
+                  link,
+                  link.server.upper,
+                  link.client.upper,
+                  faults,
+                  where,
+                  log,
+                  stats,
+                );
               } finally {
                 untrack();
                 await link.close();
@@ -408,7 +464,9 @@ export async function startSimulator(options: SimulatorOptions, log: SimLog = ()
           const i = timers.indexOf(t);
           if (i >= 0) timers.splice(i, 1);
           void meter.schedule
-            .run((options.now ?? (() => new Date()))().getTime(), (e) => log(`schedule: ${(e as Error).message}`))
+            .run((options.now ?? (() => new Date()))().getTime(), (e) =>
+              log(`schedule: ${(e as Error).message}`),
+            )
             .finally(arm);
         },
         Math.min(Math.max(0, next - nowMs), 0x7fffffff),

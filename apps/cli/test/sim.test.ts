@@ -10,7 +10,14 @@ import { writeFile, mkdtemp, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeApdu, encodeApdu, unprotectApdu, type Apdu, type ApduChannel, type Data } from '@meteringlab/dlms-core';
+import {
+  decodeApdu,
+  encodeApdu,
+  unprotectApdu,
+  type Apdu,
+  type ApduChannel,
+  type Data,
+} from '@meteringlab/dlms-core';
 import {
   connectWrapper,
   connectWrapperUdp,
@@ -55,14 +62,24 @@ class Client {
         type: 'aarq',
         applicationContextName: 'logical-name-referencing-no-ciphering',
         userInformation: {
-          apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x00ffff, clientMaxReceivePduSize: 1024 },
+          apdu: {
+            type: 'initiate-request',
+            responseAllowed: true,
+            proposedDlmsVersionNumber: 6,
+            proposedConformance: 0x00ffff,
+            clientMaxReceivePduSize: 1024,
+          },
         },
       },
       timeoutMs,
     );
   }
   async get(classId: number, instanceId: Uint8Array, attributeId = 2): Promise<Data> {
-    const r = await this.request({ type: 'get-request-normal', invokeIdAndPriority: IID, attribute: { classId, instanceId, attributeId } });
+    const r = await this.request({
+      type: 'get-request-normal',
+      invokeIdAndPriority: IID,
+      attribute: { classId, instanceId, attributeId },
+    });
     if (r.type !== 'get-response-normal' || r.result.type !== 'data') throw new Error(`no data: ${r.type}`);
     return r.result.data;
   }
@@ -90,7 +107,12 @@ describe('dlms sim: one meter over every transport', () => {
     expect(sim.listeners.map((l) => l.kind)).toEqual(['tcp', 'udp', 'hdlc']);
     expect(listener(sim, 'tcp').line).toMatch(/^serving 1 meter on tcp:\/\/127\.0\.0\.1:\d+ /);
 
-    const tcp = await connectWrapper({ host: '127.0.0.1', port: listener(sim, 'tcp').port, clientWPort: 16, serverWPort: 1 });
+    const tcp = await connectWrapper({
+      host: '127.0.0.1',
+      port: listener(sim, 'tcp').port,
+      clientWPort: 16,
+      serverWPort: 1,
+    });
     const overTcp = new Client(tcp);
     expect(await overTcp.associate()).toMatchObject({ type: 'aare', result: 'accepted' });
     const e1 = await overTcp.get(3, ENERGY);
@@ -101,16 +123,26 @@ describe('dlms sim: one meter over every transport', () => {
 
     // Over HDLC, with the DlmsClient of cosem-objects (it follows GET blocks: the 96-row load profile
     // is longer than one APDU, and each APDU spans several HDLC frames).
-    const link = await connectHdlcTcp('127.0.0.1', listener(sim, 'hdlc').port, { clientAddress: 16, serverLogical: 1 });
+    const link = await connectHdlcTcp('127.0.0.1', listener(sim, 'hdlc').port, {
+      clientAddress: 16,
+      serverLogical: 1,
+    });
     const overHdlc = new DlmsClient(link, { timeoutMs: 5000 });
     await overHdlc.associate();
-    expect(await overHdlc.getValue({ classId: 3, logicalName: '1.0.1.8.0.255', attribute: 2 })).toMatchObject({ type: 'double-long-unsigned' });
+    expect(await overHdlc.getValue({ classId: 3, logicalName: '1.0.1.8.0.255', attribute: 2 })).toMatchObject(
+      { type: 'double-long-unsigned' },
+    );
     const buffer = await overHdlc.getValue({ classId: 7, logicalName: '1.0.99.1.0.255', attribute: 2 });
     expect(buffer.type === 'array' && buffer.value.length).toBeGreaterThanOrEqual(96);
     await overHdlc.release();
     await link.close();
 
-    const udp = await connectWrapperUdp({ host: '127.0.0.1', port: listener(sim, 'udp').port, clientWPort: 16, serverWPort: 1 });
+    const udp = await connectWrapperUdp({
+      host: '127.0.0.1',
+      port: listener(sim, 'udp').port,
+      clientWPort: 16,
+      serverWPort: 1,
+    });
     const overUdp = new Client(udp);
     expect(await overUdp.associate()).toMatchObject({ type: 'aare', result: 'accepted' });
     expect(await overUdp.get(1, LDN)).toEqual({ type: 'visible-string', value: 'SIM0000000000001' });
@@ -139,7 +171,12 @@ describe('dlms sim: fleets', () => {
 
   it('routes every frame of one connection on its own wPorts (two devices on one link)', async () => {
     sim = await startSimulator({ port: 0, fleet: 3 });
-    const ch = await connectWrapper({ host: '127.0.0.1', port: listener(sim, 'tcp').port, clientWPort: 16, serverWPort: 1 });
+    const ch = await connectWrapper({
+      host: '127.0.0.1',
+      port: listener(sim, 'tcp').port,
+      clientWPort: 16,
+      serverWPort: 1,
+    });
     const frames = ch.receiveFrames()[Symbol.asyncIterator]();
     const ask = async (destination: number, apdu: Apdu) => {
       await ch.sendFrame({ source: 16, destination, apdu: encodeApdu(apdu) });
@@ -149,13 +186,31 @@ describe('dlms sim: fleets', () => {
     const aarq: Apdu = {
       type: 'aarq',
       applicationContextName: 'logical-name-referencing-no-ciphering',
-      userInformation: { apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x00ffff, clientMaxReceivePduSize: 1024 } },
+      userInformation: {
+        apdu: {
+          type: 'initiate-request',
+          responseAllowed: true,
+          proposedDlmsVersionNumber: 6,
+          proposedConformance: 0x00ffff,
+          clientMaxReceivePduSize: 1024,
+        },
+      },
     };
-    const get: Apdu = { type: 'get-request-normal', invokeIdAndPriority: IID, attribute: { classId: 1, instanceId: LDN, attributeId: 2 } };
+    const get: Apdu = {
+      type: 'get-request-normal',
+      invokeIdAndPriority: IID,
+      attribute: { classId: 1, instanceId: LDN, attributeId: 2 },
+    };
     expect(await ask(2, aarq)).toMatchObject({ from: 2, apdu: { result: 'accepted' } });
     expect(await ask(3, aarq)).toMatchObject({ from: 3, apdu: { result: 'accepted' } });
-    expect(await ask(3, get)).toMatchObject({ from: 3, apdu: { result: { data: { value: 'SIM0000000000003' } } } });
-    expect(await ask(2, get)).toMatchObject({ from: 2, apdu: { result: { data: { value: 'SIM0000000000002' } } } });
+    expect(await ask(3, get)).toMatchObject({
+      from: 3,
+      apdu: { result: { data: { value: 'SIM0000000000003' } } },
+    });
+    expect(await ask(2, get)).toMatchObject({
+      from: 2,
+      apdu: { result: { data: { value: 'SIM0000000000002' } } },
+    });
     await ch.close();
   });
 
@@ -177,28 +232,42 @@ describe('dlms sim: fleets', () => {
 describe('dlms sim: faults (fixed seed)', () => {
   it('rejects associations', async () => {
     sim = await startSimulator({ port: 0, faults: { reject: 1, seed: 4 } });
-    const ch = await connectWrapper({ host: '127.0.0.1', port: listener(sim, 'tcp').port, clientWPort: 16, serverWPort: 1 });
+    const ch = await connectWrapper({
+      host: '127.0.0.1',
+      port: listener(sim, 'tcp').port,
+      clientWPort: 16,
+      serverWPort: 1,
+    });
     expect(await new Client(ch).associate()).toMatchObject({ type: 'aare', result: 'rejected-permanent' });
     await ch.close();
   });
 
   it('drops answers: the client times out', async () => {
     sim = await startSimulator({ port: 0, faults: { drop: 1, seed: 4 } });
-    const ch = await connectWrapper({ host: '127.0.0.1', port: listener(sim, 'tcp').port, clientWPort: 16, serverWPort: 1 });
+    const ch = await connectWrapper({
+      host: '127.0.0.1',
+      port: listener(sim, 'tcp').port,
+      clientWPort: 16,
+      serverWPort: 1,
+    });
     await expect(new Client(ch).associate(300)).rejects.toMatchObject({ code: 'TIMEOUT' });
     await ch.close();
   });
 });
 
 describe('dlms sim: pushes', () => {
-  async function receive(): Promise<{ port: number; next: Promise<{ source: number; destination: number; apdu: Uint8Array }> }> {
+  async function receive(): Promise<{
+    port: number;
+    next: Promise<{ source: number; destination: number; apdu: Uint8Array }>;
+  }> {
     let got!: (f: { source: number; destination: number; apdu: Uint8Array }) => void;
     const next = new Promise<{ source: number; destination: number; apdu: Uint8Array }>((r) => (got = r));
     receptor = await createWrapperServer({
       port: 0,
       host: '127.0.0.1',
       onConnection: async (channel) => {
-        for await (const f of channel.receiveFrames()) got({ source: f.source, destination: f.destination, apdu: f.apdu.slice() });
+        for await (const f of channel.receiveFrames())
+          got({ source: f.source, destination: f.destination, apdu: f.apdu.slice() });
       },
     });
     return { port: receptor.port, next };
@@ -226,13 +295,40 @@ describe('dlms sim: pushes', () => {
           {
             systemTitle: '4D4D4D0000000001',
             keys: { blockCipherKey: KEY, authenticationKey: AK },
-            objects: [{ class: 'clock' }, { class: 'register', obis: '1.0.1.8.0.255', unit: 30, generator: { kind: 'counter', ratePerHour: 100 } }],
+            objects: [
+              { class: 'clock' },
+              {
+                class: 'register',
+                obis: '1.0.1.8.0.255',
+                unit: 30,
+                generator: { kind: 'counter', ratePerHour: 100 },
+              },
+            ],
           },
         ],
       }),
     );
-    const io = { out: '', err: '', stdout: { write: (s: string) => (io.out += s) }, stderr: { write: (s: string) => (io.err += s) } };
-    const running = main(['sim', '--port', '0', '--profile', file, '--push-to', `tcp://127.0.0.1:${r.port}`, '--push-interval', '0.05', '--push-ciphered'], io);
+    const io = {
+      out: '',
+      err: '',
+      stdout: { write: (s: string) => (io.out += s) },
+      stderr: { write: (s: string) => (io.err += s) },
+    };
+    const running = main(
+      [
+        'sim',
+        '--port',
+        '0',
+        '--profile',
+        file,
+        '--push-to',
+        `tcp://127.0.0.1:${r.port}`,
+        '--push-interval',
+        '0.05',
+        '--push-ciphered',
+      ],
+      io,
+    );
     const frame = await r.next;
     const plain = unprotectApdu(frame.apdu, { key: hex(KEY), authKey: hex(AK) });
     expect(plain.verified).toBe(true);
@@ -251,7 +347,10 @@ describe('dlms sim: the example profiles', () => {
     sim = await startSimulator({ port: 0, profile });
     const port = listener(sim, 'tcp').port;
     const ch = await connectWrapper({ host: '127.0.0.1', port, clientWPort: 1, serverWPort: 1 });
-    const client = new DlmsClient(ch, { authentication: { mechanism: 1, password: new TextEncoder().encode('00000000') }, timeoutMs: 5000 });
+    const client = new DlmsClient(ch, {
+      authentication: { mechanism: 1, password: new TextEncoder().encode('00000000') },
+      timeoutMs: 5000,
+    });
     await client.associate();
     const voltage = await client.getValue({ classId: 3, logicalName: '1.0.32.7.0.255', attribute: 2 });
     expect(voltage.type).toBe('long-unsigned');
@@ -263,7 +362,10 @@ describe('dlms sim: the example profiles', () => {
     await client.release();
     await ch.close();
     const wrong = await connectWrapper({ host: '127.0.0.1', port, clientWPort: 1, serverWPort: 1 });
-    const refused = new DlmsClient(wrong, { authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') }, timeoutMs: 5000 });
+    const refused = new DlmsClient(wrong, {
+      authentication: { mechanism: 1, password: new TextEncoder().encode('12345678') },
+      timeoutMs: 5000,
+    });
     await expect(refused.associate()).rejects.toMatchObject({ code: expect.any(String) });
     await wrong.close();
   });
@@ -276,10 +378,17 @@ describe('dlms sim: the example profiles', () => {
       [17, 4, '7.0.3.0.0.255'],
       [18, 3, '8.0.1.0.0.255'],
     ] as const) {
-      const ch = await connectWrapper({ host: '127.0.0.1', port: listener(sim, 'tcp').port, clientWPort: 16, serverWPort });
+      const ch = await connectWrapper({
+        host: '127.0.0.1',
+        port: listener(sim, 'tcp').port,
+        clientWPort: 16,
+        serverWPort,
+      });
       const client = new DlmsClient(ch, { timeoutMs: 5000 });
       await client.associate();
-      expect(await client.getValue({ classId, logicalName, attribute: 2 })).toMatchObject({ type: 'double-long-unsigned' });
+      expect(await client.getValue({ classId, logicalName, attribute: 2 })).toMatchObject({
+        type: 'double-long-unsigned',
+      });
       await ch.close();
     }
   });
@@ -287,7 +396,12 @@ describe('dlms sim: the example profiles', () => {
 
 describe('dlms sim: the command line', () => {
   function capture() {
-    const io = { out: '', err: '', stdout: { write: (s: string) => (io.out += s) }, stderr: { write: (s: string) => (io.err += s) } };
+    const io = {
+      out: '',
+      err: '',
+      stdout: { write: (s: string) => (io.out += s) },
+      stderr: { write: (s: string) => (io.err += s) },
+    };
     return io;
   }
 

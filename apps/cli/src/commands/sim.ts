@@ -8,7 +8,12 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isDlmsError } from '@meteringlab/dlms-core';
-import { simulatorOptionProblem, startSimulator, type RunningSimulator, type SimulatorOptions } from '../sim-runtime.js';
+import {
+  simulatorOptionProblem,
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '../sim-runtime.js';
 
 /** Where the command writes (the CLI's streams; tests pass their own). */
 export interface SimIo {
@@ -77,7 +82,8 @@ class SimUsageError extends Error {}
 function portArg(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || n > 65535) throw new SimUsageError(`${name} must be a port number 0..65535, not ${v}`);
+    if (!/^\d+$/.test(v) || n > 65535)
+      throw new SimUsageError(`${name} must be a port number 0..65535, not ${v}`);
     return n;
   };
 }
@@ -85,7 +91,8 @@ function portArg(name: string) {
 function probability(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new SimUsageError(`${name} must be a probability 0..1, not ${v}`);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+      throw new SimUsageError(`${name} must be a probability 0..1, not ${v}`);
     return n;
   };
 }
@@ -93,14 +100,16 @@ function probability(name: string) {
 function positiveInt(name: string, min: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min) throw new SimUsageError(`${name} must be an integer >= ${min}, not ${v}`);
+    if (!/^\d+$/.test(v) || n < min)
+      throw new SimUsageError(`${name} must be an integer >= ${min}, not ${v}`);
     return n;
   };
 }
 
 function latency(v: string): readonly [number, number] {
   const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(v);
-  if (m === null) throw new SimUsageError(`--latency must be milliseconds (50) or a range (50-200), not ${v}`);
+  if (m === null)
+    throw new SimUsageError(`--latency must be milliseconds (50) or a range (50-200), not ${v}`);
   const lo = Number(m[1]);
   const hi = m[2] === undefined ? lo : Number(m[2]);
   if (hi < lo) throw new SimUsageError(`--latency ${v}: the range is inverted`);
@@ -109,7 +118,8 @@ function latency(v: string): readonly [number, number] {
 
 function seconds(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new SimUsageError(`--push-interval must be a number of seconds > 0, not ${v}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new SimUsageError(`--push-interval must be a number of seconds > 0, not ${v}`);
   return n;
 }
 
@@ -147,7 +157,8 @@ export async function runSim(opts: SimCliOptions, io: SimIo, hooks: SimHooks = {
     io.stderr.write(`dlms: ${problem} (see dlms sim --help)\n`);
     return 2;
   }
-  const log = opts.quiet === true ? () => undefined : (line: string) => void io.stderr.write(`dlms sim: ${line}\n`);
+  const log =
+    opts.quiet === true ? () => undefined : (line: string) => void io.stderr.write(`dlms sim: ${line}\n`);
   let sim: RunningSimulator;
   try {
     sim = await startSimulator(options, log);
@@ -171,7 +182,9 @@ export async function runSim(opts: SimCliOptions, io: SimIo, hooks: SimHooks = {
     else hooks.signal?.addEventListener('abort', stop);
   });
   await sim.close();
-  log(`stopped (${sim.stats.connections} connections, ${sim.stats.associations} associations, ${sim.stats.pushesSent} pushes sent)`);
+  log(
+    `stopped (${sim.stats.connections} connections, ${sim.stats.associations} associations, ${sim.stats.pushesSent} pushes sent)`,
+  );
   return 0;
 }
 
@@ -179,14 +192,21 @@ export async function runSim(opts: SimCliOptions, io: SimIo, hooks: SimHooks = {
  * Adds `dlms sim` to the program. `setCode` receives the exit code; bad option values are commander
  * `InvalidArgumentError`s (usage errors, exit code 2 in `main`).
  */
-export function registerSimCommand(program: Command, io: SimIo, setCode: (code: number) => void, hooks: SimHooks = {}): void {
-  const usage = <T>(parse: (v: string) => T) => (v: string): T => {
-    try {
-      return parse(v);
-    } catch (e) {
-      throw e instanceof SimUsageError ? new InvalidArgumentError(e.message) : e;
-    }
-  };
+export function registerSimCommand(
+  program: Command,
+  io: SimIo,
+  setCode: (code: number) => void,
+  hooks: SimHooks = {},
+): void {
+  const usage =
+    <T>(parse: (v: string) => T) =>
+    (v: string): T => {
+      try {
+        return parse(v);
+      } catch (e) {
+        throw e instanceof SimUsageError ? new InvalidArgumentError(e.message) : e;
+      }
+    };
   program
     .command('sim')
     .summary('be a meter: serve simulated DLMS/COSEM meters over TCP, UDP and HDLC')
@@ -201,25 +221,79 @@ export function registerSimCommand(program: Command, io: SimIo, setCode: (code: 
         'objects, LLS/HLS associations, ciphering keys and pushes.\n\n' +
         'Prints one line per listener, logs associations to stderr, stops on Ctrl-C (SIGINT) or SIGTERM.',
     )
-    .addOption(new Option('-p, --port <port>', 'serve the wrapper (IEC 62056-47) over TCP on this port (0: any free port)').argParser(usage(portArg('--port'))))
-    .addOption(new Option('--hdlc-port <port>', 'serve HDLC (IEC 62056-46) over TCP on this port').argParser(usage(portArg('--hdlc-port'))))
-    .addOption(new Option('--udp-port <port>', 'serve the wrapper over UDP on this port').argParser(usage(portArg('--udp-port'))))
-    .addOption(new Option('--host <address>', 'address to listen on (0.0.0.0: every interface)').default('127.0.0.1'))
-    .addOption(new Option('--profile <file.json>', 'the meter(s) to simulate (default: one electricity meter)'))
-    .addOption(new Option('--fleet <n>', 'simulate n copies of the meter').default(1).argParser(usage(positiveInt('--fleet', 1))))
     .addOption(
-      new Option('--fleet-mode <mode>', 'wports: one port, meters at server addresses 1..n; ports: meter i on port+i')
+      new Option(
+        '-p, --port <port>',
+        'serve the wrapper (IEC 62056-47) over TCP on this port (0: any free port)',
+      ).argParser(usage(portArg('--port'))),
+    )
+    .addOption(
+      new Option('--hdlc-port <port>', 'serve HDLC (IEC 62056-46) over TCP on this port').argParser(
+        usage(portArg('--hdlc-port')),
+      ),
+    )
+    .addOption(
+      new Option('--udp-port <port>', 'serve the wrapper over UDP on this port').argParser(
+        usage(portArg('--udp-port')),
+      ),
+    )
+    .addOption(
+      new Option('--host <address>', 'address to listen on (0.0.0.0: every interface)').default('127.0.0.1'),
+    )
+    .addOption(
+      new Option('--profile <file.json>', 'the meter(s) to simulate (default: one electricity meter)'),
+    )
+    .addOption(
+      new Option('--fleet <n>', 'simulate n copies of the meter')
+        .default(1)
+        .argParser(usage(positiveInt('--fleet', 1))),
+    )
+    .addOption(
+      new Option(
+        '--fleet-mode <mode>',
+        'wports: one port, meters at server addresses 1..n; ports: meter i on port+i',
+      )
         .choices(['wports', 'ports'])
         .default('wports'),
     )
-    .addOption(new Option('--latency <ms>', 'delay every answer by ms, or by a random time in a range like 50-200').argParser(usage(latency)))
-    .addOption(new Option('--drop <p>', 'probability (0..1) that an answer is never sent').argParser(usage(probability('--drop'))))
-    .addOption(new Option('--corrupt <p>', 'probability that one byte of an answer is flipped').argParser(usage(probability('--corrupt'))))
-    .addOption(new Option('--reject <p>', 'probability that an association request is rejected').argParser(usage(probability('--reject'))))
-    .addOption(new Option('--seed <n>', 'seed of the random faults, for reproducible runs').default(1).argParser(usage(positiveInt('--seed', 0))))
-    .addOption(new Option('--push-to <url>', 'push the clock and registers to tcp://host:port or udp://host:port (DataNotification)'))
-    .addOption(new Option('--push-interval <s>', 'seconds between pushes').default(60).argParser(usage(seconds)))
-    .addOption(new Option('--push-ciphered', 'cipher pushes with the profile keys (general-glo-ciphering, suite 0)'))
+    .addOption(
+      new Option(
+        '--latency <ms>',
+        'delay every answer by ms, or by a random time in a range like 50-200',
+      ).argParser(usage(latency)),
+    )
+    .addOption(
+      new Option('--drop <p>', 'probability (0..1) that an answer is never sent').argParser(
+        usage(probability('--drop')),
+      ),
+    )
+    .addOption(
+      new Option('--corrupt <p>', 'probability that one byte of an answer is flipped').argParser(
+        usage(probability('--corrupt')),
+      ),
+    )
+    .addOption(
+      new Option('--reject <p>', 'probability that an association request is rejected').argParser(
+        usage(probability('--reject')),
+      ),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the random faults, for reproducible runs')
+        .default(1)
+        .argParser(usage(positiveInt('--seed', 0))),
+    )
+    .addOption(
+      new Option(
+        '--push-to <url>',
+        'push the clock and registers to tcp://host:port or udp://host:port (DataNotification)',
+      ),
+    )
+    .addOption(
+      new Option('--push-interval <s>', 'seconds between pushes').default(60).argParser(usage(seconds)),
+    )
+    .addOption(
+      new Option('--push-ciphered', 'cipher pushes with the profile keys (general-glo-ciphering, suite 0)'),
+    )
     .addOption(new Option('-q, --quiet', 'do not log associations and errors to stderr'))
     .addHelpText('after', EXAMPLES)
     .action(async (opts: SimCliOptions) => {

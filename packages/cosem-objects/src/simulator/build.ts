@@ -126,7 +126,11 @@ function authenticationOf(a: ProfileAssociation, d: ProfileDevice): ServerAuthen
     case 'hls-sha256':
       return { mechanism: 6, secret: a.secret! };
     case 'hls-gmac':
-      return { mechanism: 5, encryptionKey: d.keys!.blockCipherKey, authenticationKey: d.keys!.authenticationKey };
+      return {
+        mechanism: 5,
+        encryptionKey: d.keys!.blockCipherKey,
+        authenticationKey: d.keys!.authenticationKey,
+      };
   }
 }
 
@@ -135,7 +139,12 @@ function clockAt(timeMs: number, timeZone: number): Data {
   return dateTimeToData(cosemDateTimeFromDate(new Date(timeMs), { deviation: timeZone, clockStatus: 0 }));
 }
 
-function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () => Date, nowMs: () => number): SimulatedDevice {
+function buildDevice(
+  d: ProfileDevice,
+  options: SimulatedMeterOptions,
+  now: () => Date,
+  nowMs: () => number,
+): SimulatedDevice {
   const buildTimeMs = nowMs();
   const device = new LogicalDevice();
   const counters = new MemoryCounterStore();
@@ -148,7 +157,13 @@ function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () =
   device.add(new DataObject({ logicalName: '0.0.42.0.0.255', value: ldn }));
   valuesAt.set(key(1, '0.0.42.0.0.255', 2), () => ldn);
 
-  const profiles: { obis: string; captureObjects: readonly ProfileAttributeRef[]; capturePeriodS: number; profileEntries: number; prefillS: number }[] = [];
+  const profiles: {
+    obis: string;
+    captureObjects: readonly ProfileAttributeRef[];
+    capturePeriodS: number;
+    profileEntries: number;
+    prefillS: number;
+  }[] = [];
   for (const o of d.objects) {
     switch (o.class) {
       case 'clock': {
@@ -168,7 +183,8 @@ function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () =
         // Read on every GET: the host clock in ms, without a Date per read when no clock is injected.
         const value = at === undefined ? o.value : () => at(nowMs());
         const classId = o.class === 'data' ? 1 : o.class === 'register' ? 3 : 4;
-        if (o.class === 'data') device.add(new DataObject({ logicalName: o.obis, value, writable: at === undefined }));
+        if (o.class === 'data')
+          device.add(new DataObject({ logicalName: o.obis, value, writable: at === undefined }));
         else {
           const scalerUnit = { scaler: o.scaler, unit: o.unit };
           const reg = { logicalName: o.obis, scalerUnit, value, writable: at === undefined };
@@ -187,7 +203,8 @@ function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () =
       const f = valuesAt.get(key(c.classId, c.obis, c.attribute));
       const v = f === undefined ? ({ type: 'null-data' } as Data) : f(t);
       if ((c.dataIndex ?? 0) > 0) {
-        if ((v.type === 'structure' || v.type === 'array') && c.dataIndex! <= v.value.length) return v.value[c.dataIndex! - 1]!;
+        if ((v.type === 'structure' || v.type === 'array') && c.dataIndex! <= v.value.length)
+          return v.value[c.dataIndex! - 1]!;
         return { type: 'null-data' };
       }
       return v;
@@ -298,7 +315,16 @@ function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () =
       authentication: authenticationOf(a, d),
       conformance: options.conformance ?? SIMULATOR_CONFORMANCE,
       maxReceivePduSize: options.maxReceivePduSize ?? 1024,
-      ...(ciphered ? { security: { policy: a.policy, suite: 0 as const, blockCipherKey: d.keys!.blockCipherKey, authenticationKey: d.keys!.authenticationKey } } : {}),
+      ...(ciphered
+        ? {
+            security: {
+              policy: a.policy,
+              suite: 0 as const,
+              blockCipherKey: d.keys!.blockCipherKey,
+              authenticationKey: d.keys!.authenticationKey,
+            },
+          }
+        : {}),
       ...(d.systemTitle === undefined ? {} : { systemTitle: d.systemTitle }),
       ...(ciphered || mechanism === 5 ? { counters } : {}),
     });
@@ -313,7 +339,10 @@ function buildDevice(d: ProfileDevice, options: SimulatedMeterOptions, now: () =
  * generators at build time; only clock time, generated and fixed values, and register scaler_units can
  * be computed for past instants (other columns are null-data in prefilled and scheduled entries).
  */
-export function buildSimulatedMeter(profile: SimulatorProfile, options: SimulatedMeterOptions = {}): SimulatedMeter {
+export function buildSimulatedMeter(
+  profile: SimulatorProfile,
+  options: SimulatedMeterOptions = {},
+): SimulatedMeter {
   const now = options.now ?? (() => new Date());
   const injected = options.now;
   const nowMs = injected === undefined ? Date.now : () => injected().getTime();
@@ -344,7 +373,9 @@ export class MeterSchedule {
         return { capture, atMs: (Math.floor(startMs / p) + 1) * p };
       }),
     );
-    this.pushNext = devices.flatMap((d) => d.pushes.map((push) => ({ push, atMs: startMs + push.intervalS * 1000 })));
+    this.pushNext = devices.flatMap((d) =>
+      d.pushes.map((push) => ({ push, atMs: startMs + push.intervalS * 1000 })),
+    );
   }
 
   /** Every push of the meter. */

@@ -48,7 +48,12 @@ export interface FaultyChannel extends ApduChannel {
 
 /** True when the options inject any fault (so callers can skip the wrapper). */
 export function hasFaults(o: FaultOptions): boolean {
-  return (o.drop ?? 0) > 0 || (o.corrupt ?? 0) > 0 || (o.reject ?? 0) > 0 || (o.delayMs !== undefined && (o.delay ?? 1) > 0 && o.delayMs[1] > 0);
+  return (
+    (o.drop ?? 0) > 0 ||
+    (o.corrupt ?? 0) > 0 ||
+    (o.reject ?? 0) > 0 ||
+    (o.delayMs !== undefined && (o.delay ?? 1) > 0 && o.delayMs[1] > 0)
+  );
 }
 
 const REJECTED_AARE = encodeApdu({

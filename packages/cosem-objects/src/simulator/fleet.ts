@@ -26,7 +26,10 @@ function titleOf(title: Uint8Array | undefined, index: number): Uint8Array | und
 
 function objectsOf(objects: readonly ProfileObject[], index: number): ProfileObject[] {
   return objects.map((o) => {
-    if ((o.class === 'data' || o.class === 'register' || o.class === 'extended-register') && o.generator?.kind === 'random-walk') {
+    if (
+      (o.class === 'data' || o.class === 'register' || o.class === 'extended-register') &&
+      o.generator?.kind === 'random-walk'
+    ) {
       return { ...o, generator: { ...o.generator, seed: (o.generator.seed + index * 7919) >>> 0 } };
     }
     return o;
@@ -50,18 +53,24 @@ export function fleetDevice(template: ProfileDevice, index: number, serverAddres
  * profile's single device repeated at server addresses start, start+1, … (start = its own address).
  */
 export function fleetOnAddresses(profile: SimulatorProfile, count: number): SimulatorProfile {
-  if (!Number.isInteger(count) || count < 1) throw new ArgumentError(`fleet size ${count} must be a positive integer`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new ArgumentError(`fleet size ${count} must be a positive integer`);
   if (profile.devices.length !== 1)
-    throw new ArgumentError(`a fleet on wPorts needs a profile with one device, not ${profile.devices.length}`);
+    throw new ArgumentError(
+      `a fleet on wPorts needs a profile with one device, not ${profile.devices.length}`,
+    );
   const t = profile.devices[0]!;
   if (t.serverAddress + count - 1 > 0x3fff)
-    throw new ArgumentError(`server addresses ${t.serverAddress}..${t.serverAddress + count - 1} exceed 16383`);
+    throw new ArgumentError(
+      `server addresses ${t.serverAddress}..${t.serverAddress + count - 1} exceed 16383`,
+    );
   return { devices: Array.from({ length: count }, (_, i) => fleetDevice(t, i, t.serverAddress + i)) };
 }
 
 /** `count` meters, one per listener: copies of the whole profile with the same addresses. */
 export function fleetOnPorts(profile: SimulatorProfile, count: number): SimulatorProfile[] {
-  if (!Number.isInteger(count) || count < 1) throw new ArgumentError(`fleet size ${count} must be a positive integer`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new ArgumentError(`fleet size ${count} must be a positive integer`);
   return Array.from({ length: count }, (_, i) => ({
     devices: profile.devices.map((d) => fleetDevice(d, i, d.serverAddress)),
   }));

@@ -24,7 +24,12 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const RANGES: Readonly<Record<Exclude<NumericType, 'float32' | 'float64' | 'long64' | 'long64-unsigned'>, readonly [number, number]>> = {
+const RANGES: Readonly<
+  Record<
+    Exclude<NumericType, 'float32' | 'float64' | 'long64' | 'long64-unsigned'>,
+    readonly [number, number]
+  >
+> = {
   'double-long-unsigned': [0, 0xffffffff],
   'double-long': [-0x80000000, 0x7fffffff],
   'long-unsigned': [0, 0xffff],

@@ -79,7 +79,13 @@ export interface ProfileAttributeRef {
 
 /** One COSEM object of a device. */
 export type ProfileObject =
-  | { readonly class: 'data'; readonly obis: string; readonly value: Data; readonly generator?: ProfileGenerator; readonly valueType: NumericType }
+  | {
+      readonly class: 'data';
+      readonly obis: string;
+      readonly value: Data;
+      readonly generator?: ProfileGenerator;
+      readonly valueType: NumericType;
+    }
   | {
       readonly class: 'register' | 'extended-register';
       readonly obis: string;
@@ -190,7 +196,8 @@ class Checker {
 
   unknownKeys(o: Record<string, Json>, path: string, known: readonly string[]): void {
     for (const k of Object.keys(o)) {
-      if (!known.includes(k)) this.fail(`${path}.${k}`, `unknown member (expected one of: ${known.join(', ')})`);
+      if (!known.includes(k))
+        this.fail(`${path}.${k}`, `unknown member (expected one of: ${known.join(', ')})`);
     }
   }
 
@@ -268,7 +275,13 @@ const CLASS_NAMES: Readonly<Record<string, ProfileObject['class']>> = {
   clock: 'clock',
 };
 
-function generator(c: Checker, v: Json, path: string, device: number, index: number): ProfileGenerator | undefined {
+function generator(
+  c: Checker,
+  v: Json,
+  path: string,
+  device: number,
+  index: number,
+): ProfileGenerator | undefined {
   const o = c.object(v, path);
   if (o === undefined) return undefined;
   const kind = c.oneOf(o['kind'], `${path}.kind`, ['counter', 'sine', 'random-walk'] as const);
@@ -303,7 +316,14 @@ function generator(c: Checker, v: Json, path: string, device: number, index: num
       const intervalS = c.num(o['intervalS'] ?? 1, `${path}.intervalS`, 0.001);
       const seed = c.int(o['seed'] ?? device * 1000 + index, `${path}.seed`, 0, 0xffffffff);
       if (min !== undefined && max !== undefined && min > max) c.fail(`${path}.min`, 'must not exceed max');
-      if (start === undefined || step === undefined || min === undefined || max === undefined || intervalS === undefined || seed === undefined)
+      if (
+        start === undefined ||
+        step === undefined ||
+        min === undefined ||
+        max === undefined ||
+        intervalS === undefined ||
+        seed === undefined
+      )
         return undefined;
       return { kind, start, step, min, max, intervalS, seed };
     }
@@ -319,17 +339,27 @@ function attributeRef(c: Checker, v: Json, path: string): ProfileAttributeRef | 
   const classId = c.int(o['classId'], `${path}.classId`, 0, 0xffff);
   const obis = c.obis(o['obis'], `${path}.obis`);
   const attribute = c.int(o['attribute'] ?? 2, `${path}.attribute`, 1, 127);
-  const dataIndex = o['dataIndex'] === undefined ? undefined : c.int(o['dataIndex'], `${path}.dataIndex`, 0, 0xffff);
+  const dataIndex =
+    o['dataIndex'] === undefined ? undefined : c.int(o['dataIndex'], `${path}.dataIndex`, 0, 0xffff);
   if (classId === undefined || obis === undefined || attribute === undefined) return undefined;
   return dataIndex === undefined ? { classId, obis, attribute } : { classId, obis, attribute, dataIndex };
 }
 
-function objectOf(c: Checker, v: Json, path: string, device: number, index: number): ProfileObject | undefined {
+function objectOf(
+  c: Checker,
+  v: Json,
+  path: string,
+  device: number,
+  index: number,
+): ProfileObject | undefined {
   const o = c.object(v, path);
   if (o === undefined) return undefined;
   const cls = CLASS_NAMES[String(o['class'])];
   if (cls === undefined) {
-    return c.fail(`${path}.class`, 'must be one of: data (1), register (3), extended-register (4), profile-generic (7), clock (8)');
+    return c.fail(
+      `${path}.class`,
+      'must be one of: data (1), register (3), extended-register (4), profile-generic (7), clock (8)',
+    );
   }
   switch (cls) {
     case 'clock': {
@@ -340,7 +370,14 @@ function objectOf(c: Checker, v: Json, path: string, device: number, index: numb
       return { class: cls, obis, timeZone };
     }
     case 'profile-generic': {
-      c.unknownKeys(o, path, ['class', 'obis', 'captureObjects', 'capturePeriodS', 'profileEntries', 'prefillS']);
+      c.unknownKeys(o, path, [
+        'class',
+        'obis',
+        'captureObjects',
+        'capturePeriodS',
+        'profileEntries',
+        'prefillS',
+      ]);
       const obis = c.obis(o['obis'], `${path}.obis`);
       const list = c.array(o['captureObjects'], `${path}.captureObjects`);
       const captureObjects = (list ?? []).map((x, i) => attributeRef(c, x, `${path}.captureObjects[${i}]`));
@@ -349,19 +386,42 @@ function objectOf(c: Checker, v: Json, path: string, device: number, index: numb
       const prefillS = c.int(o['prefillS'] ?? 0, `${path}.prefillS`, 0, 366 * 86400);
       if (prefillS !== undefined && prefillS > 0 && capturePeriodS === 0)
         c.fail(`${path}.prefillS`, 'needs a capturePeriodS above 0');
-      if (obis === undefined || list === undefined || capturePeriodS === undefined || profileEntries === undefined || prefillS === undefined)
+      if (
+        obis === undefined ||
+        list === undefined ||
+        capturePeriodS === undefined ||
+        profileEntries === undefined ||
+        prefillS === undefined
+      )
         return undefined;
       if (captureObjects.some((x) => x === undefined)) return undefined;
-      return { class: cls, obis, captureObjects: captureObjects as ProfileAttributeRef[], capturePeriodS, profileEntries, prefillS };
+      return {
+        class: cls,
+        obis,
+        captureObjects: captureObjects as ProfileAttributeRef[],
+        capturePeriodS,
+        profileEntries,
+        prefillS,
+      };
     }
     default: {
       const register = cls !== 'data';
-      c.unknownKeys(o, path, register ? ['class', 'obis', 'value', 'generator', 'scaler', 'unit', 'type'] : ['class', 'obis', 'value', 'generator', 'type']);
+      c.unknownKeys(
+        o,
+        path,
+        register
+          ? ['class', 'obis', 'value', 'generator', 'scaler', 'unit', 'type']
+          : ['class', 'obis', 'value', 'generator', 'type'],
+      );
       const obis = c.obis(o['obis'], `${path}.obis`);
-      const gen = o['generator'] === undefined ? undefined : generator(c, o['generator'], `${path}.generator`, device, index);
+      const gen =
+        o['generator'] === undefined
+          ? undefined
+          : generator(c, o['generator'], `${path}.generator`, device, index);
       let value: Data | undefined;
       if (o['value'] !== undefined) value = c.data(o['value'], `${path}.value`);
-      else if (o['generator'] === undefined) c.fail(`${path}.value`, 'is required when there is no generator');
+      else if (o['generator'] === undefined)
+        c.fail(`${path}.value`, 'is required when there is no generator');
       let valueType: NumericType = 'double-long-unsigned';
       if (o['type'] !== undefined) {
         const t = c.oneOf(o['type'], `${path}.type`, NUMERIC_TYPES);
@@ -372,27 +432,50 @@ function objectOf(c: Checker, v: Json, path: string, device: number, index: numb
         valueType = 'long';
       }
       if (gen !== undefined && value !== undefined && value.type !== valueType)
-        c.fail(`${path}.type`, `the generator's type ${valueType} differs from the value's type ${value.type}`);
+        c.fail(
+          `${path}.type`,
+          `the generator's type ${valueType} differs from the value's type ${value.type}`,
+        );
       const scaler = register ? c.int(o['scaler'] ?? 0, `${path}.scaler`, -128, 127) : 0;
       const unit = register ? c.int(o['unit'] ?? 255, `${path}.unit`, 0, 255) : 255;
       if (obis === undefined || scaler === undefined || unit === undefined) return undefined;
       if (o['generator'] !== undefined && gen === undefined) return undefined;
       if (o['value'] !== undefined && value === undefined) return undefined;
       const v0 = value ?? { type: 'null-data' as const };
-      const base = gen === undefined ? { obis, value: v0, valueType } : { obis, value: v0, valueType, generator: gen };
+      const base =
+        gen === undefined ? { obis, value: v0, valueType } : { obis, value: v0, valueType, generator: gen };
       return register ? { class: cls, ...base, scaler, unit } : { class: 'data', ...base };
     }
   }
 }
 
-function association(c: Checker, v: Json, path: string, keysGiven: boolean, titleGiven: boolean): ProfileAssociation | undefined {
+function association(
+  c: Checker,
+  v: Json,
+  path: string,
+  keysGiven: boolean,
+  titleGiven: boolean,
+): ProfileAssociation | undefined {
   const o = c.object(v, path);
   if (o === undefined) return undefined;
   c.unknownKeys(o, path, ['clientAddress', 'mechanism', 'password', 'secret', 'policy', 'rights']);
   const clientAddress = c.int(o['clientAddress'], `${path}.clientAddress`, 1, 0x7f);
-  const mechanism = c.oneOf(o['mechanism'] ?? 'none', `${path}.mechanism`, Object.keys(MECHANISMS) as MechanismName[]);
-  const policy = c.oneOf(o['policy'] ?? 'none', `${path}.policy`, ['none', 'authenticated', 'encrypted', 'authenticated-encrypted'] as const);
-  const rights = c.oneOf(o['rights'] ?? (mechanism === 'none' ? 'read-only' : 'full'), `${path}.rights`, ['read-only', 'full', 'default'] as const);
+  const mechanism = c.oneOf(
+    o['mechanism'] ?? 'none',
+    `${path}.mechanism`,
+    Object.keys(MECHANISMS) as MechanismName[],
+  );
+  const policy = c.oneOf(o['policy'] ?? 'none', `${path}.policy`, [
+    'none',
+    'authenticated',
+    'encrypted',
+    'authenticated-encrypted',
+  ] as const);
+  const rights = c.oneOf(o['rights'] ?? (mechanism === 'none' ? 'read-only' : 'full'), `${path}.rights`, [
+    'read-only',
+    'full',
+    'default',
+  ] as const);
   const text = new TextEncoder();
   let password: Uint8Array | undefined;
   let secret: Uint8Array | undefined;
@@ -403,12 +486,20 @@ function association(c: Checker, v: Json, path: string, keysGiven: boolean, titl
   if (mechanism === 'hls-md5' || mechanism === 'hls-sha1' || mechanism === 'hls-sha256') {
     const s = c.str(o['secret'], `${path}.secret`);
     if (s !== undefined) secret = text.encode(s);
-  } else if (o['secret'] !== undefined) c.fail(`${path}.secret`, 'is only used with mechanisms hls-md5, hls-sha1, hls-sha256');
+  } else if (o['secret'] !== undefined)
+    c.fail(`${path}.secret`, 'is only used with mechanisms hls-md5, hls-sha1, hls-sha256');
   if ((mechanism === 'hls-gmac' || (policy !== undefined && policy !== 'none')) && !keysGiven)
-    c.fail(`${path}.${mechanism === 'hls-gmac' ? 'mechanism' : 'policy'}`, 'needs the device keys ($.devices[n].keys)');
+    c.fail(
+      `${path}.${mechanism === 'hls-gmac' ? 'mechanism' : 'policy'}`,
+      'needs the device keys ($.devices[n].keys)',
+    );
   if ((mechanism === 'hls-gmac' || (policy !== undefined && policy !== 'none')) && !titleGiven)
-    c.fail(`${path}.${mechanism === 'hls-gmac' ? 'mechanism' : 'policy'}`, 'needs the device system title ($.devices[n].systemTitle)');
-  if (clientAddress === undefined || mechanism === undefined || policy === undefined || rights === undefined) return undefined;
+    c.fail(
+      `${path}.${mechanism === 'hls-gmac' ? 'mechanism' : 'policy'}`,
+      'needs the device system title ($.devices[n].systemTitle)',
+    );
+  if (clientAddress === undefined || mechanism === undefined || policy === undefined || rights === undefined)
+    return undefined;
   return {
     clientAddress,
     mechanism,
@@ -419,10 +510,24 @@ function association(c: Checker, v: Json, path: string, keysGiven: boolean, titl
   };
 }
 
-function push(c: Checker, v: Json, path: string, keysGiven: boolean, titleGiven: boolean): ProfilePush | undefined {
+function push(
+  c: Checker,
+  v: Json,
+  path: string,
+  keysGiven: boolean,
+  titleGiven: boolean,
+): ProfilePush | undefined {
   const o = c.object(v, path);
   if (o === undefined) return undefined;
-  c.unknownKeys(o, path, ['obis', 'objects', 'intervalS', 'destination', 'ciphered', 'sourceWPort', 'destinationWPort']);
+  c.unknownKeys(o, path, [
+    'obis',
+    'objects',
+    'intervalS',
+    'destination',
+    'ciphered',
+    'sourceWPort',
+    'destinationWPort',
+  ]);
   const obis = c.obis(o['obis'] ?? '0.0.25.9.0.255', `${path}.obis`);
   const list = c.array(o['objects'], `${path}.objects`);
   const objects = (list ?? []).map((x, i) => attributeRef(c, x, `${path}.objects[${i}]`));
@@ -431,11 +536,21 @@ function push(c: Checker, v: Json, path: string, keysGiven: boolean, titleGiven:
   if (destination !== undefined && parseDestination(destination) === undefined)
     c.fail(`${path}.destination`, 'must be tcp://host:port or udp://host:port');
   const ciphered = c.bool(o['ciphered'] ?? false, `${path}.ciphered`);
-  if (ciphered === true && !keysGiven) c.fail(`${path}.ciphered`, 'needs the device keys ($.devices[n].keys)');
-  if (ciphered === true && !titleGiven) c.fail(`${path}.ciphered`, 'needs the device system title ($.devices[n].systemTitle)');
-  const sourceWPort = o['sourceWPort'] === undefined ? undefined : c.int(o['sourceWPort'], `${path}.sourceWPort`, 0, 0xffff);
+  if (ciphered === true && !keysGiven)
+    c.fail(`${path}.ciphered`, 'needs the device keys ($.devices[n].keys)');
+  if (ciphered === true && !titleGiven)
+    c.fail(`${path}.ciphered`, 'needs the device system title ($.devices[n].systemTitle)');
+  const sourceWPort =
+    o['sourceWPort'] === undefined ? undefined : c.int(o['sourceWPort'], `${path}.sourceWPort`, 0, 0xffff);
   const destinationWPort = c.int(o['destinationWPort'] ?? 16, `${path}.destinationWPort`, 0, 0xffff);
-  if (obis === undefined || list === undefined || intervalS === undefined || destination === undefined || ciphered === undefined || destinationWPort === undefined)
+  if (
+    obis === undefined ||
+    list === undefined ||
+    intervalS === undefined ||
+    destination === undefined ||
+    ciphered === undefined ||
+    destinationWPort === undefined
+  )
     return undefined;
   if (objects.some((x) => x === undefined)) return undefined;
   return {
@@ -468,10 +583,22 @@ export function parseDestination(text: string): PushDestination | undefined {
 function device(c: Checker, v: Json, path: string, index: number): ProfileDevice | undefined {
   const o = c.object(v, path);
   if (o === undefined) return undefined;
-  c.unknownKeys(o, path, ['serverAddress', 'name', 'systemTitle', 'keys', 'associations', 'objects', 'pushes']);
+  c.unknownKeys(o, path, [
+    'serverAddress',
+    'name',
+    'systemTitle',
+    'keys',
+    'associations',
+    'objects',
+    'pushes',
+  ]);
   const serverAddress = c.int(o['serverAddress'] ?? index + 1, `${path}.serverAddress`, 1, 0x3fff);
-  const name = c.str(o['name'] ?? `SIM${String(serverAddress ?? index + 1).padStart(13, '0')}`, `${path}.name`);
-  const systemTitle = o['systemTitle'] === undefined ? undefined : c.hex(o['systemTitle'], `${path}.systemTitle`, 8);
+  const name = c.str(
+    o['name'] ?? `SIM${String(serverAddress ?? index + 1).padStart(13, '0')}`,
+    `${path}.name`,
+  );
+  const systemTitle =
+    o['systemTitle'] === undefined ? undefined : c.hex(o['systemTitle'], `${path}.systemTitle`, 8);
   let keys: ProfileKeys | undefined;
   if (o['keys'] !== undefined) {
     const k = c.object(o['keys'], `${path}.keys`);
@@ -479,19 +606,25 @@ function device(c: Checker, v: Json, path: string, index: number): ProfileDevice
       c.unknownKeys(k, `${path}.keys`, ['blockCipherKey', 'authenticationKey']);
       const blockCipherKey = c.hex(k['blockCipherKey'], `${path}.keys.blockCipherKey`, 16);
       const authenticationKey = c.hex(k['authenticationKey'], `${path}.keys.authenticationKey`, 16);
-      if (blockCipherKey !== undefined && authenticationKey !== undefined) keys = { blockCipherKey, authenticationKey };
+      if (blockCipherKey !== undefined && authenticationKey !== undefined)
+        keys = { blockCipherKey, authenticationKey };
     }
   }
   const keysGiven = o['keys'] !== undefined;
   const titleGiven = o['systemTitle'] !== undefined;
   const assocList = c.array(o['associations'] ?? [{ clientAddress: 16 }], `${path}.associations`) ?? [];
-  const associations = assocList.map((x, i) => association(c, x, `${path}.associations[${i}]`, keysGiven, titleGiven));
+  const associations = assocList.map((x, i) =>
+    association(c, x, `${path}.associations[${i}]`, keysGiven, titleGiven),
+  );
   const seen = new Map<number, number>();
   associations.forEach((a, i) => {
     if (a === undefined) return;
     const first = seen.get(a.clientAddress);
     if (first !== undefined)
-      c.fail(`${path}.associations[${i}].clientAddress`, `client address ${a.clientAddress} is already used by associations[${first}]`);
+      c.fail(
+        `${path}.associations[${i}].clientAddress`,
+        `client address ${a.clientAddress} is already used by associations[${first}]`,
+      );
     else seen.set(a.clientAddress, i);
   });
   const objList = c.array(o['objects'] ?? [], `${path}.objects`) ?? [];
@@ -501,13 +634,18 @@ function device(c: Checker, v: Json, path: string, index: number): ProfileDevice
     if (ob === undefined) return;
     const key = `${ob.class}/${ob.obis}`;
     const first = names.get(key);
-    if (first !== undefined) c.fail(`${path}.objects[${i}].obis`, `${ob.obis} is already defined by objects[${first}]`);
+    if (first !== undefined)
+      c.fail(`${path}.objects[${i}].obis`, `${ob.obis} is already defined by objects[${first}]`);
     else names.set(key, i);
   });
   const pushList = c.array(o['pushes'] ?? [], `${path}.pushes`) ?? [];
   const pushes = pushList.map((x, i) => push(c, x, `${path}.pushes[${i}]`, keysGiven, titleGiven));
   if (serverAddress === undefined || name === undefined) return undefined;
-  if (associations.some((x) => x === undefined) || objects.some((x) => x === undefined) || pushes.some((x) => x === undefined))
+  if (
+    associations.some((x) => x === undefined) ||
+    objects.some((x) => x === undefined) ||
+    pushes.some((x) => x === undefined)
+  )
     return undefined;
   if ((titleGiven && systemTitle === undefined) || (keysGiven && keys === undefined)) return undefined;
   return {
@@ -538,7 +676,11 @@ export function validateSimulatorProfile(json: unknown): ProfileValidation {
     devices.forEach((d, i) => {
       if (d === undefined) return;
       const first = seen.get(d.serverAddress);
-      if (first !== undefined) c.fail(`$.devices[${i}].serverAddress`, `server address ${d.serverAddress} is already used by devices[${first}]`);
+      if (first !== undefined)
+        c.fail(
+          `$.devices[${i}].serverAddress`,
+          `server address ${d.serverAddress} is already used by devices[${first}]`,
+        );
       else seen.set(d.serverAddress, i);
     });
   }
@@ -553,7 +695,10 @@ export function validateSimulatorProfile(json: unknown): ProfileValidation {
 export function parseSimulatorProfile(json: unknown): SimulatorProfile {
   const r = validateSimulatorProfile(json);
   if (r.ok) return r.profile;
-  throw new ArgumentError(`invalid simulator profile:\n${r.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, {
-    cause: r.issues,
-  });
+  throw new ArgumentError(
+    `invalid simulator profile:\n${r.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    {
+      cause: r.issues,
+    },
+  );
 }

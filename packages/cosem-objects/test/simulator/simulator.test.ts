@@ -61,13 +61,24 @@ class Client {
       type: 'aarq',
       applicationContextName: 'logical-name-referencing-no-ciphering',
       userInformation: {
-        apdu: { type: 'initiate-request', responseAllowed: true, proposedDlmsVersionNumber: 6, proposedConformance: 0x00ffff, clientMaxReceivePduSize: 0xffff },
+        apdu: {
+          type: 'initiate-request',
+          responseAllowed: true,
+          proposedDlmsVersionNumber: 6,
+          proposedConformance: 0x00ffff,
+          clientMaxReceivePduSize: 0xffff,
+        },
       },
     });
   }
   async get(classId: number, instanceId: Uint8Array, attributeId = 2): Promise<Data> {
-    const r = await this.request({ type: 'get-request-normal', invokeIdAndPriority: IID, attribute: { classId, instanceId, attributeId } });
-    if (r.type !== 'get-response-normal' || r.result.type !== 'data') throw new Error(`no data: ${JSON.stringify(r)}`);
+    const r = await this.request({
+      type: 'get-request-normal',
+      invokeIdAndPriority: IID,
+      attribute: { classId, instanceId, attributeId },
+    });
+    if (r.type !== 'get-response-normal' || r.result.type !== 'data')
+      throw new Error(`no data: ${JSON.stringify(r)}`);
     return r.result.data;
   }
 }
@@ -77,7 +88,13 @@ describe('profile validation', () => {
     const p = parseSimulatorProfile(DEFAULT_SIMULATOR_PROFILE);
     expect(p.devices).toHaveLength(1);
     expect(p.devices[0]!.serverAddress).toBe(1);
-    const q = parseSimulatorProfile({ devices: [{ objects: [{ class: 'data', obis: '0-0:96.1.0.255', value: { type: 'visible-string', value: 'X' } }] }] });
+    const q = parseSimulatorProfile({
+      devices: [
+        {
+          objects: [{ class: 'data', obis: '0-0:96.1.0.255', value: { type: 'visible-string', value: 'X' } }],
+        },
+      ],
+    });
     expect(q.devices[0]!.objects[0]).toMatchObject({ class: 'data', obis: '0.0.96.1.0.255' });
   });
 
@@ -92,11 +109,21 @@ describe('profile validation', () => {
             { clientAddress: 3, mechanism: 'kerberos' },
           ],
           objects: [
-            { class: 'register', obis: '1.0.1.8.0', scaler: 0, unit: 30, value: { type: 'double-long-unsigned', value: 1 } },
+            {
+              class: 'register',
+              obis: '1.0.1.8.0',
+              scaler: 0,
+              unit: 30,
+              value: { type: 'double-long-unsigned', value: 1 },
+            },
             { class: 'register', obis: '1.0.2.8.0.255', value: { type: 'double-long-unsigned', value: -1 } },
             { class: 'thermostat', obis: '0.0.1.0.0.255' },
             { class: 'register', obis: '1.0.3.8.0.255', generator: { kind: 'sawtooth' } },
-            { class: 'profile-generic', obis: '1.0.99.1.0.255', captureObjects: [{ classId: 8, obis: 'clock' }] },
+            {
+              class: 'profile-generic',
+              obis: '1.0.99.1.0.255',
+              captureObjects: [{ classId: 8, obis: 'clock' }],
+            },
           ],
           pushes: [{ objects: [], destination: 'http://example.org', ciphered: true }],
           colour: 'red',
@@ -140,7 +167,9 @@ describe('profile validation', () => {
         '$.devices[0].keys.authenticationKey',
       ]),
     );
-    expect(issuesOf({ devices: [{ serverAddress: 1 }, { serverAddress: 1 }] }).map((i) => i.path)).toEqual(['$.devices[1].serverAddress']);
+    expect(issuesOf({ devices: [{ serverAddress: 1 }, { serverAddress: 1 }] }).map((i) => i.path)).toEqual([
+      '$.devices[1].serverAddress',
+    ]);
   });
 
   it('throws INVALID_ARGUMENT with the issues as cause', () => {
@@ -149,12 +178,18 @@ describe('profile validation', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toMatchObject({ code: 'INVALID_ARGUMENT' });
-      expect((e as { cause: ProfileIssue[] }).cause.map((i) => i.path)).toEqual(['$.devices[0].serverAddress']);
+      expect((e as { cause: ProfileIssue[] }).cause.map((i) => i.path)).toEqual([
+        '$.devices[0].serverAddress',
+      ]);
     }
   });
 
   it('parses push destinations', () => {
-    expect(parseDestination('tcp://127.0.0.1:4059')).toEqual({ transport: 'tcp', host: '127.0.0.1', port: 4059 });
+    expect(parseDestination('tcp://127.0.0.1:4059')).toEqual({
+      transport: 'tcp',
+      host: '127.0.0.1',
+      port: 4059,
+    });
     expect(parseDestination('udp://[::1]:4059')).toEqual({ transport: 'udp', host: '::1', port: 4059 });
     expect(parseDestination('tcp://host')).toBeUndefined();
     expect(parseDestination('tcp://host:70000')).toBeUndefined();
@@ -172,10 +207,25 @@ describe('the default meter', () => {
     expect(await client.associate()).toMatchObject({ type: 'aare', result: 'accepted' });
     const list = objectListFromData(await client.get(15, Uint8Array.of(0, 0, 40, 0, 0, 255)));
     expect(list?.map((e) => `${e.classId}/${e.logicalName}`)).toEqual(
-      expect.arrayContaining(['15/0.0.40.0.0.255', '1/0.0.42.0.0.255', '8/0.0.1.0.0.255', '3/1.0.1.8.0.255', '7/1.0.99.1.0.255']),
+      expect.arrayContaining([
+        '15/0.0.40.0.0.255',
+        '1/0.0.42.0.0.255',
+        '8/0.0.1.0.0.255',
+        '3/1.0.1.8.0.255',
+        '7/1.0.99.1.0.255',
+      ]),
     );
-    expect(await client.get(1, Uint8Array.of(0, 0, 42, 0, 0, 255))).toEqual({ type: 'visible-string', value: 'SIM0000000000001' });
-    expect(await client.get(3, ENERGY, 3)).toEqual({ type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] });
+    expect(await client.get(1, Uint8Array.of(0, 0, 42, 0, 0, 255))).toEqual({
+      type: 'visible-string',
+      value: 'SIM0000000000001',
+    });
+    expect(await client.get(3, ENERGY, 3)).toEqual({
+      type: 'structure',
+      value: [
+        { type: 'integer', value: 0 },
+        { type: 'enum', value: 30 },
+      ],
+    });
     await c.close();
     await done;
   });
@@ -198,12 +248,16 @@ describe('the default meter', () => {
     const buffer = await meter.devices[0]!.device.readInternal(7, '1.0.99.1.0.255', 2);
     if (buffer.type !== 'array') throw new Error('no buffer');
     expect(buffer.value).toHaveLength(96);
-    const energies = buffer.value.map((r) => ((r as unknown as { value: Data[] }).value[1] as { value: number }).value);
+    const energies = buffer.value.map(
+      (r) => ((r as unknown as { value: Data[] }).value[1] as { value: number }).value,
+    );
     // Every row 15 minutes apart: 375 Wh at 1.5 kWh per hour, increasing to the last boundary (12:00).
     for (let i = 1; i < energies.length; i++) expect(energies[i]! - energies[i - 1]!).toBe(375);
     const last = (buffer.value[95] as unknown as { value: Data[] }).value[0]!;
     expect(last.type).toBe('octet-string');
-    expect(Array.from((last as { value: Uint8Array }).value.subarray(0, 7))).toEqual([0x07, 0xea, 1, 15, 4, 12, 0]);
+    expect(Array.from((last as { value: Uint8Array }).value.subarray(0, 7))).toEqual([
+      0x07, 0xea, 1, 15, 4, 12, 0,
+    ]);
   });
 
   it('captures at each capture period boundary as the schedule runs', async () => {
@@ -229,7 +283,11 @@ describe('generators', () => {
       expect(sine(T0 + t)).toBeGreaterThanOrEqual(2250);
       expect(sine(T0 + t)).toBeLessThanOrEqual(2350);
     }
-    const walk = () => generatorFunction({ kind: 'random-walk', start: 10, step: 1, min: 0, max: 12, intervalS: 1, seed: 7 }, T0);
+    const walk = () =>
+      generatorFunction(
+        { kind: 'random-walk', start: 10, step: 1, min: 0, max: 12, intervalS: 1, seed: 7 },
+        T0,
+      );
     const a = walk();
     const b = walk();
     const seq = Array.from({ length: 50 }, (_, i) => a(T0 + i * 1000));
@@ -263,9 +321,21 @@ describe('pushes', () => {
           keys: { blockCipherKey: KEY, authenticationKey: AK },
           objects: [
             { class: 'clock' },
-            { class: 'register', obis: '1.0.1.8.0.255', unit: 30, generator: { kind: 'counter', start: 500, ratePerHour: 3600 } },
+            {
+              class: 'register',
+              obis: '1.0.1.8.0.255',
+              unit: 30,
+              generator: { kind: 'counter', start: 500, ratePerHour: 3600 },
+            },
           ],
-          pushes: [{ objects: [{ classId: 3, obis: '1.0.1.8.0.255' }], intervalS: 10, destination: 'udp://127.0.0.1:4059', ciphered }],
+          pushes: [
+            {
+              objects: [{ classId: 3, obis: '1.0.1.8.0.255' }],
+              intervalS: 10,
+              destination: 'udp://127.0.0.1:4059',
+              ciphered,
+            },
+          ],
         },
       ],
     });
@@ -274,7 +344,10 @@ describe('pushes', () => {
   it('builds a DataNotification with the push setup logical name first, every interval', async () => {
     const clock = clockAt(T0);
     const sent: Uint8Array[] = [];
-    const meter = buildSimulatedMeter(profile(false), { now: clock.now, transmit: (_p, apdu) => void sent.push(apdu) });
+    const meter = buildSimulatedMeter(profile(false), {
+      now: clock.now,
+      transmit: (_p, apdu) => void sent.push(apdu),
+    });
     expect(meter.schedule.next()).toBe(T0 + 10_000);
     clock.set(T0 + 10_000);
     const tasks = await meter.schedule.run(T0 + 10_000);
@@ -283,7 +356,13 @@ describe('pushes', () => {
     const n = decodeApdu(sent[0]!);
     expect(n).toMatchObject({
       type: 'data-notification',
-      body: { type: 'structure', value: [{ type: 'octet-string', value: Uint8Array.of(0, 0, 25, 9, 0, 255) }, { type: 'double-long-unsigned', value: 510 }] },
+      body: {
+        type: 'structure',
+        value: [
+          { type: 'octet-string', value: Uint8Array.of(0, 0, 25, 9, 0, 255) },
+          { type: 'double-long-unsigned', value: 510 },
+        ],
+      },
     });
     expect(meter.schedule.next()).toBe(T0 + 20_000);
   });
@@ -315,15 +394,17 @@ describe('fleets', () => {
     ]);
     expect(Array.from(fleet.devices[2]!.systemTitle!.subarray(4))).toEqual([0, 0, 1, 1]);
     expect(fleetOnPorts(base, 2).map((p) => p.devices[0]!.serverAddress)).toEqual([1, 1]);
-    expect(() => fleetOnAddresses({ devices: [...base.devices, { ...base.devices[0]!, serverAddress: 2 }] }, 2)).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-    );
+    expect(() =>
+      fleetOnAddresses({ devices: [...base.devices, { ...base.devices[0]!, serverAddress: 2 }] }, 2),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 
 describe('fault injection (seeded)', () => {
   function serveDefault(faults: Parameters<typeof withFaults>[1]) {
-    const meter = buildSimulatedMeter(parseSimulatorProfile(DEFAULT_SIMULATOR_PROFILE), { now: () => new Date(T0) });
+    const meter = buildSimulatedMeter(parseSimulatorProfile(DEFAULT_SIMULATOR_PROFILE), {
+      now: () => new Date(T0),
+    });
     const [c, s] = memoryApduChannelPair();
     const faulty = withFaults(s, faults);
     const done = meter.server.serve(faulty, { serverAddress: 1, clientAddress: 16 });
@@ -332,7 +413,11 @@ describe('fault injection (seeded)', () => {
 
   it('rejects associations', async () => {
     const { client, c, faulty, done } = serveDefault({ reject: 1, seed: 3 });
-    expect(await client.associate()).toMatchObject({ type: 'aare', result: 'rejected-permanent', resultSourceDiagnostic: { value: 'no-reason-given' } });
+    expect(await client.associate()).toMatchObject({
+      type: 'aare',
+      result: 'rejected-permanent',
+      resultSourceDiagnostic: { value: 'no-reason-given' },
+    });
     expect(faulty.stats.rejected).toBe(1);
     await c.close();
     await done;
@@ -345,7 +430,8 @@ describe('fault injection (seeded)', () => {
       for (let i = 0; i < 20; i++) {
         const r = await client.associate();
         out.push(r.type === 'aare' ? String(r.result) : String(r.type));
-        if (r.type === 'aare' && r.result === 'accepted') await client.request({ type: 'rlrq', reason: 'normal' });
+        if (r.type === 'aare' && r.result === 'accepted')
+          await client.request({ type: 'rlrq', reason: 'normal' });
       }
       await c.close();
       await done;
@@ -361,7 +447,10 @@ describe('fault injection (seeded)', () => {
     const dropped = serveDefault({ drop: 1, seed: 1 });
     await dropped.c.send(encodeApdu({ type: 'rlrq', reason: 'normal' }));
     const it = dropped.c.receive()[Symbol.asyncIterator]();
-    const raced = await Promise.race([it.next().then(() => 'answered'), new Promise((r) => setTimeout(() => r('silent'), 100))]);
+    const raced = await Promise.race([
+      it.next().then(() => 'answered'),
+      new Promise((r) => setTimeout(() => r('silent'), 100)),
+    ]);
     expect(raced).toBe('silent');
     expect(dropped.faulty.stats.dropped).toBe(1);
     await dropped.c.close();
@@ -380,7 +469,11 @@ describe('fault injection (seeded)', () => {
 
   it('delays responses through the injected sleep', async () => {
     const waits: number[] = [];
-    const { client, c, faulty, done } = serveDefault({ delayMs: [10, 20], seed: 9, sleep: async (ms) => void waits.push(ms) });
+    const { client, c, faulty, done } = serveDefault({
+      delayMs: [10, 20],
+      seed: 9,
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(await client.associate()).toMatchObject({ result: 'accepted' });
     expect(faulty.stats.delayed).toBe(1);
     expect(waits[0]).toBeGreaterThanOrEqual(10);
