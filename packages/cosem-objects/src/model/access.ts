@@ -194,23 +194,37 @@ function modeFor(
   | { readonly refused: DataAccessResult } {
   const device = ctx.device;
   if (device === undefined) return { refused: 'read-write-denied' };
-  const obj = device.find(classId, logicalName, ctx);
+  const m = modeOf(ctx, device.find(classId, logicalName, ctx), logicalName, index, kind);
+  return typeof m === 'object' ? { refused: m.refused } : { mode: m };
+}
+
+/**
+ * {@link modeFor} once `ctx.device` is known to be set and `obj` is its `find` of the request: the
+ * mode itself (no wrapper object on the request path), or the refusal.
+ */
+function modeOf(
+  ctx: AccessContext,
+  obj: CosemObject | undefined,
+  logicalName: LogicalNameInput,
+  index: number,
+  kind: AccessKind,
+): AttributeAccessMode | MethodAccessMode | number | { readonly refused: DataAccessResult } {
+  const device = ctx.device!;
   if (obj === undefined) {
-    return {
-      refused:
-        device.findByName(logicalName, ctx) === undefined ? 'object-undefined' : 'object-class-inconsistent',
-    };
+    return device.findByName(logicalName, ctx) === undefined ? OBJECT_UNDEFINED : OBJECT_CLASS_INCONSISTENT;
   }
   const association = device.associationFor(ctx.clientSap);
-  if (association === undefined) return { refused: 'read-write-denied' };
+  if (association === undefined) return READ_WRITE_DENIED;
   const rights = association.rightsFor(obj);
-  if (rights === undefined) return { refused: 'object-undefined' };
-  const entry: MethodAccess | AttributeAccess | undefined =
-    kind === 'action'
-      ? rights.methods.find((x) => x.index === index)
-      : rights.attributes.find((x) => x.index === index);
-  return entry === undefined ? { refused: 'read-write-denied' } : { mode: entry.access };
+  if (rights === undefined) return OBJECT_UNDEFINED;
+  const list: readonly (MethodAccess | AttributeAccess)[] = kind === 'action' ? rights.methods : rights.attributes;
+  for (let i = 0; i < list.length; i++) if (list[i]!.index === index) return list[i]!.access;
+  return READ_WRITE_DENIED;
 }
+
+const OBJECT_UNDEFINED = Object.freeze({ refused: 'object-undefined' as DataAccessResult });
+const OBJECT_CLASS_INCONSISTENT = Object.freeze({ refused: 'object-class-inconsistent' as DataAccessResult });
+const READ_WRITE_DENIED = Object.freeze({ refused: 'read-write-denied' as DataAccessResult });
 
 /**
  * Checks a request against the rights of the association the request arrives on (found through
@@ -228,9 +242,24 @@ export function checkAccess(
   kind: AccessKind,
 ): DataAccessResult {
   if (ctx.internal === true) return 'success';
-  const m = modeFor(ctx, classId, logicalName, index, kind);
-  if ('refused' in m) return m.refused;
-  const mode = m.mode;
+  if (ctx.device === undefined) return 'read-write-denied';
+  return checkFound(ctx, ctx.device.find(classId, logicalName, ctx), logicalName, index, kind);
+}
+
+/**
+ * {@link checkAccess} for a caller that has looked the object up already: `obj` must be
+ * `ctx.device.find(classId, logicalName, ctx)` (`ctx.device` set, `ctx.internal` not true). The
+ * logical device's request helpers use it so that a request costs one lookup.
+ */
+export function checkFound(
+  ctx: AccessContext,
+  obj: CosemObject | undefined,
+  logicalName: LogicalNameInput,
+  index: number,
+  kind: AccessKind,
+): DataAccessResult {
+  const mode = modeOf(ctx, obj, logicalName, index, kind);
+  if (typeof mode === 'object') return mode.refused;
   const allowed =
     kind === 'action'
       ? methodModeAllows(mode as MethodAccessMode | number, ctx.authenticated)

@@ -21,6 +21,7 @@ import {
 } from '../logical-name.js';
 import {
   checkAccess,
+  checkFound,
   defaultRights,
   objectKey,
   type AssociationRights,
@@ -32,6 +33,14 @@ import type { ShortNameOptions } from './short-names.js';
 
 /** Logical name of the current association. */
 export const CURRENT_ASSOCIATION = '0.0.40.0.0.255';
+
+/** The 48-bit number of 6 name bytes (the same number as dlms-core's `obisKey`). */
+function nameNumber(b: Uint8Array): number {
+  return ((b[0]! * 256 + b[1]!) * 256 + b[2]!) * 16_777_216 + ((b[3]! << 16) | (b[4]! << 8) | b[5]!);
+}
+
+/** {@link CURRENT_ASSOCIATION} as a name number. */
+const CURRENT_ASSOCIATION_NUMBER = nameNumber(Uint8Array.of(0, 0, 40, 0, 0, 255));
 
 /** Options of a {@link LogicalDevice}. */
 export interface LogicalDeviceOptions {
@@ -46,6 +55,8 @@ export type AssociationObject = CosemObject & AssociationRights;
 export class LogicalDevice {
   private readonly byKey = new Map<string, CosemObject>();
   private readonly byName = new Map<string, CosemObject[]>();
+  /** The lists of `byName` by the name's 48-bit number: the lookup of a request's 6 bytes (no text). */
+  private readonly byNumber = new Map<number, CosemObject[]>();
   private readonly associations = new Map<number, AssociationObject>();
 
   constructor(options: LogicalDeviceOptions = {}) {
@@ -60,6 +71,7 @@ export class LogicalDevice {
     const list = (this.byName.get(name) ?? []).filter((o) => o !== old);
     list.push(obj);
     this.byName.set(name, list);
+    this.byNumber.set(nameNumber(obj.logicalName), list);
     this.byKey.set(key, obj);
     obj.attach?.(this);
     return this;
@@ -88,6 +100,18 @@ export class LogicalDevice {
 
   /** The object of a class and logical name; 0.0.40.0.0.255 resolves to the caller's association. */
   find(classId: number, logicalName: LogicalNameInput, ctx?: AccessContext): CosemObject | undefined {
+    if (logicalName instanceof Uint8Array && logicalName.length === 6) {
+      // The request path: one lookup by the name's number, then the (one or few) classes under it.
+      const n = nameNumber(logicalName);
+      if (n === CURRENT_ASSOCIATION_NUMBER && ctx !== undefined) {
+        const a = this.associations.get(ctx.clientSap);
+        if (a !== undefined && a.classId === classId) return a;
+      }
+      const list = this.byNumber.get(n);
+      if (list === undefined) return undefined;
+      for (let i = 0; i < list.length; i++) if (list[i]!.classId === classId) return list[i];
+      return undefined;
+    }
     const name = normalizeLogicalName(logicalName);
     if (name === CURRENT_ASSOCIATION && ctx !== undefined) {
       const a = this.associations.get(ctx.clientSap);
@@ -98,6 +122,14 @@ export class LogicalDevice {
 
   /** Any object with that logical name (the first added), whatever its class. */
   findByName(logicalName: LogicalNameInput, ctx?: AccessContext): CosemObject | undefined {
+    if (logicalName instanceof Uint8Array && logicalName.length === 6) {
+      const n = nameNumber(logicalName);
+      if (n === CURRENT_ASSOCIATION_NUMBER && ctx !== undefined) {
+        const a = this.associations.get(ctx.clientSap);
+        if (a !== undefined) return a;
+      }
+      return this.byNumber.get(n)?.[0];
+    }
     const name = normalizeLogicalName(logicalName);
     if (name === CURRENT_ASSOCIATION && ctx !== undefined) {
       const a = this.associations.get(ctx.clientSap);
@@ -174,10 +206,13 @@ export class LogicalDevice {
     attributeIndex: number,
     access?: SelectiveAccessDescriptor,
   ): Promise<Data | DataAccessResult> {
-    const c = { ...ctx, device: this };
-    const allowed = checkAccess(c, classId, logicalName, attributeIndex, 'get');
+    // One lookup per request: the access check is given the object it found.
+    const c = ctx.device === this ? ctx : { ...ctx, device: this };
+    const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
+    const allowed =
+      c.internal === true ? checkAccess(c, classId, logicalName, attributeIndex, 'get') : checkFound(c, found, logicalName, attributeIndex, 'get');
     if (allowed !== 'success') return allowed;
-    return this.find(classId, logicalName, c)!.get(attributeIndex, c, access);
+    return (found ?? this.find(classId, logicalName, c)!).get(attributeIndex, c, access);
   }
 
   /** SET as a server engine does it: access check, then dispatch (with the SET's selective access). */
@@ -189,10 +224,13 @@ export class LogicalDevice {
     value: Data,
     access?: SelectiveAccessDescriptor,
   ): Promise<DataAccessResult> {
-    const c = { ...ctx, device: this };
-    const allowed = checkAccess(c, classId, logicalName, attributeIndex, 'set');
+    // One lookup per request: the access check is given the object it found.
+    const c = ctx.device === this ? ctx : { ...ctx, device: this };
+    const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
+    const allowed =
+      c.internal === true ? checkAccess(c, classId, logicalName, attributeIndex, 'set') : checkFound(c, found, logicalName, attributeIndex, 'set');
     if (allowed !== 'success') return allowed;
-    const obj = this.find(classId, logicalName, c)!;
+    const obj = found ?? this.find(classId, logicalName, c)!;
     return access === undefined
       ? obj.set(attributeIndex, value, c)
       : obj.set(attributeIndex, value, c, access);
@@ -206,12 +244,15 @@ export class LogicalDevice {
     methodIndex: number,
     params?: Data,
   ): Promise<ActionReply> {
-    const c = { ...ctx, device: this };
-    const allowed = checkAccess(c, classId, logicalName, methodIndex, 'action');
+    // One lookup per request: the access check is given the object it found.
+    const c = ctx.device === this ? ctx : { ...ctx, device: this };
+    const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
+    const allowed =
+      c.internal === true ? checkAccess(c, classId, logicalName, methodIndex, 'action') : checkFound(c, found, logicalName, methodIndex, 'action');
     // The access-check results used here (object-undefined, object-class-inconsistent,
     // read-write-denied) carry the same names and codes in Action-Result.
     if (allowed !== 'success') return { result: allowed as ActionReply['result'] };
-    return this.find(classId, logicalName, c)!.action(methodIndex, params, c);
+    return (found ?? this.find(classId, logicalName, c)!).action(methodIndex, params, c);
   }
 
   /**

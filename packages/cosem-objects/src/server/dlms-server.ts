@@ -34,6 +34,7 @@ import {
   type ModelRequest,
   type ModelResult,
   type ServerAssociationConfig,
+  type ServerAssociationInfo,
   type ServerAssociationState,
   type ServerStep,
 } from '@meteringlab/dlms-core';
@@ -243,18 +244,7 @@ export class DlmsServer {
     try {
       let step = await assoc.handle(apdu);
       while (step.kind === 'model') {
-        const info = assoc.info;
-        const ctx: AccessContext = {
-          clientSap,
-          authenticated: info.state === 'associated' && info.mechanism >= 1,
-          device,
-          associationStatus: associationStatus(info.state),
-          ...(step.protection === undefined ? {} : { protection: step.protection }),
-          // A ciphered engine can authenticate and encrypt any response; it never signs.
-          ...(info.ciphered === true
-            ? { responseProtection: { authenticated: true, encrypted: true, signed: false } }
-            : {}),
-        };
+        const ctx = requestContext(assoc, device, clientSap, step.protection);
         const results: ModelResult[] = [];
         let authenticated = false;
         let encrypted = false;
@@ -288,6 +278,44 @@ export class DlmsServer {
       };
     }
   }
+}
+
+/** The last request context built per engine, reused while the association's info stays the same. */
+const CONTEXTS = new WeakMap<
+  ServerAssociation,
+  { info: ServerAssociationInfo; device: LogicalDevice; clientSap: number; ctx: AccessContext }
+>();
+
+/**
+ * The request context of a model step: what the engine knows of the association and how the request
+ * was protected. A plain request on an association whose info is unchanged (the engine returns the same
+ * info object then) gets the context of the previous request: contexts are readonly.
+ */
+function requestContext(
+  assoc: ServerAssociation,
+  device: LogicalDevice,
+  clientSap: number,
+  protection: MessageProtection | undefined,
+): AccessContext {
+  const info = assoc.info;
+  if (protection === undefined) {
+    const last = CONTEXTS.get(assoc);
+    if (last !== undefined && last.info === info && last.device === device && last.clientSap === clientSap)
+      return last.ctx;
+  }
+  const ctx: AccessContext = {
+    clientSap,
+    authenticated: info.state === 'associated' && info.mechanism >= 1,
+    device,
+    associationStatus: associationStatus(info.state),
+    ...(protection === undefined ? {} : { protection }),
+    // A ciphered engine can authenticate and encrypt any response; it never signs.
+    ...(info.ciphered === true
+      ? { responseProtection: { authenticated: true, encrypted: true, signed: false } }
+      : {}),
+  };
+  if (protection === undefined) CONTEXTS.set(assoc, { info, device, clientSap, ctx });
+  return ctx;
 }
 
 /**

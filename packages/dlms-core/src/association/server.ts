@@ -276,6 +276,8 @@ export class ServerAssociation {
   private dedicatedKey: Uint8Array | undefined;
   private negotiated = 0;
   private clientMaxPdu = 0;
+  /** The last {@link info} given, returned again while its fields are unchanged. */
+  private infoValue: ServerAssociationInfo | undefined;
   private ctos: Uint8Array | undefined;
   private stoc: Uint8Array | undefined;
   private pending: Pending | undefined;
@@ -327,7 +329,19 @@ export class ServerAssociation {
 
   /** What the engine knows of the association, for the driver's access checks. */
   get info(): ServerAssociationInfo {
-    return {
+    // The same (readonly) object while nothing in it changed: the driver asks for it on every request.
+    const last = this.infoValue;
+    if (
+      last !== undefined &&
+      last.state === this.stateValue &&
+      last.mechanism === this.mechanism &&
+      last.clientSystemTitle === this.clientTitle &&
+      last.conformance === this.negotiated &&
+      last.clientMaxReceivePduSize === this.clientMaxPdu &&
+      last.ciphered === this.config.ciphered
+    )
+      return last;
+    const info: ServerAssociationInfo = {
       state: this.stateValue,
       mechanism: this.mechanism,
       ...(this.clientTitle === undefined ? {} : { clientSystemTitle: this.clientTitle }),
@@ -335,6 +349,8 @@ export class ServerAssociation {
       clientMaxReceivePduSize: this.clientMaxPdu,
       ciphered: this.config.ciphered,
     };
+    this.infoValue = info;
+    return info;
   }
 
   /** True while a `model` step waits for {@link complete}. */
