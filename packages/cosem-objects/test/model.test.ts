@@ -416,3 +416,34 @@ describe('Association LN', () => {
     expect(seen.length).toBe(2);
   });
 });
+
+describe('Rights of the built-in policies', () => {
+  /** A data object that gains attribute 3 and a method after its rights were first asked for. */
+  class Growing extends DataObject {
+    grow(): void {
+      this.attributes.set(3, { get: () => u32(3) });
+      this.methods.set(1, () => ({ result: 'success' }));
+    }
+  }
+
+  it('follow a table change after they were first given (the cached rights are rebuilt)', () => {
+    const obj = new Growing({ logicalName: '0.0.96.1.0.255', value: u32(1) });
+    for (const policy of [readOnlyRights, fullRights]) {
+      expect(policy(obj)!.attributes.map((a) => a.index)).toEqual([1, 2]);
+      expect(policy(obj)!.methods).toEqual([]);
+    }
+    obj.grow();
+    expect(readOnlyRights(obj)!.attributes.map((a) => [a.index, a.access])).toEqual([
+      [1, 'read-only'],
+      [2, 'read-only'],
+      [3, 'read-only'],
+    ]);
+    expect(readOnlyRights(obj)!.methods).toEqual([{ index: 1, access: 'no-access' }]);
+    expect(fullRights(obj)!.attributes.map((a) => [a.index, a.access])).toEqual([
+      [1, 'read-only'],
+      [2, 'read-and-write'],
+      [3, 'read-and-write'],
+    ]);
+    expect(fullRights(obj)!.methods).toEqual([{ index: 1, access: 'access' }]);
+  });
+});

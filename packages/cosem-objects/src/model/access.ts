@@ -72,8 +72,48 @@ export function uniformRights(
   };
 }
 
+/** The rights the built-in policies gave an object, valid while its tables are unchanged. */
+interface CachedRights {
+  readonly version: number;
+  defaults?: AccessRights;
+  readOnly?: AccessRights;
+  full?: AccessRights;
+}
+
+const CACHED_RIGHTS = new WeakMap<CosemObject, CachedRights>();
+
+/**
+ * The rights `build` gives a table-driven object, kept per object and policy: the access check asks for
+ * them on every request. Kept only while the object's tables are unchanged (`tableVersion`) and only
+ * for objects that list their attributes and methods the way `BaseObject` does; others are built anew.
+ */
+function cachedRights(
+  obj: CosemObject,
+  which: 'defaults' | 'readOnly' | 'full',
+  build: (obj: CosemObject) => AccessRights,
+): AccessRights {
+  if (
+    !(obj instanceof BaseObject) ||
+    obj.attributeIndices !== BASE.attributeIndices ||
+    obj.methodIndices !== BASE.methodIndices ||
+    obj.attributeSelectors !== BASE.attributeSelectors
+  )
+    return build(obj);
+  const version = obj.tableVersion;
+  let c = CACHED_RIGHTS.get(obj);
+  if (c === undefined || c.version !== version) {
+    c = { version };
+    CACHED_RIGHTS.set(obj, c);
+  }
+  return (c[which] ??= build(obj));
+}
+
+const BASE = BaseObject.prototype;
+
 /** Every attribute at the class definition's default access, every method accessible. */
-export const defaultRights: RightsPolicy = (obj) => {
+export const defaultRights: RightsPolicy = (obj) => cachedRights(obj, 'defaults', buildDefaultRights);
+
+function buildDefaultRights(obj: CosemObject): AccessRights {
   const def = classDefinition(obj.classId, obj.version);
   return {
     attributes: implementedAttributes(obj).map(({ index, selectors }) => {
@@ -82,13 +122,15 @@ export const defaultRights: RightsPolicy = (obj) => {
     }),
     methods: implementedMethods(obj).map((index) => ({ index, access: 'access' as const })),
   };
-};
+}
 
 /** Every attribute read-only, no method: a public client's rights. */
-export const readOnlyRights: RightsPolicy = (obj) => uniformRights(obj, 'read-only', 'no-access');
+export const readOnlyRights: RightsPolicy = (obj) =>
+  cachedRights(obj, 'readOnly', (o) => uniformRights(o, 'read-only', 'no-access'));
 
 /** Every attribute read and write (logical_name read-only), every method. */
-export const fullRights: RightsPolicy = (obj) => uniformRights(obj, 'read-and-write', 'access');
+export const fullRights: RightsPolicy = (obj) =>
+  cachedRights(obj, 'full', (o) => uniformRights(o, 'read-and-write', 'access'));
 
 /**
  * Bits of a bit-mapped access mode (Association LN version 3, Blue Book 4.4.4). Attributes: bit 0 read,

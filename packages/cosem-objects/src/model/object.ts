@@ -114,6 +114,28 @@ export interface AttributeHandler {
 /** A method's behaviour in a {@link BaseObject} table. */
 export type MethodHandler = (params: Data | undefined, ctx: AccessContext) => MaybePromise<ActionReply>;
 
+/** The handler tables of a {@link BaseObject}: a `Map` that tells its object of every change. */
+class TableMap<K, V> extends Map<K, V> {
+  constructor(private readonly owner: { tableChanged(): void }) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    this.owner.tableChanged();
+    return super.set(key, value);
+  }
+
+  override delete(key: K): boolean {
+    this.owner.tableChanged();
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.owner.tableChanged();
+    super.clear();
+  }
+}
+
 /**
  * Table-driven base of the implementations. Attribute 1 (logical_name) is built in. An attribute
  * with no handler gives `object-undefined`; a set on an attribute without a setter gives
@@ -123,8 +145,10 @@ export type MethodHandler = (params: Data | undefined, ctx: AccessContext) => Ma
  */
 export abstract class BaseObject implements CosemObject {
   readonly logicalName: Uint8Array;
-  protected readonly attributes = new Map<number, AttributeHandler>();
-  protected readonly methods = new Map<number, MethodHandler>();
+  protected readonly attributes: Map<number, AttributeHandler> = new TableMap<number, AttributeHandler>(this);
+  protected readonly methods: Map<number, MethodHandler> = new TableMap<number, MethodHandler>(this);
+  /** Bumped by every change of the attribute or method tables (see {@link tableVersion}). */
+  private tableChanges = 0;
   protected device: LogicalDevice | undefined;
 
   constructor(
@@ -142,6 +166,19 @@ export abstract class BaseObject implements CosemObject {
 
   attach(device: LogicalDevice): void {
     this.device = device;
+  }
+
+  /**
+   * A number that changes whenever an attribute or method handler is added, replaced or removed: what
+   * is derived from the tables (the rights of the built-in policies) can be kept while it stays the same.
+   */
+  get tableVersion(): number {
+    return this.tableChanges;
+  }
+
+  /** @internal Called by the tables on every change. */
+  tableChanged(): void {
+    this.tableChanges++;
   }
 
   /** Indices of the attributes this object implements, 1 included. */
