@@ -40,6 +40,13 @@ export interface ConnectTcpOptions extends TcpChannelOptions {
   readonly noDelay?: boolean;
 }
 
+/** What `write` gives once the bytes are with the kernel. */
+const WRITTEN: Promise<void> = Promise.resolve();
+
+function writeFailed(err: Error): TransportError {
+  return new TransportError('LINK_FAILED', `TCP write failed: ${err.message}`, { cause: err });
+}
+
 /** Wraps a connected socket into a {@link TcpByteChannel}. The channel owns the socket from now on. */
 export function tcpByteChannel(socket: net.Socket, options: TcpChannelOptions = {}): TcpByteChannel {
   const highWater = options.highWaterMarkBytes ?? 1 << 20;
@@ -101,12 +108,20 @@ export function tcpByteChannel(socket: net.Socket, options: TcpChannelOptions = 
     if (closed || socket.destroyed || !socket.writable) {
       return Promise.reject(new TransportError('CLOSED', 'TCP connection is closed'));
     }
+    let waiter: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+    let outcome: Error | null | undefined;
+    socket.write(bytes, (err) => {
+      outcome = err ?? null;
+      if (waiter === undefined) return;
+      if (err) waiter.reject(writeFailed(err));
+      else waiter.resolve();
+    });
+    // Handed to the kernel already (a small write on an idle socket completes at once; Node reports it a
+    // tick later): nothing left to wait for. A failed write destroys the socket at once.
+    if (socket.writableLength === 0 && !socket.destroyed && outcome === undefined) return WRITTEN;
+    if (outcome !== undefined) return outcome === null ? WRITTEN : Promise.reject(writeFailed(outcome));
     return new Promise((resolve, reject) => {
-      socket.write(bytes, (err) => {
-        if (err)
-          reject(new TransportError('LINK_FAILED', `TCP write failed: ${err.message}`, { cause: err }));
-        else resolve();
-      });
+      waiter = { resolve, reject };
     });
   };
 

@@ -60,7 +60,12 @@ class FrameSource implements AsyncIterable<WrapperFrame> {
   private frames: WrapperFrame[] = [];
   private index = 0;
   private finished = false;
-  private chain: Promise<unknown> = Promise.resolve();
+  /** True while a read of the byte channel is under way; later readers wait in `waiting`, in order. */
+  private busy = false;
+  private waiting: {
+    resolve: (r: IteratorResult<WrapperFrame>) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   last: WrapperFrame | undefined;
 
   constructor(
@@ -72,47 +77,71 @@ class FrameSource implements AsyncIterable<WrapperFrame> {
     this.chunks = bytes.chunks[Symbol.asyncIterator]();
   }
 
+  /**
+   * The next frame. Reads are served one at a time, in call order; the usual single reader that awaits
+   * each frame costs no promise beyond the read itself (a frame already framed is handed over at once).
+   */
   next(): Promise<IteratorResult<WrapperFrame>> {
-    const step = this.chain.then(() => this.step());
-    this.chain = step.catch(() => undefined);
-    return step;
+    if (this.busy || this.waiting.length > 0) {
+      return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    }
+    if (this.index < this.frames.length) return Promise.resolve(this.take());
+    return this.step();
   }
 
+  private take(): IteratorResult<WrapperFrame> {
+    const value = this.frames[this.index++]!;
+    this.stats.framesIn++;
+    this.last = value;
+    return { value, done: false };
+  }
+
+  /** Serves the readers that waited while a read was under way, until one has to read again. */
+  private wake(): void {
+    while (!this.busy && this.waiting.length > 0) {
+      const w = this.waiting.shift()!;
+      const r = this.index < this.frames.length ? Promise.resolve(this.take()) : this.step();
+      r.then(w.resolve, w.reject);
+    }
+  }
+
+  /** Reads the byte channel until a frame, the end or a failure; later readers wait meanwhile. */
   private async step(): Promise<IteratorResult<WrapperFrame>> {
-    for (;;) {
-      if (this.index < this.frames.length) {
-        const value = this.frames[this.index++]!;
-        this.stats.framesIn++;
-        this.last = value;
-        return { value, done: false };
-      }
-      if (this.finished) return { value: undefined, done: true };
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await this.chunks.next();
-      } catch (e) {
-        this.finished = true;
-        throw e;
-      }
-      if (r.done) {
-        this.finished = true;
-        if (this.framer.buffered > 0 && !this.framer.failed) {
-          throw new FramingError(
-            'TRUNCATED',
-            `the stream ended inside a wrapper frame (${this.framer.buffered} bytes held)`,
-          );
+    this.busy = true;
+    try {
+      for (;;) {
+        if (this.index < this.frames.length) return this.take();
+        if (this.finished) return { value: undefined, done: true };
+        let r: IteratorResult<Uint8Array>;
+        try {
+          r = await this.chunks.next();
+        } catch (e) {
+          this.finished = true;
+          throw e;
         }
-        continue;
+        if (r.done) {
+          this.finished = true;
+          if (this.framer.buffered > 0 && !this.framer.failed) {
+            throw new FramingError(
+              'TRUNCATED',
+              `the stream ended inside a wrapper frame (${this.framer.buffered} bytes held)`,
+            );
+          }
+          continue;
+        }
+        try {
+          this.frames = this.framer.push(r.value);
+          this.index = 0;
+        } catch (e) {
+          this.finished = true;
+          // Close without waiting for the peer: the error reaches the consumer first.
+          this.bytes.close().catch(() => undefined);
+          throw e;
+        }
       }
-      try {
-        this.frames = this.framer.push(r.value);
-        this.index = 0;
-      } catch (e) {
-        this.finished = true;
-        // Close without waiting for the peer: the error reaches the consumer first.
-        this.bytes.close().catch(() => undefined);
-        throw e;
-      }
+    } finally {
+      this.busy = false;
+      this.wake();
     }
   }
 
