@@ -196,7 +196,8 @@ export class DlmsServer {
     channel: RoutedApduChannel,
     options: Omit<ServeOptions, 'closeOnRelease'> = {},
   ): Promise<ServeRoutedSummary> {
-    const links = new Map<string, ServerAssociation | undefined>();
+    // By destination * 65536 + source when both are 16-bit wPorts (no key text per frame), by text else.
+    const links = new Map<number | string, ServerAssociation | undefined>();
     let received = 0;
     let sent = 0;
     let associations = 0;
@@ -212,12 +213,14 @@ export class DlmsServer {
         misaddressed++;
         continue;
       }
-      const key = `${frame.destination}/${frame.source}`;
-      if (!links.has(key)) {
+      const { destination: to, source: from } = frame;
+      const key = (to & 0xffff) === to && (from & 0xffff) === from ? to * 65536 + from : `${to}/${from}`;
+      let assoc = links.get(key);
+      if (assoc === undefined && !links.has(key)) {
         const config = served.associations.get(frame.source);
-        links.set(key, config === undefined ? undefined : engineFor(served.device, frame.source, config));
+        assoc = config === undefined ? undefined : engineFor(served.device, frame.source, config);
+        links.set(key, assoc);
       }
-      const assoc = links.get(key);
       const before = assoc?.state;
       const step =
         assoc === undefined
