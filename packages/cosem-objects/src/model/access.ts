@@ -259,7 +259,8 @@ function modeOf(
   if (association === undefined) return READ_WRITE_DENIED;
   const rights = association.rightsFor(obj);
   if (rights === undefined) return OBJECT_UNDEFINED;
-  const list: readonly (MethodAccess | AttributeAccess)[] = kind === 'action' ? rights.methods : rights.attributes;
+  const list: readonly (MethodAccess | AttributeAccess)[] =
+    kind === 'action' ? rights.methods : rights.attributes;
   for (let i = 0; i < list.length; i++) if (list[i]!.index === index) return list[i]!.access;
   return READ_WRITE_DENIED;
 }

@@ -210,7 +210,9 @@ export class LogicalDevice {
     const c = ctx.device === this ? ctx : { ...ctx, device: this };
     const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
     const allowed =
-      c.internal === true ? checkAccess(c, classId, logicalName, attributeIndex, 'get') : checkFound(c, found, logicalName, attributeIndex, 'get');
+      c.internal === true
+        ? checkAccess(c, classId, logicalName, attributeIndex, 'get')
+        : checkFound(c, found, logicalName, attributeIndex, 'get');
     if (allowed !== 'success') return allowed;
     return (found ?? this.find(classId, logicalName, c)!).get(attributeIndex, c, access);
   }
@@ -228,7 +230,9 @@ export class LogicalDevice {
     const c = ctx.device === this ? ctx : { ...ctx, device: this };
     const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
     const allowed =
-      c.internal === true ? checkAccess(c, classId, logicalName, attributeIndex, 'set') : checkFound(c, found, logicalName, attributeIndex, 'set');
+      c.internal === true
+        ? checkAccess(c, classId, logicalName, attributeIndex, 'set')
+        : checkFound(c, found, logicalName, attributeIndex, 'set');
     if (allowed !== 'success') return allowed;
     const obj = found ?? this.find(classId, logicalName, c)!;
     return access === undefined
@@ -248,7 +252,9 @@ export class LogicalDevice {
     const c = ctx.device === this ? ctx : { ...ctx, device: this };
     const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
     const allowed =
-      c.internal === true ? checkAccess(c, classId, logicalName, methodIndex, 'action') : checkFound(c, found, logicalName, methodIndex, 'action');
+      c.internal === true
+        ? checkAccess(c, classId, logicalName, methodIndex, 'action')
+        : checkFound(c, found, logicalName, methodIndex, 'action');
     // The access-check results used here (object-undefined, object-class-inconsistent,
     // read-write-denied) carry the same names and codes in Action-Result.
     if (allowed !== 'success') return { result: allowed as ActionReply['result'] };
