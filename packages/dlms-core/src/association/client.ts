@@ -240,6 +240,26 @@ interface Pending {
   blocksOut?: { readonly blocks: readonly Uint8Array[]; sent: number; bytes: number };
 }
 
+/**
+ * Adds one received block to `r`. A block out of sequence is `BLOCK_SEQUENCE`, a total above the cap
+ * `LIMIT_EXCEEDED`; otherwise says whether it was the last.
+ */
+function acceptBlock(
+  r: BlockReassembler,
+  what: string,
+  blockNumber: number,
+  data: Uint8Array,
+  last: boolean,
+): 'ok' | 'complete' {
+  const res = r.push(blockNumber, data, last);
+  if (res === 'too-large')
+    throw new DecodeError('LIMIT_EXCEEDED', `${what} response above the reassembly cap`, 0);
+  if (res === 'block-number-invalid') {
+    throw new ProtocolError('BLOCK_SEQUENCE', `${what} block ${blockNumber}, expected ${r.expected}`);
+  }
+  return res;
+}
+
 /** The sans-I/O client association. One request at a time. */
 export class ClientAssociation {
   private stateValue: ClientAssociationState = 'idle';
@@ -994,15 +1014,7 @@ export class ClientAssociation {
     }
     this.gbtOut = undefined;
     this.gbtIn ??= new BlockReassembler(this.maxReassembly, g.blockNumber);
-    const r = this.gbtIn.push(g.blockNumber, g.blockData, g.lastBlock);
-    if (r === 'too-large')
-      throw new DecodeError('LIMIT_EXCEEDED', `GBT response above ${this.maxReassembly} bytes`, 0);
-    if (r === 'block-number-invalid') {
-      throw new ProtocolError(
-        'BLOCK_SEQUENCE',
-        `GBT block ${g.blockNumber}, expected ${this.gbtIn.expected}`,
-      );
-    }
+    const r = acceptBlock(this.gbtIn, 'GBT', g.blockNumber, g.blockData, g.lastBlock);
     if (r === 'complete') {
       const joined = this.gbtIn.joined();
       this.gbtIn = undefined;
@@ -1096,15 +1108,7 @@ export class ClientAssociation {
           });
         }
         p.blocksIn ??= new BlockReassembler(this.maxReassembly);
-        const r = p.blocksIn.push(b.blockNumber, b.result.rawData, b.lastBlock);
-        if (r === 'too-large')
-          throw new DecodeError('LIMIT_EXCEEDED', `GET response above ${this.maxReassembly} bytes`, 0);
-        if (r === 'block-number-invalid') {
-          throw new ProtocolError(
-            'BLOCK_SEQUENCE',
-            `GET block ${b.blockNumber}, expected ${p.blocksIn.expected}`,
-          );
-        }
+        const r = acceptBlock(p.blocksIn, 'GET', b.blockNumber, b.result.rawData, b.lastBlock);
         if (r === 'ok') {
           this.go('block');
           this.arm(nowMs);
@@ -1150,15 +1154,7 @@ export class ClientAssociation {
       return this.complete({ service: 'read', results });
     }
     p.blocksIn ??= new BlockReassembler(this.maxReassembly);
-    const pushed = p.blocksIn.push(r.blockNumber, r.rawData, r.lastBlock);
-    if (pushed === 'too-large')
-      throw new DecodeError('LIMIT_EXCEEDED', `Read response above ${this.maxReassembly} bytes`, 0);
-    if (pushed === 'block-number-invalid') {
-      throw new ProtocolError(
-        'BLOCK_SEQUENCE',
-        `Read block ${r.blockNumber}, expected ${p.blocksIn.expected}`,
-      );
-    }
+    const pushed = acceptBlock(p.blocksIn, 'Read', r.blockNumber, r.rawData, r.lastBlock);
     if (pushed === 'ok') {
       this.go('block');
       this.arm(nowMs);
@@ -1254,15 +1250,7 @@ export class ClientAssociation {
       case 'action-response-with-pblock': {
         const b = apdu.block;
         p.blocksIn ??= new BlockReassembler(this.maxReassembly);
-        const r = p.blocksIn.push(b.blockNumber, b.rawData, b.lastBlock);
-        if (r === 'too-large')
-          throw new DecodeError('LIMIT_EXCEEDED', `ACTION response above ${this.maxReassembly} bytes`, 0);
-        if (r === 'block-number-invalid') {
-          throw new ProtocolError(
-            'BLOCK_SEQUENCE',
-            `ACTION pblock ${b.blockNumber}, expected ${p.blocksIn.expected}`,
-          );
-        }
+        const r = acceptBlock(p.blocksIn, 'ACTION', b.blockNumber, b.rawData, b.lastBlock);
         if (r === 'ok') {
           this.go('block');
           this.arm(nowMs);
