@@ -1,38 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  Reader,
-  Writer,
-  decodeAare,
-  encodeAare,
-  fromHex,
-  isDlmsError,
-  toHex,
-  type Aare,
-} from '../src/index.js';
+import { Writer, decodeAare, encodeAare, fromHex, type Aare } from '../src/index.js';
+import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbAare } from '../../../fixtures/src/arbitraries/acse.js';
 
-function whole(b: Uint8Array): Aare {
-  const r = new Reader(b);
-  const v = decodeAare(r);
-  r.expectEnd('AARE');
-  return v;
-}
-
-function encoded(v: Aare): string {
-  const w = new Writer(16);
-  encodeAare(w, v);
-  return toHex(w.toBytes());
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isDlmsError(e) ? e.code : `not a DlmsError: ${String(e)}`;
-  }
-  return undefined;
-}
+const whole = (b: Uint8Array): Aare => decodeWhole(decodeAare, b);
+const encoded = (v: Aare): string => encodeHex(encodeAare, v);
 
 const LN = 'A109060760857405080101'; // application-context-name 2.16.756.5.8.1.1
 const INITIATE_RESPONSE = '0800065F1F040000501F01F40007'; // version 6, conformance 0x00501F, pdu 500, vaa-name 0x0007

@@ -1,38 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  Reader,
-  Writer,
-  decodeAarq,
-  encodeAarq,
-  fromHex,
-  isDlmsError,
-  toHex,
-  type Aarq,
-} from '../src/index.js';
+import { Reader, Writer, decodeAarq, encodeAarq, fromHex, toHex, type Aarq } from '../src/index.js';
+import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbAarq } from '../../../fixtures/src/arbitraries/acse.js';
 
-function whole(b: Uint8Array): Aarq {
-  const r = new Reader(b);
-  const v = decodeAarq(r);
-  r.expectEnd('AARQ');
-  return v;
-}
-
-function encoded(v: Aarq): string {
-  const w = new Writer(16);
-  encodeAarq(w, v);
-  return toHex(w.toBytes());
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isDlmsError(e) ? e.code : `not a DlmsError: ${String(e)}`;
-  }
-  return undefined;
-}
+const whole = (b: Uint8Array): Aarq => decodeWhole(decodeAarq, b);
+const encoded = (v: Aarq): string => encodeHex(encodeAarq, v);
 
 /** Hex of a TLV with its short or long BER length, built independently of the encoder under test. */
 function tlv(tag: string, content: string): string {

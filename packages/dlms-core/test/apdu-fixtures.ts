@@ -3,17 +3,10 @@
  * its bytes, fail with TRUNCATED at every prefix and with TRAILING_BYTES with one byte more.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeApdu, encodeApdu, fromHex, toHex, isDlmsError, type Apdu } from '../src/index.js';
+import { decodeApdu, encodeApdu, fromHex, toHex, type Apdu } from '../src/index.js';
+import { codeOf } from './codec-helpers.js';
 
-export function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (!isDlmsError(e)) throw e;
-    return e.code;
-  }
-  return undefined;
-}
+export { codeOf };
 
 /** Checks one fixture four ways (decode, re-encode, every prefix, one extra byte). */
 export function checkFixture(hex: string, expected: Apdu): void {

@@ -1,38 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  Reader,
   Writer,
   decodeConfirmedServiceError,
   encodeConfirmedServiceError,
   fromHex,
-  isDlmsError,
-  toHex,
   type ConfirmedServiceError,
 } from '../src/index.js';
+import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbConfirmedServiceError } from '../../../fixtures/src/arbitraries/acse.js';
 
-function whole(b: Uint8Array): ConfirmedServiceError {
-  const r = new Reader(b);
-  const v = decodeConfirmedServiceError(r);
-  r.expectEnd();
-  return v;
-}
-
-function encoded(v: ConfirmedServiceError): string {
-  const w = new Writer();
-  encodeConfirmedServiceError(w, v);
-  return toHex(w.toBytes());
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isDlmsError(e) ? e.code : `not a DlmsError: ${String(e)}`;
-  }
-  return undefined;
-}
+const whole = (b: Uint8Array): ConfirmedServiceError => decodeWhole(decodeConfirmedServiceError, b);
+const encoded = (v: ConfirmedServiceError): string => encodeHex(encodeConfirmedServiceError, v);
 
 const FIXTURES: { name: string; hex: string; value: ConfirmedServiceError }[] = [
   {

@@ -1,43 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  Reader,
   Writer,
   decodeInitiateRequest,
   decodeInitiateResponse,
   encodeInitiateRequest,
   encodeInitiateResponse,
   fromHex,
-  isDlmsError,
-  toHex,
   type InitiateRequest,
   type InitiateResponse,
 } from '../src/index.js';
+import { codeOf, decodeWhole as whole, encodeHex as encoded } from './codec-helpers.js';
 import { arbInitiateRequest, arbInitiateResponse } from '../../../fixtures/src/arbitraries/acse.js';
 
 /** Decodes a complete APDU: every byte must be used. */
-function whole<T>(decode: (r: Reader) => T, b: Uint8Array): T {
-  const r = new Reader(b);
-  const v = decode(r);
-  r.expectEnd();
-  return v;
-}
-
-function encoded<T>(encode: (w: Writer, v: T) => void, v: T): string {
-  const w = new Writer();
-  encode(w, v);
-  return toHex(w.toBytes());
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isDlmsError(e) ? e.code : `not a DlmsError: ${String(e)}`;
-  }
-  return undefined;
-}
-
 // Origin: Green Book examples as asserted by the dlms-cosem tests (public vector
 // 'xdlms-initiate-request-response') and the user-information of the Green Book AARQ/AARE examples.
 const REQUESTS: { name: string; hex: string; value: InitiateRequest }[] = [

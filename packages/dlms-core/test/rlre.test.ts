@@ -1,38 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  Reader,
-  Writer,
-  decodeRlre,
-  encodeRlre,
-  fromHex,
-  isDlmsError,
-  toHex,
-  type Rlre,
-} from '../src/index.js';
+import { Writer, decodeRlre, encodeRlre, fromHex, type Rlre } from '../src/index.js';
+import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbRlre } from '../../../fixtures/src/arbitraries/acse.js';
 
-function whole(b: Uint8Array): Rlre {
-  const r = new Reader(b);
-  const v = decodeRlre(r);
-  r.expectEnd('RLRE');
-  return v;
-}
-
-function encoded(v: Rlre): string {
-  const w = new Writer(16);
-  encodeRlre(w, v);
-  return toHex(w.toBytes());
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isDlmsError(e) ? e.code : `not a DlmsError: ${String(e)}`;
-  }
-  return undefined;
-}
+const whole = (b: Uint8Array): Rlre => decodeWhole(decodeRlre, b);
+const encoded = (v: Rlre): string => encodeHex(encodeRlre, v);
 
 const INITIATE_RESPONSE = '0800065F1F040000501F01F40007'; // version 6, conformance 0x00501F, pdu 500, LN
 

@@ -1,38 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  Reader,
-  Writer,
-  decodeRlrq,
-  encodeRlrq,
-  fromHex,
-  isDlmsError,
-  toHex,
-  type Rlrq,
-} from '../src/index.js';
+import { Writer, decodeRlrq, encodeRlrq, fromHex, type Rlrq } from '../src/index.js';
+import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbRlrq } from '../../../fixtures/src/arbitraries/acse.js';
 
-function whole(b: Uint8Array): Rlrq {
-  const r = new Reader(b);
-  const v = decodeRlrq(r);
-  r.expectEnd('RLRQ');
-  return v;
-}
-
-function encoded(v: Rlrq): string {
-  const w = new Writer(16);
-  encodeRlrq(w, v);
-  return toHex(w.toBytes());
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isDlmsError(e) ? e.code : `not a DlmsError: ${String(e)}`;
-  }
-  return undefined;
-}
+const whole = (b: Uint8Array): Rlrq => decodeWhole(decodeRlrq, b);
+const encoded = (v: Rlrq): string => encodeHex(encodeRlrq, v);
 
 const INITIATE_REQUEST = '01000000065F1F0400007E1F04B0';
 // Origin: the glo-initiate-request of the Green Book ciphered AARQ example (public vector gb-aarq-ciphered-lls).
