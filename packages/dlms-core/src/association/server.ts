@@ -180,6 +180,13 @@ interface RequestContext {
   readonly viaGbt: boolean;
 }
 
+/** The contexts of unprotected requests (shared: contexts are never modified). */
+const PLAIN: RequestContext = { viaGbt: false };
+const VIA_GBT: RequestContext = { viaGbt: true };
+
+/** A step, synchronously when nothing asynchronous was needed to build it. */
+type Next = ServerStep | Promise<ServerStep>;
+
 type Pending =
   | {
       readonly kind: 'get-normal' | 'get-list' | 'set-normal' | 'set-list' | 'action-normal' | 'action-list';
@@ -360,6 +367,16 @@ export class ServerAssociation {
 
   /** Handles one received APDU (whole, as the transport delivered it). */
   async handle(apdu: Uint8Array): Promise<ServerStep> {
+    return this.handleNow(apdu);
+  }
+
+  /**
+   * {@link handle} without a promise where none is needed: a plain request (no ciphering, no HLS pass,
+   * no invocation counter to store) is answered synchronously; otherwise the step comes as a promise.
+   * Throws `INVALID_STATE` synchronously while a model step is open. For drivers that serve many
+   * requests per second (each promise costs a turn of the microtask queue).
+   */
+  handleNow(apdu: Uint8Array): ServerStep | Promise<ServerStep> {
     if (this.pending !== undefined)
       throw new ProtocolError('INVALID_STATE', 'complete() the open model step before handling another APDU');
     const tag = apdu[0];
@@ -377,7 +394,7 @@ export class ServerAssociation {
     return this.dispatch(event, apdu);
   }
 
-  private dispatch(event: ServerEvent, apdu: Uint8Array): Promise<ServerStep> {
+  private dispatch(event: ServerEvent, apdu: Uint8Array): Next {
     switch (SERVER_STATE_TABLE[this.stateValue][event]) {
       case 'associate':
         return this.associate(apdu);
@@ -749,9 +766,14 @@ export class ServerAssociation {
   }
 
   /** Protects (if the request was protected) and sends one plain response, in GBT when needed. */
-  private async reply(plain: Apdu | Uint8Array, ctx: RequestContext): Promise<ServerStep> {
+  private reply(plain: Apdu | Uint8Array, ctx: RequestContext): Next {
     const bytes = plain instanceof Uint8Array ? plain : encodeApdu(plain);
-    const out = ctx.protection === undefined ? bytes : await this.protect(bytes, ctx.protection);
+    if (ctx.protection === undefined) return this.sendOut(bytes, ctx);
+    return this.protect(bytes, ctx.protection).then((out) => this.sendOut(out, ctx));
+  }
+
+  /** Sends one response as it goes on the wire: whole, in GBT when needed, or pdu-too-long. */
+  private sendOut(out: Uint8Array, ctx: RequestContext): ServerStep {
     if (ctx.viaGbt || (out.length > this.maxOut && this.has('general-block-transfer')))
       return this.startGbt(out);
     if (out.length > this.maxOut) return this.exception('service-not-allowed', 'pdu-too-long');
@@ -852,25 +874,27 @@ export class ServerAssociation {
   // -------------------------------------------------------------------------------------------------
   // Requests
 
-  private async onRequest(bytes: Uint8Array, viaGbt: boolean): Promise<ServerStep> {
-    let ctx: RequestContext = { viaGbt };
-    let plain = bytes;
-    const tag = bytes[0]!;
-    if (isCipheredApduTag(tag)) {
+  private onRequest(bytes: Uint8Array, viaGbt: boolean): Next {
+    if (isCipheredApduTag(bytes[0]!)) {
       if (!this.config.ciphered) return this.exception('service-not-allowed', 'operation-not-possible');
-      const d = await this.decipher(bytes);
-      if ('failure' in d) {
-        if (d.failure === 'counter')
-          return this.exception('service-not-allowed', 'invocation-counter-error', d.expected);
-        if (d.failure === 'unsupported')
-          return this.exception('service-not-allowed', 'service-not-supported');
-        return this.exception('service-not-allowed', 'deciphering-error');
-      }
-      plain = d.plaintext;
-      ctx = { viaGbt, protection: d.protection };
-    } else if (this.requiresProtection()) {
-      return this.exception('service-not-allowed', 'operation-not-possible');
+      return this.onCipheredRequest(bytes, viaGbt);
     }
+    if (this.requiresProtection()) return this.exception('service-not-allowed', 'operation-not-possible');
+    return this.decodeAndServe(bytes, viaGbt ? VIA_GBT : PLAIN);
+  }
+
+  private async onCipheredRequest(bytes: Uint8Array, viaGbt: boolean): Promise<ServerStep> {
+    const d = await this.decipher(bytes);
+    if ('failure' in d) {
+      if (d.failure === 'counter')
+        return this.exception('service-not-allowed', 'invocation-counter-error', d.expected);
+      if (d.failure === 'unsupported') return this.exception('service-not-allowed', 'service-not-supported');
+      return this.exception('service-not-allowed', 'deciphering-error');
+    }
+    return this.decodeAndServe(d.plaintext, { viaGbt, protection: d.protection });
+  }
+
+  private decodeAndServe(plain: Uint8Array, ctx: RequestContext): Next {
     let apdu: Apdu;
     try {
       apdu = decodeApdu(plain, this.dataLimits());
@@ -999,7 +1023,7 @@ export class ServerAssociation {
     };
   }
 
-  private async serve(apdu: Apdu, ctx: RequestContext): Promise<ServerStep> {
+  private serve(apdu: Apdu, ctx: RequestContext): Next {
     const ln = this.config.referencing === 'ln';
     const notSupported = () => this.exception('service-not-allowed', 'service-not-supported');
     switch (apdu.type) {
@@ -1168,7 +1192,7 @@ export class ServerAssociation {
 
   // GET -------------------------------------------------------------------------------------------
 
-  private getBlock(l: LongOut): Promise<ServerStep> {
+  private getBlock(l: LongOut): Next {
     const n = l.sent + 1;
     l.sent = n;
     const last = n === l.blocks.length;
@@ -1183,7 +1207,7 @@ export class ServerAssociation {
     );
   }
 
-  private getNext(iid: InvokeIdAndPriority, blockNumber: number, ctx: RequestContext): Promise<ServerStep> {
+  private getNext(iid: InvokeIdAndPriority, blockNumber: number, ctx: RequestContext): Next {
     const l = this.longGet;
     const error = (result: DataAccessResult) =>
       this.reply(
@@ -1216,9 +1240,9 @@ export class ServerAssociation {
     ctx: RequestContext,
     bit: ConformanceBit,
     overhead: (n: number) => number,
-    start: (l: LongOut) => Promise<ServerStep>,
+    start: (l: LongOut) => Next,
     iid: InvokeIdAndPriority,
-  ): Promise<ServerStep> {
+  ): Next {
     const bytes = encodeApdu(whole);
     if (bytes.length <= this.plainBudget(ctx) || !this.serviceBlocks(ctx, bit)) return this.reply(bytes, ctx);
     const size = largestPayload(this.plainBudget(ctx), overhead);
@@ -1232,7 +1256,7 @@ export class ServerAssociation {
     iid: InvokeIdAndPriority,
     block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array },
     ctx: RequestContext,
-  ): Promise<ServerStep> {
+  ): Next {
     const l = this.longSet!;
     const r = l.reasm.push(block.blockNumber, block.rawData, block.lastBlock);
     const fail = (result: DataAccessResult) => {
@@ -1284,7 +1308,7 @@ export class ServerAssociation {
     iid: InvokeIdAndPriority,
     block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array },
     ctx: RequestContext,
-  ): Promise<ServerStep> {
+  ): Next {
     const l = this.longActionIn!;
     const r = l.reasm.push(block.blockNumber, block.rawData, block.lastBlock);
     const fail = () => {
@@ -1324,7 +1348,7 @@ export class ServerAssociation {
     );
   }
 
-  private actionPblock(l: LongOut): Promise<ServerStep> {
+  private actionPblock(l: LongOut): Next {
     const n = l.sent + 1;
     l.sent = n;
     const last = n === l.blocks.length;
@@ -1343,7 +1367,7 @@ export class ServerAssociation {
     iid: InvokeIdAndPriority,
     blockNumber: number,
     ctx: RequestContext,
-  ): Promise<ServerStep> {
+  ): Next {
     const l = this.longActionOut;
     if (l === undefined || blockNumber !== l.sent) {
       this.longActionOut = undefined;
@@ -1365,7 +1389,7 @@ export class ServerAssociation {
    * Access-Request: the model performs every specification (all at once, or one at a time under
    * break-on-error so that nothing runs after a failure).
    */
-  private access(apdu: AccessRequest, ctx: RequestContext): Promise<ServerStep> {
+  private access(apdu: AccessRequest, ctx: RequestContext): Next {
     const specs = apdu.specifications;
     if (apdu.data.length !== specs.length)
       return Promise.resolve(this.exception('service-unknown', 'other-reason'));
@@ -1396,7 +1420,7 @@ export class ServerAssociation {
   private accessComplete(
     p: Extract<Pending, { kind: 'access' }>,
     results: readonly ModelResult[],
-  ): Promise<ServerStep> {
+  ): Next {
     const done = [...p.done, ...results];
     const n = p.specifications.length;
     const failed = results.length > 0 && !succeeded(p.specifications[done.length - 1]!, results.at(-1));
@@ -1495,7 +1519,7 @@ export class ServerAssociation {
   private snRead(
     variables: readonly VariableAccessSpecification[],
     ctx: RequestContext,
-  ): Promise<ServerStep> {
+  ): Next {
     const slots: Slot[] = [];
     const requests: ModelRequest[] = [];
     for (const v of variables) this.resolve(v, undefined, slots, requests);
@@ -1507,7 +1531,7 @@ export class ServerAssociation {
     values: readonly Data[],
     ctx: RequestContext,
     unconfirmed: boolean,
-  ): Promise<ServerStep> {
+  ): Next {
     if (values.length !== variables.length)
       return Promise.resolve(this.exception('service-unknown', 'other-reason'));
     const slots: Slot[] = [];
@@ -1516,7 +1540,7 @@ export class ServerAssociation {
     return this.snStep('write', requests, { kind: 'write', ctx, slots, unconfirmed });
   }
 
-  private snStep(service: 'read' | 'write', requests: ModelRequest[], pending: Pending): Promise<ServerStep> {
+  private snStep(service: 'read' | 'write', requests: ModelRequest[], pending: Pending): Next {
     if (requests.length > 0) return Promise.resolve(this.model(service, requests, pending));
     this.pending = pending;
     return this.complete([]);
@@ -1544,6 +1568,15 @@ export class ServerAssociation {
    * more protection of the response than the request had (access rights, see {@link CompleteOptions}).
    */
   async complete(results: readonly ModelResult[], options: CompleteOptions = {}): Promise<ServerStep> {
+    return this.completeNow(results, options);
+  }
+
+  /**
+   * {@link complete} without a promise where none is needed (an unprotected response is built
+   * synchronously; protecting one takes the counter store, hence a promise). Throws `INVALID_STATE`
+   * synchronously when no model step is open.
+   */
+  completeNow(results: readonly ModelResult[], options: CompleteOptions = {}): ServerStep | Promise<ServerStep> {
     const open = this.pending;
     if (open === undefined) throw new ProtocolError('INVALID_STATE', 'no model step is open');
     const p = { ...open, ctx: this.responseContext(open.ctx, options.responseProtection) } as Pending;

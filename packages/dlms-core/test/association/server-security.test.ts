@@ -259,6 +259,18 @@ describe('ciphered association', () => {
     expect(u2.envelope.invocationCounter).toBeGreaterThan(u1.envelope.invocationCounter!);
   });
 
+  it('handleNow/completeNow give promises for ciphered requests (counters are asynchronous)', async () => {
+    const a = await open();
+    const r = a.handleNow(glo(GET_REGISTER, 2));
+    expect(r).toBeInstanceOf(Promise);
+    expect((await r).kind).toBe('model');
+    const s = a.completeNow([{ type: 'double-long-unsigned', value: 7 }]);
+    expect(s).toBeInstanceOf(Promise);
+    const step = await s;
+    if (step.kind !== 'send') throw new Error(step.kind);
+    expect(step.apdus[0]![0]).toBe(0xcc);
+  });
+
   it('refuses keys of the wrong length for the suite', () => {
     expect(
       () =>

@@ -9,6 +9,7 @@ import {
   ServerAssociation,
   Writer,
   conformanceFromNames,
+  decodeApdu,
   encodeApdu,
   encodeDataBytes,
   encodeLength,
@@ -62,6 +63,22 @@ describe('GET', () => {
       invokeIdAndPriority: IID,
       result: { type: 'data', data: { type: 'double-long-unsigned', value: 123456 } },
     });
+  });
+
+  it('answers a plain GET synchronously with handleNow/completeNow, and refuses overlapping steps', async () => {
+    const a = await associated();
+    const step = a.handleNow(get(register));
+    if (step instanceof Promise || step.kind !== 'model') throw new Error('expected a synchronous model step');
+    expect(step.requests).toEqual([{ op: 'get', descriptor: register }]);
+    expect(() => a.handleNow(get(register))).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    const done = a.completeNow([{ type: 'double-long-unsigned', value: 42 }]);
+    if (done instanceof Promise || done.kind !== 'send') throw new Error('expected a synchronous send step');
+    expect(decodeApdu(done.apdus[0]!)).toEqual({
+      type: 'get-response-normal',
+      invokeIdAndPriority: IID,
+      result: { type: 'data', data: { type: 'double-long-unsigned', value: 42 } },
+    });
+    expect(() => a.completeNow([])).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
   });
 
   it('answers an unknown object with object-undefined and a denied one with read-write-denied', async () => {
