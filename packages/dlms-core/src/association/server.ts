@@ -1363,11 +1363,7 @@ export class ServerAssociation {
     );
   }
 
-  private actionNext(
-    iid: InvokeIdAndPriority,
-    blockNumber: number,
-    ctx: RequestContext,
-  ): Next {
+  private actionNext(iid: InvokeIdAndPriority, blockNumber: number, ctx: RequestContext): Next {
     const l = this.longActionOut;
     if (l === undefined || blockNumber !== l.sent) {
       this.longActionOut = undefined;
@@ -1417,10 +1413,7 @@ export class ServerAssociation {
     );
   }
 
-  private accessComplete(
-    p: Extract<Pending, { kind: 'access' }>,
-    results: readonly ModelResult[],
-  ): Next {
+  private accessComplete(p: Extract<Pending, { kind: 'access' }>, results: readonly ModelResult[]): Next {
     const done = [...p.done, ...results];
     const n = p.specifications.length;
     const failed = results.length > 0 && !succeeded(p.specifications[done.length - 1]!, results.at(-1));
@@ -1516,10 +1509,7 @@ export class ServerAssociation {
     }
   }
 
-  private snRead(
-    variables: readonly VariableAccessSpecification[],
-    ctx: RequestContext,
-  ): Next {
+  private snRead(variables: readonly VariableAccessSpecification[], ctx: RequestContext): Next {
     const slots: Slot[] = [];
     const requests: ModelRequest[] = [];
     for (const v of variables) this.resolve(v, undefined, slots, requests);
@@ -1576,7 +1566,10 @@ export class ServerAssociation {
    * synchronously; protecting one takes the counter store, hence a promise). Throws `INVALID_STATE`
    * synchronously when no model step is open.
    */
-  completeNow(results: readonly ModelResult[], options: CompleteOptions = {}): ServerStep | Promise<ServerStep> {
+  completeNow(
+    results: readonly ModelResult[],
+    options: CompleteOptions = {},
+  ): ServerStep | Promise<ServerStep> {
     const open = this.pending;
     if (open === undefined) throw new ProtocolError('INVALID_STATE', 'no model step is open');
     const p = { ...open, ctx: this.responseContext(open.ctx, options.responseProtection) } as Pending;

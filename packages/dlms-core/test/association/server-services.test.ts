@@ -68,7 +68,8 @@ describe('GET', () => {
   it('answers a plain GET synchronously with handleNow/completeNow, and refuses overlapping steps', async () => {
     const a = await associated();
     const step = a.handleNow(get(register));
-    if (step instanceof Promise || step.kind !== 'model') throw new Error('expected a synchronous model step');
+    if (step instanceof Promise || step.kind !== 'model')
+      throw new Error('expected a synchronous model step');
     expect(step.requests).toEqual([{ op: 'get', descriptor: register }]);
     expect(() => a.handleNow(get(register))).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
     const done = a.completeNow([{ type: 'double-long-unsigned', value: 42 }]);
