@@ -28,7 +28,7 @@ import {
   type RightsPolicy,
 } from './access.js';
 import { AssociationSn } from './association-sn.js';
-import type { AccessContext, ActionReply, CosemObject } from './object.js';
+import type { AccessContext, ActionReply, CosemObject, MaybePromise } from './object.js';
 import type { ShortNameOptions } from './short-names.js';
 
 /** Logical name of the current association. */
@@ -199,13 +199,13 @@ export class LogicalDevice {
   }
 
   /** GET as a server engine does it: access check, then dispatch. */
-  async get(
+  get(
     ctx: AccessContext,
     classId: number,
     logicalName: LogicalNameInput,
     attributeIndex: number,
     access?: SelectiveAccessDescriptor,
-  ): Promise<Data | DataAccessResult> {
+  ): MaybePromise<Data | DataAccessResult> {
     // One lookup per request: the access check is given the object it found.
     const c = ctx.device === this ? ctx : { ...ctx, device: this };
     const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
@@ -218,14 +218,14 @@ export class LogicalDevice {
   }
 
   /** SET as a server engine does it: access check, then dispatch (with the SET's selective access). */
-  async set(
+  set(
     ctx: AccessContext,
     classId: number,
     logicalName: LogicalNameInput,
     attributeIndex: number,
     value: Data,
     access?: SelectiveAccessDescriptor,
-  ): Promise<DataAccessResult> {
+  ): MaybePromise<DataAccessResult> {
     // One lookup per request: the access check is given the object it found.
     const c = ctx.device === this ? ctx : { ...ctx, device: this };
     const found = c.internal === true ? undefined : this.find(classId, logicalName, c);
@@ -241,13 +241,13 @@ export class LogicalDevice {
   }
 
   /** ACTION as a server engine does it: access check, then dispatch. */
-  async action(
+  action(
     ctx: AccessContext,
     classId: number,
     logicalName: LogicalNameInput,
     methodIndex: number,
     params?: Data,
-  ): Promise<ActionReply> {
+  ): MaybePromise<ActionReply> {
     // One lookup per request: the access check is given the object it found.
     const c = ctx.device === this ? ctx : { ...ctx, device: this };
     const found = c.internal === true ? undefined : this.find(classId, logicalName, c);

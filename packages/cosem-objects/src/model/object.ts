@@ -24,9 +24,9 @@ export type MaybePromise<T> = T | Promise<T>;
 /** A value, or a function (sync or async) that produces it at each request. */
 export type Provider<T> = T | (() => MaybePromise<T>);
 
-/** Resolves a {@link Provider}. */
-export async function resolve<T>(p: Provider<T>): Promise<T> {
-  return typeof p === 'function' ? await (p as () => MaybePromise<T>)() : p;
+/** Resolves a {@link Provider}: its value, or what its function gives (a promise only if the function returns one). */
+export function resolve<T>(p: Provider<T>): MaybePromise<T> {
+  return typeof p === 'function' ? (p as () => MaybePromise<T>)() : p;
 }
 
 /** How an APDU is (or can be) protected: the security control bits and digital signing. */
@@ -196,11 +196,11 @@ export abstract class BaseObject implements CosemObject {
     return this.attributes.get(index)?.selectors;
   }
 
-  async get(
+  get(
     attributeIndex: number,
     ctx: AccessContext,
     access?: SelectiveAccessDescriptor,
-  ): Promise<Data | DataAccessResult> {
+  ): MaybePromise<Data | DataAccessResult> {
     if (attributeIndex === 1 && !this.attributes.has(1)) {
       return access === undefined ? { type: 'octet-string', value: this.logicalName } : 'other-reason';
     }
@@ -210,12 +210,12 @@ export abstract class BaseObject implements CosemObject {
     return h.get(ctx, access);
   }
 
-  async set(
+  set(
     attributeIndex: number,
     value: Data,
     ctx: AccessContext,
     access?: SelectiveAccessDescriptor,
-  ): Promise<DataAccessResult> {
+  ): MaybePromise<DataAccessResult> {
     if (attributeIndex === 1) return 'read-write-denied';
     const h = this.attributes.get(attributeIndex);
     if (h === undefined) return 'object-undefined';
@@ -226,7 +226,7 @@ export abstract class BaseObject implements CosemObject {
     return h.set(value, ctx, access);
   }
 
-  async action(methodIndex: number, params: Data | undefined, ctx: AccessContext): Promise<ActionReply> {
+  action(methodIndex: number, params: Data | undefined, ctx: AccessContext): MaybePromise<ActionReply> {
     const m = this.methods.get(methodIndex);
     if (m === undefined) return { result: 'object-undefined' };
     return m(params, ctx);

@@ -41,7 +41,7 @@ import {
 import { responseProtectionFor } from '../model/access.js';
 import { AssociationLn, associationConfigFrom } from '../model/association-ln.js';
 import type { LogicalDevice } from '../model/logical-device.js';
-import type { AccessContext, AssociationStatus, MessageProtection } from '../model/object.js';
+import type { AccessContext, ActionReply, AssociationStatus, MessageProtection } from '../model/object.js';
 
 /** One logical device and the associations clients may open to it. */
 export interface ServedDevice {
@@ -196,91 +196,168 @@ export class DlmsServer {
     channel: RoutedApduChannel,
     options: Omit<ServeOptions, 'closeOnRelease'> = {},
   ): Promise<ServeRoutedSummary> {
-    // By destination * 65536 + source when both are 16-bit wPorts (no key text per frame), by text else.
-    const links = new Map<number | string, ServerAssociation | undefined>();
-    let received = 0;
-    let sent = 0;
-    let associations = 0;
-    let misaddressed = 0;
+    const router = this.router(options);
     for await (const frame of channel.receiveFrames()) {
-      received++;
-      const served = this.devices.get(frame.destination);
-      if (served === undefined) {
-        if (received === 1) {
-          await channel.close();
-          return { received, sent, associations, misaddressed: 1, end: 'unknown-device' };
-        }
-        misaddressed++;
-        continue;
+      const handled = router.handle(frame);
+      const answers = isThenable(handled) ? await handled : handled;
+      if (answers === 'close') {
+        await channel.close();
+        return router.summary('unknown-device');
       }
-      const { destination: to, source: from } = frame;
-      const key = (to & 0xffff) === to && (from & 0xffff) === from ? to * 65536 + from : `${to}/${from}`;
-      let assoc = links.get(key);
-      if (assoc === undefined && !links.has(key)) {
-        const config = served.associations.get(frame.source);
-        assoc = config === undefined ? undefined : engineFor(served.device, frame.source, config);
-        links.set(key, assoc);
-      }
-      const before = assoc?.state;
-      const step =
-        assoc === undefined
-          ? refuse(frame.apdu)
-          : await this.run(assoc, frame.apdu, served.device, frame.source, options);
-      if (assoc !== undefined && !live(before) && live(assoc.state)) associations++;
-      if (step.kind !== 'send') continue;
-      for (const apdu of step.apdus) {
-        await channel.sendFrame({ source: frame.destination, destination: frame.source, apdu });
-        sent++;
-      }
+      for (const a of answers) await channel.sendFrame(a);
     }
-    return { received, sent, associations, misaddressed, end: 'peer-closed' };
+    return router.summary('peer-closed');
   }
 
-  /** Runs one APDU through the engine, answering model steps from the device. */
-  private async run(
+  /**
+   * The routing of one connection that carries addressed APDUs, for push-driven transports (what
+   * {@link serveRouted} does, frame by frame): `handle` takes each received frame in order and gives
+   * the frames to send back, synchronously when the engine and the providers involved are (a plain
+   * request to objects with synchronous providers), else as a promise; the caller hands it the next
+   * frame only once that settled. `'close'` means the first frame addressed an unknown device: close
+   * the connection without answering.
+   */
+  router(options: Omit<ServeOptions, 'closeOnRelease'> = {}): FrameRouter {
+    // By destination * 65536 + source when both are 16-bit wPorts (no key text per frame), by text else.
+    const links = new Map<number | string, ServerAssociation | undefined>();
+    const counts = { received: 0, sent: 0, associations: 0, misaddressed: 0 };
+    const answer = (
+      frame: AddressedApdu,
+      assoc: ServerAssociation | undefined,
+      before: ServerAssociationState | undefined,
+      step: ServerStep,
+    ): AddressedApdu[] => {
+      if (assoc !== undefined && !live(before) && live(assoc.state)) counts.associations++;
+      if (step.kind !== 'send') return [];
+      counts.sent += step.apdus.length;
+      return step.apdus.map((apdu) => ({ source: frame.destination, destination: frame.source, apdu }));
+    };
+    return {
+      handle: (frame) => {
+        counts.received++;
+        const served = this.devices.get(frame.destination);
+        if (served === undefined) {
+          if (counts.received === 1) {
+            counts.misaddressed++;
+            return 'close';
+          }
+          counts.misaddressed++;
+          return [];
+        }
+        const { destination: to, source: from } = frame;
+        const key = (to & 0xffff) === to && (from & 0xffff) === from ? to * 65536 + from : `${to}/${from}`;
+        let assoc = links.get(key);
+        if (assoc === undefined && !links.has(key)) {
+          const config = served.associations.get(from);
+          assoc = config === undefined ? undefined : engineFor(served.device, from, config);
+          links.set(key, assoc);
+        }
+        const before = assoc?.state;
+        const step =
+          assoc === undefined
+            ? refuse(frame.apdu)
+            : this.run(assoc, frame.apdu, served.device, from, options);
+        return isThenable(step)
+          ? step.then((s) => answer(frame, assoc, before, s))
+          : answer(frame, assoc, before, step);
+      },
+      summary: (end) => ({ ...counts, end }),
+    };
+  }
+
+  /**
+   * Runs one APDU through the engine, answering model steps from the device: synchronously when the
+   * engine and every provider involved answer synchronously, else as a promise.
+   */
+  private run(
     assoc: ServerAssociation,
     apdu: Uint8Array,
     device: LogicalDevice,
     clientSap: number,
     options: ServeOptions,
-  ): Promise<ServerStep> {
+  ): ServerStep | Promise<ServerStep> {
     try {
-      let step = await assoc.handle(apdu);
+      const step = assoc.handleNow(apdu);
+      return isThenable(step)
+        ? step.then(
+            (s) => this.answerModel(s, assoc, device, clientSap, options),
+            (e: unknown) => engineFailure(e, options),
+          )
+        : this.answerModel(step, assoc, device, clientSap, options);
+    } catch (e) {
+      return engineFailure(e, options);
+    }
+  }
+
+  /** Answers the model steps of `step` (none: `step` itself) until the engine has something to send. */
+  private answerModel(
+    step: ServerStep,
+    assoc: ServerAssociation,
+    device: LogicalDevice,
+    clientSap: number,
+    options: ServeOptions,
+  ): ServerStep | Promise<ServerStep> {
+    try {
       while (step.kind === 'model') {
         const ctx = requestContext(assoc, device, clientSap, step.protection);
-        const results: ModelResult[] = [];
         let authenticated = false;
         let encrypted = false;
         for (const r of step.requests) {
-          const result = await perform(device, ctx, r, options);
-          results.push(result);
           const need = responseNeed(ctx, r);
           authenticated ||= need?.authenticated === true;
           encrypted ||= need?.encrypted === true;
         }
-        step = await assoc.complete(
-          results,
-          authenticated || encrypted ? { responseProtection: { authenticated, encrypted } } : {},
-        );
+        const complete =
+          authenticated || encrypted ? { responseProtection: { authenticated, encrypted } } : {};
+        const results = performAll(device, ctx, step.requests, options);
+        const next = isThenable(results)
+          ? results.then((r) => assoc.completeNow(r, complete))
+          : assoc.completeNow(results, complete);
+        if (isThenable(next)) {
+          return next.then(
+            (s) => this.answerModel(s, assoc, device, clientSap, options),
+            (e: unknown) => engineFailure(e, options),
+          );
+        }
+        step = next;
       }
       return step;
     } catch (e) {
-      // A provider returned a value that cannot be encoded (an integer out of its type's range), or the
-      // counter store failed (exhausted, disk error): the request is answered, the link stays up.
-      if (!isDlmsError(e)) throw e;
-      options.onError?.(e);
-      return {
-        kind: 'send',
-        apdus: [
-          encodeApdu({
-            type: 'exception-response',
-            stateError: 'service-not-allowed',
-            serviceError: 'other-reason',
-          }),
-        ],
-      };
+      return engineFailure(e, options);
     }
   }
+}
+
+/** The routing of one connection (see {@link DlmsServer.router}). */
+export interface FrameRouter {
+  /** The frames answering `frame` (maybe none), or `'close'`; a promise when an answer took one. */
+  handle(frame: AddressedApdu): AddressedApdu[] | 'close' | Promise<AddressedApdu[]>;
+  /** What happened on the connection so far, with how it ended. */
+  summary(end: ServeRoutedSummary['end']): ServeRoutedSummary;
+}
+
+function isThenable<T>(x: T | Promise<T>): x is Promise<T> {
+  return typeof (x as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * What a request is answered with when the engine fails on it: a provider returned a value that cannot
+ * be encoded (an integer out of its type's range), or the counter store failed (exhausted, disk
+ * error). The request is answered, the link stays up; anything but a `DlmsError` is a bug and thrown.
+ */
+function engineFailure(e: unknown, options: ServeOptions): ServerStep {
+  if (!isDlmsError(e)) throw e;
+  options.onError?.(e);
+  return {
+    kind: 'send',
+    apdus: [
+      encodeApdu({
+        type: 'exception-response',
+        stateError: 'service-not-allowed',
+        serviceError: 'other-reason',
+      }),
+    ],
+  };
 }
 
 /** The last request context built per engine, reused while the association's info stays the same. */
@@ -351,26 +428,29 @@ function responseNeed(ctx: AccessContext, r: ModelRequest): MessageProtection | 
   return responseProtectionFor(ctx, d.classId, d.instanceId, index, r.op);
 }
 
-/** Performs one model request on the device (access checked there); a throwing provider is hardware-fault. */
-async function perform(
+/**
+ * Performs one model request on the device (access checked there); a provider that throws or rejects
+ * gives hardware-fault. Synchronous when the provider is.
+ */
+function perform(
   device: LogicalDevice,
   ctx: AccessContext,
   r: ModelRequest,
   options: ServeOptions,
-): Promise<ModelResult> {
+): ModelResult | Promise<ModelResult> {
+  const failed = (e: unknown): ModelResult => {
+    options.onError?.(e);
+    return r.op === 'action' ? { result: PROVIDER_FAILURE } : PROVIDER_FAILURE;
+  };
   const d = r.descriptor;
   try {
+    let out: ModelResult | Promise<ModelResult>;
     switch (r.op) {
       case 'get':
-        return await device.get(
-          ctx,
-          d.classId,
-          d.instanceId,
-          (d as { attributeId: number }).attributeId,
-          r.access,
-        );
+        out = device.get(ctx, d.classId, d.instanceId, (d as { attributeId: number }).attributeId, r.access);
+        break;
       case 'set':
-        return await device.set(
+        out = device.set(
           ctx,
           d.classId,
           d.instanceId,
@@ -378,25 +458,53 @@ async function perform(
           r.value,
           r.access,
         );
+        break;
       case 'action': {
-        const reply = await device.action(
+        const reply = device.action(
           ctx,
           d.classId,
           d.instanceId,
           (d as { methodId: number }).methodId,
           r.parameters,
         );
-        const out: ActionOutcome =
-          reply.returnValue === undefined
-            ? { result: reply.result }
-            : { result: reply.result, returnParameters: reply.returnValue };
-        return out;
+        out = isThenable(reply) ? reply.then(actionOutcome) : actionOutcome(reply);
+        break;
       }
     }
+    return isThenable(out) ? out.then(undefined, failed) : out;
   } catch (e) {
-    options.onError?.(e);
-    return r.op === 'action' ? { result: PROVIDER_FAILURE } : PROVIDER_FAILURE;
+    return failed(e);
   }
+}
+
+function actionOutcome(reply: ActionReply): ActionOutcome {
+  return reply.returnValue === undefined
+    ? { result: reply.result }
+    : { result: reply.result, returnParameters: reply.returnValue };
+}
+
+/** Performs the requests of a model step in order: synchronously while the providers are. */
+function performAll(
+  device: LogicalDevice,
+  ctx: AccessContext,
+  requests: readonly ModelRequest[],
+  options: ServeOptions,
+): ModelResult[] | Promise<ModelResult[]> {
+  const results: ModelResult[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const r = perform(device, ctx, requests[i]!, options);
+    if (isThenable(r)) {
+      // From the first asynchronous one on, each request still waits for the previous one.
+      return (async () => {
+        results.push(await r);
+        for (let j = i + 1; j < requests.length; j++)
+          results.push(await perform(device, ctx, requests[j]!, options));
+        return results;
+      })();
+    }
+    results.push(r);
+  }
+  return results;
 }
 
 /** The answer of a known device to a client address it has no association for. */

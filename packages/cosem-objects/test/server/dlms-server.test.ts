@@ -425,3 +425,92 @@ describe('DlmsServer over an HDLC link (in-memory byte pair)', () => {
     expect(await served).toMatchObject({ associations: 1, end: 'peer-closed' });
   });
 });
+
+describe('DlmsServer.router (push-driven routing of addressed APDUs)', () => {
+  const aarqBytes = encodeApdu({
+    type: 'aarq',
+    applicationContextName: 'logical-name-referencing-no-ciphering',
+    userInformation: {
+      apdu: {
+        type: 'initiate-request',
+        responseAllowed: true,
+        proposedDlmsVersionNumber: 6,
+        proposedConformance: 0x00ffff,
+        clientMaxReceivePduSize: 512,
+      },
+    },
+  });
+  const getBytes = (instanceId: Uint8Array, classId = 3) =>
+    encodeApdu({
+      type: 'get-request-normal',
+      invokeIdAndPriority: IID,
+      attribute: { classId, instanceId, attributeId: 2 },
+    });
+  const STATUS_LN = new Uint8Array([0, 0, 96, 5, 0, 255]);
+
+  function routed(): DlmsServer {
+    const { server } = makeServer();
+    // A synchronous provider beside the register's asynchronous one.
+    server
+      .deviceAt(1)!
+      .device.add(
+        new DataObject({ logicalName: '0.0.96.5.0.255', value: () => ({ type: 'unsigned', value: 9 }) }),
+      );
+    return server;
+  }
+
+  it('answers a GET to a synchronous provider at once, an asynchronous one through a promise', async () => {
+    const router = routed().router();
+    const aare = await router.handle({ source: 16, destination: 1, apdu: aarqBytes });
+    if (aare === 'close') throw new Error('closed');
+    expect(aare).toHaveLength(1);
+    // The answer goes back with the wPorts swapped.
+    expect(aare[0]).toMatchObject({ source: 1, destination: 16 });
+    expect(decodeApdu(aare[0]!.apdu)).toMatchObject({ type: 'aare', result: 'accepted' });
+
+    const now = router.handle({ source: 16, destination: 1, apdu: getBytes(STATUS_LN, 1) });
+    if (now instanceof Promise || now === 'close') throw new Error('expected a synchronous answer');
+    expect(decodeApdu(now[0]!.apdu)).toMatchObject({
+      type: 'get-response-normal',
+      result: { type: 'data', data: { type: 'unsigned', value: 9 } },
+    });
+
+    const later = router.handle({ source: 16, destination: 1, apdu: getBytes(REGISTER_LN) });
+    expect(later).toBeInstanceOf(Promise);
+    const answers = await later;
+    expect(decodeApdu(answers[0]!.apdu)).toMatchObject({
+      result: { type: 'data', data: { type: 'double-long-unsigned', value: 123456 } },
+    });
+    expect(router.summary('peer-closed')).toEqual({
+      received: 3,
+      sent: 3,
+      associations: 1,
+      misaddressed: 0,
+      end: 'peer-closed',
+    });
+  });
+
+  it('closes on a first frame to an unknown device, drops later ones, and refuses unknown clients', async () => {
+    expect(routed().router().handle({ source: 16, destination: 7, apdu: aarqBytes })).toBe('close');
+
+    const router = routed().router();
+    await router.handle({ source: 16, destination: 1, apdu: aarqBytes });
+    expect(router.handle({ source: 16, destination: 7, apdu: aarqBytes })).toEqual([]);
+    const refused = router.handle({ source: 99, destination: 1, apdu: aarqBytes });
+    if (refused instanceof Promise || refused === 'close') throw new Error('expected a synchronous answer');
+    expect(decodeApdu(refused[0]!.apdu)).toMatchObject({ type: 'aare', result: 'rejected-permanent' });
+    expect(router.summary('peer-closed')).toMatchObject({ received: 3, misaddressed: 1, associations: 1 });
+  });
+
+  it('answers hardware-fault when a synchronous provider throws, and keeps the link', async () => {
+    const errors: unknown[] = [];
+    const router = routed().router({ onError: (e) => errors.push(e) });
+    await router.handle({ source: 16, destination: 1, apdu: aarqBytes });
+    const out = router.handle({ source: 16, destination: 1, apdu: getBytes(BROKEN_LN, 1) });
+    if (out instanceof Promise || out === 'close') throw new Error('expected a synchronous answer');
+    expect(decodeApdu(out[0]!.apdu)).toMatchObject({
+      result: { type: 'data-access-result', result: 'hardware-fault' },
+    });
+    expect(errors).toEqual([expect.objectContaining({ message: 'meter bus down' })]);
+  });
+});
