@@ -20,6 +20,7 @@ import {
   parseSimulatorProfile,
   prependApdu,
   withFaults,
+  type AddressedApdu,
   type DlmsServer,
   type FaultOptions,
   type ProfileDevice,
@@ -34,6 +35,9 @@ import {
   createWrapperUdpServer,
   tcpByteChannel,
   type WrapperApduChannel,
+  type WrapperConnectionInfo,
+  type WrapperFrameAnswer,
+  type WrapperFrameHandler,
 } from '@meteringlab/transport-tcp';
 import { acceptHdlc } from '@meteringlab/transport-hdlc-serial';
 
@@ -198,6 +202,33 @@ async function serveWrapperLink(
   await serveLink(server, prependApdu(channel, apdu), destination, source, faults, where, log, stats);
 }
 
+/**
+ * The frame handler of a wrapper TCP connection without faults: every frame routed on its wPorts
+ * (`DlmsServer.router`), accepted associations logged.
+ */
+function routedFrames(
+  server: DlmsServer,
+  where: string,
+  log: SimLog,
+  stats: RunningSimulator['stats'],
+): WrapperFrameHandler {
+  const router = server.router({ onError: (e) => log(`${where}: ${(e as Error).message}`) });
+  const sent = (frames: readonly AddressedApdu[] | 'close'): WrapperFrameAnswer => {
+    if (frames === 'close') {
+      log(`${where}: no logical device at the first frame's destination wPort; link closed`);
+      return 'close';
+    }
+    for (const f of frames) watchAare(f.apdu, where, f.destination, f.source, log, stats);
+    return frames;
+  };
+  return {
+    frame: (f) => {
+      const out = router.handle(f);
+      return out instanceof Promise ? out.then(sent) : sent(out);
+    },
+  };
+}
+
 /** Serves one link (faults applied), logging accepted associations. */
 async function serveLink(
   server: DlmsServer,
@@ -322,22 +353,37 @@ export async function startSimulator(
           port: portOf(options.port),
           host,
           maxConnections: 10_000,
-          onConnection: async (channel, info) => {
-            stats.connections++;
-            const untrack = track(channel);
-            try {
-              await serveWrapperLink(
-                meter.server,
-                channel,
-                faults,
-                `tcp ${info.remoteAddress}:${info.remotePort}`,
-                log,
-                stats,
-              );
-            } finally {
-              untrack();
-            }
-          },
+          ...(faults === undefined
+            ? {
+                // Push-driven: a GET to a synchronous provider is answered without a promise.
+                onFrames: (info: WrapperConnectionInfo) => {
+                  stats.connections++;
+                  return routedFrames(
+                    meter.server,
+                    `tcp ${info.remoteAddress}:${info.remotePort}`,
+                    log,
+                    stats,
+                  );
+                },
+              }
+            : {
+                onConnection: async (channel: WrapperApduChannel, info: WrapperConnectionInfo) => {
+                  stats.connections++;
+                  const untrack = track(channel);
+                  try {
+                    await serveWrapperLink(
+                      meter.server,
+                      channel,
+                      faults,
+                      `tcp ${info.remoteAddress}:${info.remotePort}`,
+                      log,
+                      stats,
+                    );
+                  } finally {
+                    untrack();
+                  }
+                },
+              }),
           onError: (e, info) => log(`tcp ${info.remoteAddress}:${info.remotePort}: ${(e as Error).message}`),
         });
         closers.push(() => tcp.close());

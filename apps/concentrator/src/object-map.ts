@@ -29,6 +29,7 @@ import {
   readOnlyRights,
   unscale,
   type AccessContext,
+  type MaybePromise,
   type RightsPolicy,
 } from '@meteringlab/cosem-objects';
 import type { Data, DataAccessResult, SelectiveAccessDescriptor } from '@meteringlab/dlms-core';
@@ -215,8 +216,8 @@ class ReadingRegister extends Register {
     i: number,
     ctx: AccessContext,
     access?: SelectiveAccessDescriptor,
-  ): Promise<Data | DataAccessResult> {
-    if (i === 2 && access === undefined) return Promise.resolve(this.current());
+  ): MaybePromise<Data | DataAccessResult> {
+    if (i === 2 && access === undefined) return this.current();
     return super.get(i, ctx, access);
   }
 }
@@ -234,8 +235,8 @@ class ReadingData extends DataObject {
     i: number,
     ctx: AccessContext,
     access?: SelectiveAccessDescriptor,
-  ): Promise<Data | DataAccessResult> {
-    if (i === 2 && access === undefined) return Promise.resolve(this.current());
+  ): MaybePromise<Data | DataAccessResult> {
+    if (i === 2 && access === undefined) return this.current();
     return super.get(i, ctx, access);
   }
 }
@@ -259,8 +260,8 @@ class ReadingClock extends Clock {
     i: number,
     ctx: AccessContext,
     access?: SelectiveAccessDescriptor,
-  ): Promise<Data | DataAccessResult> {
-    if (i === 2 && this.reading() === undefined) return Promise.resolve(this.noReading);
+  ): MaybePromise<Data | DataAccessResult> {
+    if (i === 2 && this.reading() === undefined) return this.noReading;
     return super.get(i, ctx, access);
   }
 }

@@ -3,7 +3,9 @@
  * (`createWrapperServer`) built from the TCP byte channel and the wrapper APDU channel.
  *
  * The server gives each connection its own {@link WrapperApduChannel}; the handler routes on the
- * destination wPort of each frame (the logical device) with `receiveFrames()`. Limits: a maximum number
+ * destination wPort of each frame (the logical device) with `receiveFrames()`. Or, push-driven
+ * (`onFrames`), each frame goes to a handler as it arrives and its answer is written back at once: no
+ * promise per frame when the handler answers synchronously (the fast path of a busy server). Limits: a maximum number
  * of connections (an excess connection is closed at once and counted), an idle timeout, a maximum APDU
  * length. A malformed stream closes only the connection that sent it.
  *
@@ -20,6 +22,9 @@ import {
 } from './tcp.js';
 import { DLMS_WRAPPER_PORT, type WrapperLimits } from './wrapper.js';
 import { wrapperApduChannel, type WrapperApduChannel } from './wrapper-channel.js';
+import { serveFrames, type WrapperFrameHandler } from './frame-connection.js';
+
+export type { WrapperFrameAnswer, WrapperFrameHandler } from './frame-connection.js';
 
 /** Options of {@link connectWrapper}. */
 export interface ConnectWrapperOptions extends ConnectTcpOptions, WrapperLimits {
@@ -74,9 +79,15 @@ export interface WrapperServerOptions extends WrapperLimits, TcpChannelOptions {
   /**
    * Called for each accepted connection. If it returns a promise, the connection is closed once the
    * promise settles (a rejection goes to `onError`); if it returns nothing, the handler owns the channel
-   * and closes it itself.
+   * and closes it itself. Give this or `onFrames`.
    */
-  onConnection(channel: WrapperApduChannel, info: WrapperConnectionInfo): void | Promise<void>;
+  onConnection?(channel: WrapperApduChannel, info: WrapperConnectionInfo): void | Promise<void>;
+  /**
+   * Push-driven alternative to `onConnection`: called for each accepted connection, it returns the
+   * handler of that connection's frames (see {@link WrapperFrameHandler}); answers are written as soon
+   * as the handler gives them. Framing errors, idle timeouts and handler failures go to `onError`.
+   */
+  onFrames?(info: WrapperConnectionInfo): WrapperFrameHandler;
   /** Errors of a handler or of a connection (e.g. a `FramingError`); the server keeps serving. */
   onError?(error: unknown, info: WrapperConnectionInfo): void;
 }
@@ -109,7 +120,12 @@ export interface WrapperServer {
 export function createWrapperServer(options: WrapperServerOptions): Promise<WrapperServer> {
   const maxConnections = options.maxConnections ?? 100;
   const stats: WrapperServerStats = { accepted: 0, rejected: 0, failed: 0 };
-  const live = new Set<TcpByteChannel>();
+  if ((options.onConnection === undefined) === (options.onFrames === undefined)) {
+    return Promise.reject(
+      new TypeError('createWrapperServer: give exactly one of onConnection and onFrames'),
+    );
+  }
+  const live = new Set<{ close(): Promise<void> }>();
   let nextId = 1;
   let closing: Promise<void> | undefined;
 
@@ -121,15 +137,33 @@ export function createWrapperServer(options: WrapperServerOptions): Promise<Wrap
     }
     stats.accepted++;
     socket.setNoDelay(options.noDelay ?? true);
-    const bytes = tcpByteChannel(socket, options);
-    live.add(bytes);
-    socket.once('close', () => live.delete(bytes));
     const info: WrapperConnectionInfo = {
       id: nextId++,
       remoteAddress: socket.remoteAddress,
       remotePort: socket.remotePort,
       localPort: socket.localPort,
     };
+    if (options.onFrames !== undefined) {
+      let handler: WrapperFrameHandler;
+      try {
+        handler = options.onFrames(info);
+      } catch (e) {
+        stats.failed++;
+        options.onError?.(e, info);
+        socket.destroy();
+        return;
+      }
+      const conn = serveFrames(socket, handler, options, (e) => {
+        stats.failed++;
+        options.onError?.(e, info);
+      });
+      live.add(conn);
+      socket.once('close', () => live.delete(conn));
+      return;
+    }
+    const bytes = tcpByteChannel(socket, options);
+    live.add(bytes);
+    socket.once('close', () => live.delete(bytes));
     const channel = wrapperApduChannel(
       bytes,
       options.maxApduLength === undefined ? {} : { maxApduLength: options.maxApduLength },
@@ -140,7 +174,7 @@ export function createWrapperServer(options: WrapperServerOptions): Promise<Wrap
     };
     let result: void | Promise<void>;
     try {
-      result = options.onConnection(channel, info);
+      result = options.onConnection!(channel, info);
     } catch (e) {
       fail(e);
       void bytes.close();

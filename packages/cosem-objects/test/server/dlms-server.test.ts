@@ -478,6 +478,7 @@ describe('DlmsServer.router (push-driven routing of addressed APDUs)', () => {
     const later = router.handle({ source: 16, destination: 1, apdu: getBytes(REGISTER_LN) });
     expect(later).toBeInstanceOf(Promise);
     const answers = await later;
+    if (answers === 'close') throw new Error('closed');
     expect(decodeApdu(answers[0]!.apdu)).toMatchObject({
       result: { type: 'data', data: { type: 'double-long-unsigned', value: 123456 } },
     });

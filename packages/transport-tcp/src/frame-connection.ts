@@ -1,0 +1,212 @@
+/**
+ * Push-driven serving of one wrapper TCP connection: each frame is handed to a handler as soon as the
+ * socket delivers it, and the handler's answer is written back at once. A handler that answers
+ * synchronously costs no promise and no async iteration per frame, which is what lets a server answer
+ * as fast as the loopback allows; a handler that needs time returns a promise, and the connection's
+ * later frames wait (in order) until it settles.
+ *
+ * Backpressure: reading pauses while an answer is awaited or while the socket's write buffer is full
+ * (a peer that does not read its answers), so a connection never holds more than what one read
+ * delivered. A malformed stream (bad version, oversize length) ends only this connection.
+ *
+ * Internal to this package: `createWrapperServer({ onFrames })` is the public way in.
+ */
+import type net from 'node:net';
+import { TransportError } from '@meteringlab/dlms-core';
+import {
+  WRAPPER_HEADER_LENGTH,
+  createWrapperFramer,
+  writeWrapperHeader,
+  type WrapperFrame,
+  type WrapperLimits,
+} from './wrapper.js';
+
+/** What a {@link WrapperFrameHandler} gives for one frame: frames to send back, or `'close'`. */
+export type WrapperFrameAnswer = readonly WrapperFrame[] | 'close';
+
+/**
+ * Serves the frames of one connection (see `WrapperServerOptions.onFrames`). `frame` is called once per
+ * received frame, in order, never again before the previous call's answer (or promise) is settled. It
+ * answers with the frames to send back (maybe none), or `'close'` to close the connection gracefully;
+ * a throw or a rejection closes it and goes to the server's `onError`.
+ */
+export interface WrapperFrameHandler {
+  frame(frame: WrapperFrame): WrapperFrameAnswer | Promise<WrapperFrameAnswer>;
+  /** The connection is closed (by either side, or after an error); called once. */
+  closed?(): void;
+}
+
+/** Options of {@link serveFrames}. */
+export interface FrameConnectionOptions extends WrapperLimits {
+  readonly idleTimeoutMs?: number;
+  readonly closeTimeoutMs?: number;
+}
+
+/** A connection served by {@link serveFrames}. */
+export interface FrameConnection {
+  /** Graceful close: pending writes flushed, FIN sent, destroyed if the peer lingers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The frames of one answer in one Node Buffer (one write: a GBT window goes out in one segment). A
+ * Buffer, not a Uint8Array: `socket.write` would wrap a Uint8Array into a Buffer first, which costs
+ * more than the copy itself on small frames.
+ */
+function frameBytes(frames: readonly WrapperFrame[]): Buffer {
+  let size = 0;
+  for (const f of frames) size += WRAPPER_HEADER_LENGTH + f.apdu.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const f of frames) {
+    writeWrapperHeader(out, at, f.source, f.destination, f.apdu.length);
+    out.set(f.apdu, at + WRAPPER_HEADER_LENGTH);
+    at += WRAPPER_HEADER_LENGTH + f.apdu.length;
+  }
+  return out;
+}
+
+function isThenable<T>(x: T | Promise<T>): x is Promise<T> {
+  return typeof (x as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * Serves `socket` with `handler` until either side closes; `onError` receives a framing error, an idle
+ * timeout or a handler failure (the connection is destroyed then).
+ */
+export function serveFrames(
+  socket: net.Socket,
+  handler: WrapperFrameHandler,
+  options: FrameConnectionOptions,
+  onError: (e: unknown) => void,
+): FrameConnection {
+  const framer = createWrapperFramer(options);
+  const closeTimeoutMs = options.closeTimeoutMs ?? 2000;
+  // Frames received but not yet handed over (only while an answer is awaited or writes are blocked).
+  let queue: WrapperFrame[] = [];
+  let next = 0;
+  let awaiting = false;
+  let draining = false;
+  let done = false;
+  let closing: Promise<void> | undefined;
+  const closedEvent = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+
+  const fail = (e: unknown) => {
+    if (done && socket.destroyed) return;
+    done = true;
+    onError(e);
+    socket.destroy();
+  };
+
+  const resumeIfFree = () => {
+    if (!awaiting && !draining && !done && socket.isPaused()) socket.resume();
+  };
+
+  const onDrain = () => {
+    draining = false;
+    pump();
+  };
+
+  const deliver = (answer: WrapperFrameAnswer) => {
+    if (done || !socket.writable) return;
+    if (answer === 'close') {
+      void close();
+      return;
+    }
+    if (answer.length === 0) return;
+    if (!socket.write(frameBytes(answer)) && !socket.destroyed) {
+      draining = true;
+      socket.pause();
+      socket.once('drain', onDrain);
+    }
+  };
+
+  /** Delivers an answer; false (and the connection failed) when it cannot be encoded. */
+  const deliverSafely = (answer: WrapperFrameAnswer): boolean => {
+    try {
+      deliver(answer);
+      return true;
+    } catch (e) {
+      fail(e);
+      return false;
+    }
+  };
+
+  /** Hands queued frames to the handler until one needs waiting for, or the queue is empty. */
+  const pump = () => {
+    while (!awaiting && !draining && !done && next < queue.length) {
+      const frame = queue[next++]!;
+      let answer: WrapperFrameAnswer | Promise<WrapperFrameAnswer>;
+      try {
+        answer = handler.frame(frame);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (isThenable(answer)) {
+        awaiting = true;
+        socket.pause();
+        answer.then(
+          (a) => {
+            awaiting = false;
+            if (deliverSafely(a)) pump();
+          },
+          (e: unknown) => {
+            awaiting = false;
+            fail(e);
+          },
+        );
+        return;
+      }
+      if (!deliverSafely(answer)) return;
+    }
+    if (next >= queue.length) {
+      queue = [];
+      next = 0;
+    }
+    resumeIfFree();
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (done) return;
+    let frames: WrapperFrame[];
+    try {
+      frames = framer.push(chunk);
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    if (frames.length === 0) return;
+    if (queue.length === 0) queue = frames;
+    else for (const f of frames) queue.push(f);
+    pump();
+  });
+  socket.on('error', (e: NodeJS.ErrnoException) => {
+    if (done) return;
+    fail(new TransportError('LINK_FAILED', `TCP connection failed: ${e.code ?? e.message}`, { cause: e }));
+  });
+  socket.once('close', () => {
+    done = true;
+    handler.closed?.();
+  });
+  if (options.idleTimeoutMs) {
+    socket.setTimeout(options.idleTimeoutMs, () =>
+      fail(new TransportError('IDLE_TIMEOUT', `no traffic for ${options.idleTimeoutMs} ms`)),
+    );
+  }
+
+  const close = (): Promise<void> => {
+    if (closing) return closing;
+    done = true;
+    if (socket.destroyed) return (closing = Promise.resolve());
+    // Keep reading (and discarding) so the peer's FIN is seen even if reading was paused.
+    socket.resume();
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), closeTimeoutMs);
+    timer.unref();
+    closing = closedEvent.then(() => clearTimeout(timer));
+    return closing;
+  };
+
+  return { close };
+}

@@ -1,0 +1,258 @@
+/**
+ * The push-driven wrapper server (`createWrapperServer({ onFrames })`) over real TCP on 127.0.0.1:
+ * synchronous and asynchronous handlers, order, one call at a time, `'close'`, framing errors, handler
+ * failures, idle timeout, backpressure from a client that does not read, graceful close.
+ */
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDlmsError, type DlmsError } from '@meteringlab/dlms-core';
+import {
+  connectWrapper,
+  createWrapperServer,
+  createWrapperFramer,
+  encodeWrapperFrame,
+  type WrapperFrame,
+  type WrapperFrameHandler,
+  type WrapperServer,
+  type WrapperServerOptions,
+} from '../src/index.js';
+
+const HOST = '127.0.0.1';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+const reply = (f: WrapperFrame, apdu: Uint8Array = f.apdu): WrapperFrame => ({
+  source: f.destination,
+  destination: f.source,
+  apdu,
+});
+
+async function frameServer(
+  handler: () => WrapperFrameHandler,
+  extra: Partial<WrapperServerOptions> = {},
+): Promise<WrapperServer> {
+  const server = await createWrapperServer({ port: 0, host: HOST, onFrames: handler, ...extra });
+  cleanups.push(() => server.close());
+  return server;
+}
+
+async function client(port: number) {
+  const c = await connectWrapper({ host: HOST, port, clientWPort: 16, serverWPort: 1 });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+/** A raw socket that collects the frames it receives. */
+async function rawClient(
+  port: number,
+): Promise<{ socket: net.Socket; frames: WrapperFrame[]; ended: Promise<void> }> {
+  const socket = net.connect({ host: HOST, port });
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  cleanups.push(() => socket.destroy());
+  const framer = createWrapperFramer();
+  const frames: WrapperFrame[] = [];
+  socket.on('data', (c: Buffer) => frames.push(...framer.push(c)));
+  socket.on('error', () => undefined);
+  const ended = new Promise<void>((r) => socket.once('close', () => r()));
+  return { socket, frames, ended };
+}
+
+async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const codeOf = (e: unknown) => (isDlmsError(e) ? (e as DlmsError).code : String(e));
+
+describe('wrapper server, push-driven (onFrames)', () => {
+  it('answers synchronously, frames of every size, with the wPorts the handler gives', async () => {
+    const server = await frameServer(() => ({ frame: (f) => [reply(f)] }));
+    const c = await client(server.port);
+    const it = c.receive()[Symbol.asyncIterator]();
+    for (const a of [
+      Uint8Array.of(0xc0, 0x01, 0xc1),
+      new Uint8Array(0),
+      Uint8Array.from({ length: 65535 }, (_, i) => (i * 7) & 0xff),
+    ]) {
+      await c.send(a);
+      const r = await it.next();
+      expect(Buffer.from(r.value as Uint8Array).equals(Buffer.from(a))).toBe(true);
+    }
+  });
+
+  it('answers pipelined frames in order, several answers to one frame in one write', async () => {
+    const server = await frameServer(() => ({
+      frame: (f) =>
+        f.apdu[0] === 0xff ? [reply(f, Uint8Array.of(1)), reply(f, Uint8Array.of(2))] : [reply(f)],
+    }));
+    const raw = await rawClient(server.port);
+    const n = 300;
+    const out = Buffer.concat(
+      Array.from({ length: n }, (_, i) =>
+        encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(i & 0x7f, i >> 7) }),
+      ),
+    );
+    raw.socket.write(out);
+    raw.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(0xff) }));
+    await until(() => raw.frames.length === n + 2);
+    expect(raw.frames.slice(0, n).map((f) => f.apdu[0]! | (f.apdu[1]! << 7))).toEqual(
+      Array.from({ length: n }, (_, i) => i),
+    );
+    expect(raw.frames.slice(n).map((f) => [...f.apdu])).toEqual([[1], [2]]);
+    expect(raw.frames.every((f) => f.source === 1 && f.destination === 16)).toBe(true);
+  });
+
+  it('waits for an asynchronous answer before handing over the next frame, keeping order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const server = await frameServer(() => ({
+      frame: async (f) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, f.apdu[0]! % 3));
+        inFlight--;
+        return [reply(f)];
+      },
+    }));
+    const raw = await rawClient(server.port);
+    const n = 60;
+    for (let i = 0; i < n; i++)
+      raw.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(i) }));
+    await until(() => raw.frames.length === n);
+    expect(raw.frames.map((f) => f.apdu[0])).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(most).toBe(1);
+  });
+
+  it("closes a connection on 'close' and keeps serving others", async () => {
+    let closedCalls = 0;
+    const server = await frameServer(() => ({
+      frame: (f) => (f.destination === 9 ? 'close' : [reply(f)]),
+      closed: () => closedCalls++,
+    }));
+    const raw = await rawClient(server.port);
+    raw.socket.write(encodeWrapperFrame({ source: 16, destination: 9, apdu: Uint8Array.of(1) }));
+    await raw.ended;
+    expect(raw.frames).toEqual([]);
+    await until(() => closedCalls === 1);
+    const c = await client(server.port);
+    await c.send(Uint8Array.of(5));
+    expect((await c.receive()[Symbol.asyncIterator]().next()).value).toEqual(Uint8Array.of(5));
+  });
+
+  it('closes only the connection that sends garbage or an oversize frame, reporting the code', async () => {
+    const errors: string[] = [];
+    const server = await frameServer(() => ({ frame: (f) => [reply(f)] }), {
+      maxApduLength: 100,
+      onError: (e) => errors.push(codeOf(e)),
+    });
+    const bad = await rawClient(server.port);
+    bad.socket.write('GET / HTTP/1.1\r\n\r\n');
+    await bad.ended;
+    const big = await rawClient(server.port);
+    big.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: new Uint8Array(101) }));
+    await big.ended;
+    expect(errors).toEqual(['BAD_VERSION', 'FRAME_TOO_LONG']);
+    const c = await client(server.port);
+    await c.send(Uint8Array.of(7));
+    expect((await c.receive()[Symbol.asyncIterator]().next()).value).toEqual(Uint8Array.of(7));
+    expect(server.stats.failed).toBe(2);
+  });
+
+  it('destroys the connection when the handler throws or rejects, and reports it', async () => {
+    const errors: string[] = [];
+    const server = await frameServer(
+      () => ({
+        frame: (f) => {
+          if (f.apdu[0] === 1) throw new Error('handler bug');
+          if (f.apdu[0] === 2) return Promise.reject(new Error('async bug'));
+          // A frame the wrapper cannot carry: a wPort out of range.
+          if (f.apdu[0] === 3) return [{ source: 70000, destination: 1, apdu: f.apdu }];
+          return [reply(f)];
+        },
+      }),
+      { onError: (e) => errors.push(e instanceof Error ? e.message : String(e)) },
+    );
+    for (const b of [1, 2, 3]) {
+      const raw = await rawClient(server.port);
+      raw.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(b) }));
+      await raw.ended;
+      expect(raw.frames).toEqual([]);
+    }
+    expect(errors[0]).toBe('handler bug');
+    expect(errors[1]).toBe('async bug');
+    expect(errors[2]).toMatch(/70000/);
+  });
+
+  it('ends an idle connection with IDLE_TIMEOUT', async () => {
+    const errors: string[] = [];
+    const server = await frameServer(() => ({ frame: (f) => [reply(f)] }), {
+      idleTimeoutMs: 100,
+      onError: (e) => errors.push(codeOf(e)),
+    });
+    const raw = await rawClient(server.port);
+    await raw.ended;
+    expect(errors).toEqual(['IDLE_TIMEOUT']);
+  });
+
+  it('stops reading from a client that does not read its answers, and loses none once it does', async () => {
+    let calls = 0;
+    const answer = new Uint8Array(60_000);
+    const server = await frameServer(() => ({
+      frame: (f) => {
+        calls++;
+        return [reply(f, answer)];
+      },
+    }));
+    const socket = net.connect({ host: HOST, port: server.port });
+    cleanups.push(() => socket.destroy());
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    socket.pause();
+    const n = 400; // 24 MB of answers: far more than the socket buffers hold
+    socket.write(
+      Buffer.concat(
+        Array.from({ length: n }, () =>
+          encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(0) }),
+        ),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const before = calls;
+    expect(before).toBeLessThan(n);
+    const framer = createWrapperFramer();
+    let got = 0;
+    socket.on('data', (c: Buffer) => (got += framer.push(c).length));
+    socket.resume();
+    await until(() => got === n, 10_000);
+    expect(calls).toBe(n);
+  });
+
+  it('closes gracefully and refuses to start without exactly one of onConnection and onFrames', async () => {
+    const server = await createWrapperServer({
+      port: 0,
+      host: HOST,
+      onFrames: () => ({ frame: (f) => [reply(f)] }),
+    });
+    const raw = await rawClient(server.port);
+    raw.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(1) }));
+    await until(() => raw.frames.length === 1);
+    await server.close();
+    await raw.ended;
+    expect(server.connections).toBe(0);
+
+    await expect(createWrapperServer({ port: 0, host: HOST })).rejects.toThrow(/exactly one/);
+    await expect(
+      createWrapperServer({
+        port: 0,
+        host: HOST,
+        onFrames: () => ({ frame: () => [] }),
+        onConnection: () => undefined,
+      }),
+    ).rejects.toThrow(/exactly one/);
+  });
+});
