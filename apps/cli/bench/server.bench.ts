@@ -1,21 +1,28 @@
 /**
  * Server throughput and latency of `dlms sim` over loopback TCP (wrapper), with the server in its own
  * process (`node apps/cli/bin/dlms.js sim --port 0 --fleet 100 --quiet`; run `npm run build` first) and
- * the load generator here: 1, 8 and 100 associations (each its own connection and logical device),
- * each with one GET of the energy register in flight at a time.
+ * the load generator in another: 1, 8 and 100 associations (each its own connection and logical
+ * device), each with one GET of the energy register in flight at a time (a closed loop).
  *
- * Reference: the same load against `canned-server.mjs`, a child process that answers every wrapper
- * frame with the same bytes without looking at them (the loopback floor of Node sockets).
+ * Generators, each run against the simulator and against the floor:
+ * - `loadgen.c`, native (compiled with `cc -O2` on first use into the OS temp directory; skipped with
+ *   a message when no compiler works), sleeping in epoll_wait between answers;
+ * - the same, busy polling (`busy`: it takes a core of its own, and no answer has to wake it);
+ * - `loadgen.mjs`, its Node twin.
+ * The floor is `canned-server.mjs`, a child process that answers every wrapper frame with the bytes the
+ * simulator answers to the same GET without looking at them: the cost of Node sockets and the loopback.
  *
- * Two measurements: vitest's own (one iteration = one GET on every association at once), and a
- * closed loop of `BENCH_SECONDS` (default 3) per case printed as `GET/s`, p50, p99. Set
- * `BENCH_CPU_PROF=<dir>` to run the simulator under `node --cpu-prof` (profile written at shutdown).
- *
- * The client is deliberately minimal (pre-encoded request frames, length-prefixed reads) so that the
- * client's own cost, on the same machine, stays small.
+ * Printed per case: GET/s, p50, p99, and the CPU time per GET of the server (from /proc) and of the
+ * generator. `BENCH_SECONDS` (default 3) sets the length of a case; `BENCH_CPU_PROF=<dir>` runs the
+ * simulator under `node --cpu-prof`. The `bench()` entries below time one GET on every association at
+ * once from a minimal client inside this process (vitest's own figures; that client shares the
+ * bench process with vitest).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
@@ -25,6 +32,8 @@ import { encodeWrapperFrame } from '@meteringlab/transport-tcp';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DLMS = fileURLToPath(new URL('../bin/dlms.js', import.meta.url));
 const CANNED = fileURLToPath(new URL('./canned-server.mjs', import.meta.url));
+const LOADGEN_C = fileURLToPath(new URL('./loadgen.c', import.meta.url));
+const LOADGEN_MJS = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const CONCURRENCY = [1, 8, 100] as const;
 
@@ -87,9 +96,12 @@ class Connection {
   }
 }
 
-/** A server in a child process and `CONCURRENCY.at(-1)` associations to it. */
+/** A server in a child process and `CONCURRENCY.at(-1)` associations to it from this process. */
 interface Target {
   readonly child: ChildProcess;
+  readonly port: number;
+  /** Whether a client must associate first (the simulator) or not (the floor). */
+  readonly associate: boolean;
   readonly conns: Connection[];
   readonly frames: Uint8Array[];
 }
@@ -130,7 +142,7 @@ async function startSim(): Promise<Target> {
     conns.push(c);
     frames.push(encodeWrapperFrame({ source: 16, destination: wPort, apdu: GET }));
   }
-  return { child, conns, frames };
+  return { child, port, associate: true, conns, frames };
 }
 
 async function startCanned(answer: Uint8Array): Promise<Target> {
@@ -144,7 +156,7 @@ async function startCanned(answer: Uint8Array): Promise<Target> {
     conns.push(await Connection.open(port));
     frames.push(encodeWrapperFrame({ source: 16, destination: i + 1, apdu: GET }));
   }
-  return { child, conns, frames };
+  return { child, port, associate: false, conns, frames };
 }
 
 async function stop(t: Target | undefined): Promise<void> {
@@ -173,44 +185,82 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-/** Closed loop: every association sends its next GET as soon as the previous answer arrives. */
+/** A load generator: the command line before the generator's own arguments, and a name. */
+interface Generator {
+  readonly name: string;
+  readonly command: readonly string[];
+  /** Arguments after the common ones. */
+  readonly extra: readonly string[];
+}
+
+/** The native generator, compiled once per source version; undefined (with a message) without a compiler. */
+function nativeGenerator(): string | undefined {
+  const hash = createHash('sha256').update(readFileSync(LOADGEN_C)).digest('hex').slice(0, 16);
+  const out = join(tmpdir(), `meteringlab-loadgen-${hash}`);
+  if (existsSync(out)) return out;
+  const cc = process.env['CC'] ?? 'cc';
+  const r = spawnSync(cc, ['-O2', '-o', out, LOADGEN_C], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(
+      `native load generator not built (${cc}: ${r.error?.message ?? r.stderr.trim()}); only the Node one runs`,
+    );
+    return undefined;
+  }
+  return out;
+}
+
+interface GeneratorResult {
+  readonly requests: number;
+  readonly perSecond: number;
+  readonly p50us: number;
+  readonly p99us: number;
+  readonly cpuUs: number;
+  readonly bad: number;
+}
+
+/** Runs a generator against `t` with `n` associations; adds the server's CPU per GET from /proc. */
 async function closedLoop(
+  g: Generator,
   t: Target,
   n: number,
   seconds: number,
-): Promise<{
-  perSecond: number;
-  p50: number;
-  p99: number;
-  serverCpuUs: number | undefined;
-  clientCpuUs: number;
-}> {
-  const latencies: number[] = [];
-  const cpu0 = cpuMs(t.child.pid);
-  const own0 = process.cpuUsage();
-  const end = performance.now() + seconds * 1000;
-  let count = 0;
-  await Promise.all(
-    t.conns.slice(0, n).map(async (c, i) => {
-      const frame = t.frames[i]!;
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        await c.roundTrip(frame);
-        latencies.push(performance.now() - t0);
-        count++;
-      }
-    }),
-  );
+  warmup: number,
+): Promise<GeneratorResult & { serverCpuUs: number | undefined }> {
+  const aarq = t.associate ? Buffer.from(AARQ).toString('hex') : '-';
+  const args = [
+    ...g.command.slice(1),
+    '127.0.0.1',
+    String(t.port),
+    String(n),
+    String(seconds),
+    String(warmup),
+    '16',
+    '1',
+    aarq,
+    Buffer.from(GET).toString('hex'),
+    'c4',
+    ...g.extra,
+  ];
+  const child = spawn(g.command[0]!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  // The server's CPU is read once the warm-up is over, and again when the generator is done.
+  let cpu0: number | undefined;
+  const mark = setTimeout(() => (cpu0 = cpuMs(t.child.pid)), warmup * 1000);
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  clearTimeout(mark);
   const cpu1 = cpuMs(t.child.pid);
-  const own = process.cpuUsage(own0);
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  if (code !== 0) throw new Error(`${g.name} failed (${code}): ${err.trim()}`);
+  const r = JSON.parse(out) as GeneratorResult;
+  if (r.bad > 0) throw new Error(`${g.name}: ${r.bad} answers were not GET responses`);
   return {
-    perSecond: count / seconds,
-    p50: q(0.5),
-    p99: q(0.99),
-    serverCpuUs: cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1000) / count,
-    clientCpuUs: (own.user + own.system) / count,
+    ...r,
+    serverCpuUs:
+      cpu0 === undefined || cpu1 === undefined || r.requests === 0
+        ? undefined
+        : ((cpu1 - cpu0) * 1000) / r.requests,
   };
 }
 
@@ -223,22 +273,34 @@ beforeAll(async () => {
   // The floor answers with exactly what the simulator answers to the same GET.
   const answer = await sim.conns[0]!.roundTrip(sim.frames[0]!);
   canned = await startCanned(answer);
-  for (const [name, t] of [
-    ['dlms sim', sim],
-    ['canned floor', canned],
-  ] as const) {
-    await closedLoop(t, 8, 0.5); // warm-up (JIT)
-    for (const n of CONCURRENCY) {
-      const r = await closedLoop(t, n, SECONDS);
-      figures.push(
-        `${name.padEnd(12)} ${String(n).padStart(3)} assoc: ${Math.round(r.perSecond).toLocaleString('en').padStart(8)} GET/s  p50 ${(r.p50 * 1000).toFixed(0).padStart(5)} µs  p99 ${(r.p99 * 1000).toFixed(0).padStart(6)} µs  CPU per GET: server ${r.serverCpuUs === undefined ? '?' : r.serverCpuUs.toFixed(1)} µs, load generator ${r.clientCpuUs.toFixed(1)} µs`,
-      );
+  const native = nativeGenerator();
+  const generators: Generator[] = [
+    ...(native === undefined
+      ? []
+      : [
+          { name: 'native', command: [native], extra: [] },
+          { name: 'native, busy polling', command: [native], extra: ['busy'] },
+        ]),
+    { name: 'Node (own process)', command: [process.execPath, LOADGEN_MJS], extra: [] },
+  ];
+  for (const g of generators) {
+    figures.push(`load generator: ${g.name}`);
+    for (const [name, t] of [
+      ['dlms sim', sim],
+      ['canned floor', canned],
+    ] as const) {
+      for (const n of CONCURRENCY) {
+        const r = await closedLoop(g, t, n, SECONDS, 0.5);
+        figures.push(
+          `  ${name.padEnd(12)} ${String(n).padStart(3)} assoc: ${Math.round(r.perSecond).toLocaleString('en').padStart(8)} GET/s  p50 ${String(r.p50us).padStart(5)} µs  p99 ${String(r.p99us).padStart(6)} µs  CPU per GET: server ${r.serverCpuUs === undefined ? '?' : r.serverCpuUs.toFixed(1)} µs, generator ${r.cpuUs.toFixed(1)} µs`,
+        );
+      }
     }
   }
   console.log(
-    `\nclosed loop, ${SECONDS} s per case, loopback TCP, server in its own process:\n${figures.join('\n')}\n`,
+    `\nclosed loop, ${SECONDS} s per case (after 0.5 s of warm-up), loopback TCP, server and generator in their own processes:\n${figures.join('\n')}\n`,
   );
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await stop(sim);
