@@ -256,3 +256,35 @@ describe('wrapper server, push-driven (onFrames)', () => {
     ).rejects.toThrow(/exactly one/);
   });
 });
+
+describe('README example: a push-driven server', () => {
+  it('runs as written and prints what the README shows', async () => {
+    const lines: string[] = [];
+    const log = (...parts: unknown[]) => lines.push(parts.join(' '));
+    const server = await createWrapperServer({
+      host: '127.0.0.1',
+      port: 0,
+      onFrames: (info) => ({
+        frame: (f) => [
+          { source: f.destination, destination: f.source, apdu: Uint8Array.of(0xc4, 0x01, 0xc1, 0x00) },
+        ],
+        closed: () => log(`connection ${info.id} closed`),
+      }),
+    });
+    const c = await connectWrapper({
+      host: '127.0.0.1',
+      port: server.port,
+      clientWPort: 0x10,
+      serverWPort: 0x01,
+    });
+    await c.send(Uint8Array.of(0xc0, 0x01, 0xc1, 0x00, 0x08, 0x00, 0x00, 0x01, 0x00, 0x00, 0xff, 0x02, 0x00));
+    for await (const apdu of c.receive()) {
+      log('client: got', Buffer.from(apdu).toString('hex'));
+      break;
+    }
+    await c.close();
+    await server.close();
+    await until(() => lines.length === 2);
+    expect(lines).toEqual(['client: got c401c100', 'connection 1 closed']);
+  });
+});
