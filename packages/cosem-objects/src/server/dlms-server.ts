@@ -199,7 +199,7 @@ export class DlmsServer {
     const router = this.router(options);
     for await (const frame of channel.receiveFrames()) {
       const handled = router.handle(frame);
-      const answers = isThenable(handled) ? await handled : handled;
+      const answers = handled instanceof Promise ? await handled : handled;
       if (answers === 'close') {
         await channel.close();
         return router.summary('unknown-device');
@@ -257,7 +257,7 @@ export class DlmsServer {
           assoc === undefined
             ? refuse(frame.apdu)
             : this.run(assoc, frame.apdu, served.device, from, options);
-        return isThenable(step)
+        return step instanceof Promise
           ? step.then((s) => answer(frame, assoc, before, s))
           : answer(frame, assoc, before, step);
       },
@@ -278,7 +278,7 @@ export class DlmsServer {
   ): ServerStep | Promise<ServerStep> {
     try {
       const step = assoc.handleNow(apdu);
-      return isThenable(step)
+      return step instanceof Promise
         ? step.then(
             (s) => this.answerModel(s, assoc, device, clientSap, options),
             (e: unknown) => engineFailure(e, options),
@@ -310,10 +310,11 @@ export class DlmsServer {
         const complete =
           authenticated || encrypted ? { responseProtection: { authenticated, encrypted } } : {};
         const results = performAll(device, ctx, step.requests, options);
-        const next = isThenable(results)
-          ? results.then((r) => assoc.completeNow(r, complete))
-          : assoc.completeNow(results, complete);
-        if (isThenable(next)) {
+        const next =
+          results instanceof Promise
+            ? results.then((r) => assoc.completeNow(r, complete))
+            : assoc.completeNow(results, complete);
+        if (next instanceof Promise) {
           return next.then(
             (s) => this.answerModel(s, assoc, device, clientSap, options),
             (e: unknown) => engineFailure(e, options),
@@ -336,8 +337,14 @@ export interface FrameRouter {
   summary(end: ServeRoutedSummary['end']): ServeRoutedSummary;
 }
 
+/**
+ * Whether a provider's result is a promise (or another thenable). Strings and numbers (access
+ * results) and native promises are told apart without looking up a `then` property.
+ */
 function isThenable<T>(x: T | Promise<T>): x is Promise<T> {
-  return typeof (x as { then?: unknown } | null)?.then === 'function';
+  if (x instanceof Promise) return true;
+  if (typeof x !== 'object' || x === null) return false;
+  return typeof (x as { then?: unknown }).then === 'function';
 }
 
 /**
@@ -467,11 +474,12 @@ function perform(
           (d as { methodId: number }).methodId,
           r.parameters,
         );
-        out = isThenable(reply) ? reply.then(actionOutcome) : actionOutcome(reply);
+        out = isThenable(reply) ? Promise.resolve(reply).then(actionOutcome) : actionOutcome(reply);
         break;
       }
     }
-    return isThenable(out) ? out.then(undefined, failed) : out;
+    // A native promise from here on, whatever thenable the provider gave.
+    return isThenable(out) ? Promise.resolve(out).then(undefined, failed) : out;
   } catch (e) {
     return failed(e);
   }
@@ -493,7 +501,7 @@ function performAll(
   const results: ModelResult[] = [];
   for (let i = 0; i < requests.length; i++) {
     const r = perform(device, ctx, requests[i]!, options);
-    if (isThenable(r)) {
+    if (r instanceof Promise) {
       // From the first asynchronous one on, each request still waits for the previous one.
       return (async () => {
         results.push(await r);

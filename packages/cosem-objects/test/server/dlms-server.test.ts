@@ -503,6 +503,33 @@ describe('DlmsServer.router (push-driven routing of addressed APDUs)', () => {
     expect(router.summary('peer-closed')).toMatchObject({ received: 3, misaddressed: 1, associations: 1 });
   });
 
+  it('accepts a provider that returns a thenable that is not a native promise', async () => {
+    const server = routed();
+    const thenable = {
+      then(resolve: (d: Data) => void) {
+        setTimeout(() => resolve({ type: 'unsigned', value: 77 }), 1);
+      },
+    };
+    server
+      .deviceAt(1)!
+      .device.add(
+        new DataObject({ logicalName: '0.0.96.5.1.255', value: () => thenable as unknown as Promise<Data> }),
+      );
+    const router = server.router();
+    await router.handle({ source: 16, destination: 1, apdu: aarqBytes });
+    const out = router.handle({
+      source: 16,
+      destination: 1,
+      apdu: getBytes(new Uint8Array([0, 0, 96, 5, 1, 255]), 1),
+    });
+    expect(out).toBeInstanceOf(Promise);
+    const answers = await out;
+    if (answers === 'close') throw new Error('closed');
+    expect(decodeApdu(answers[0]!.apdu)).toMatchObject({
+      result: { type: 'data', data: { type: 'unsigned', value: 77 } },
+    });
+  });
+
   it('answers hardware-fault when a synchronous provider throws, and keeps the link', async () => {
     const errors: unknown[] = [];
     const router = routed().router({ onError: (e) => errors.push(e) });

@@ -1034,11 +1034,9 @@ export class ServerAssociation {
         return this.model(
           'get',
           [
-            {
-              op: 'get',
-              descriptor: apdu.attribute,
-              ...(apdu.accessSelection === undefined ? {} : { access: apdu.accessSelection }),
-            },
+            apdu.accessSelection === undefined
+              ? { op: 'get', descriptor: apdu.attribute }
+              : { op: 'get', descriptor: apdu.attribute, access: apdu.accessSelection },
           ],
           { kind: 'get-normal', iid: apdu.invokeIdAndPriority, ctx },
         );
@@ -1572,7 +1570,8 @@ export class ServerAssociation {
   ): ServerStep | Promise<ServerStep> {
     const open = this.pending;
     if (open === undefined) throw new ProtocolError('INVALID_STATE', 'no model step is open');
-    const p = { ...open, ctx: this.responseContext(open.ctx, options.responseProtection) } as Pending;
+    const ctx = this.responseContext(open.ctx, options.responseProtection);
+    const p = ctx === open.ctx ? open : ({ ...open, ctx } as Pending);
     this.pending = undefined;
     switch (p.kind) {
       case 'get-normal': {
