@@ -4,8 +4,9 @@
  * mapped meter. Each link is served by cosem-objects' `DlmsServer` holding that meter's logical device,
  * built on first use from the object map and dropped when the mapping changes.
  *
- * Routing: every wrapper frame is routed on its destination wPort (several meters may be read over one
- * connection, transport-tcp's demuxWrapper); HDLC links on the upper address of the SNRM. An unknown address gets every AARQ answered with an
+ * Routing: every wrapper frame is routed on its (destination, source) wPorts as it arrives (several
+ * meters may be read over one connection; at most 64 pairs per connection), through the meter's
+ * `DlmsServer.router()`; HDLC links on the upper address of the SNRM. An unknown address gets every AARQ answered with an
  * AARE rejected-permanent, acse-service-user `called-AP-title-not-recognized` (the logical device
  * addressed does not exist), every other APDU with an ExceptionResponse, and the link stays open so the
  * client can read the diagnostic. HDLC addresses are 14 bits, so meters above 16383 are reachable over
@@ -15,15 +16,16 @@
  */
 import net from 'node:net';
 import {
+  TransportError,
   type ApduChannel,
   type DataAccessResult,
   type ServerAssociationConfig,
 } from '@meteringlab/dlms-core';
-import { DlmsServer, refuseAssociations } from '@meteringlab/cosem-objects';
+import { DlmsServer, refusalAnswer, refuseAssociations, type FrameRouter } from '@meteringlab/cosem-objects';
 import {
   createWrapperServer,
-  demuxWrapper,
   tcpByteChannel,
+  type WrapperFrameHandler,
   type WrapperServer,
 } from '@meteringlab/transport-tcp';
 import { acceptHdlc } from '@meteringlab/transport-hdlc-serial';
@@ -32,6 +34,9 @@ import type { ReadingCache } from './cache.js';
 import { buildLogicalDevice, type DeviceAssociation, type ObjectMap } from './object-map.js';
 import type { DeviceMapping } from './store.js';
 import type { Metrics } from './metrics.js';
+
+/** wPort pairs one wrapper connection may open (a misbehaving peer is cut off beyond). */
+const MAX_LINKS_PER_CONNECTION = 64;
 
 /** What the endpoint needs from the rest of the concentrator. */
 export interface DlmsEndpointOptions {
@@ -136,6 +141,53 @@ export class DlmsEndpoint {
     return p;
   }
 
+  /**
+   * The frames of one wrapper connection: each (destination, source) wPort pair is a link, served by
+   * the router of that meter's `DlmsServer`, or refused when the address is not mapped.
+   */
+  private wrapperConnection(where: string): WrapperFrameHandler {
+    const { metrics, log } = this.o;
+    const links = new Map<number, FrameRouter | undefined>();
+    return {
+      frame: (f) => {
+        metrics.dlmsRequests.inc();
+        const key = f.destination * 65536 + f.source;
+        let router = links.get(key);
+        if (router === undefined && !links.has(key)) {
+          if (links.size >= MAX_LINKS_PER_CONNECTION) {
+            throw new TransportError(
+              'LINK_FAILED',
+              `more than ${MAX_LINKS_PER_CONNECTION} wPort pairs on one connection`,
+            );
+          }
+          const server = this.serverFor(f.destination);
+          if (server === undefined) {
+            metrics.dlmsUnknownAddress.inc();
+            log.warn(
+              { where, serverAddress: f.destination, clientAddress: f.source },
+              'DLMS request to an unmapped logical address: association rejected',
+            );
+          }
+          router = server?.router({
+            onError: (e) => log.warn({ where, serverAddress: f.destination, err: e }, 'DLMS request failed'),
+          });
+          links.set(key, router);
+          metrics.dlmsConnections.inc();
+        }
+        if (router === undefined) {
+          return [{ source: f.destination, destination: f.source, apdu: refusalAnswer(f.apdu) }];
+        }
+        return router.handle(f);
+      },
+      closed: () => {
+        for (const router of links.values()) {
+          metrics.dlmsConnections.dec();
+          if (router !== undefined) metrics.dlmsAssociations.inc(router.summary('peer-closed').associations);
+        }
+      },
+    };
+  }
+
   /** Starts listening. */
   async start(): Promise<void> {
     const { log } = this.o;
@@ -144,17 +196,8 @@ export class DlmsEndpoint {
       host: this.o.host,
       maxConnections: this.o.maxConnections,
       idleTimeoutMs: 120_000,
-      onConnection: (channel, info) =>
-        this.track(
-          demuxWrapper(channel, (link, serverAddress, clientAddress) =>
-            this.serveLink(
-              link,
-              serverAddress,
-              clientAddress,
-              `wrapper#${info.id} ${info.remoteAddress ?? ''}`,
-            ),
-          ),
-        ),
+      // Push-driven: a GET of a cached reading is answered from the socket's data event, no promise.
+      onFrames: (info) => this.wrapperConnection(`wrapper#${info.id} ${info.remoteAddress ?? ''}`),
       onError: (e, info) => {
         this.o.metrics.dlmsErrors.inc();
         log.warn(

@@ -1,17 +1,17 @@
 /**
  * What goes wrong around the concentrator: a broker port held by something that is not MQTT, an
- * in-process broker on a taken port, an HDLC link to an unmapped address, a client flooding one wPort
- * with requests, bad command-line options. Each gets a clear error and nothing else breaks.
+ * in-process broker on a taken port, an HDLC link to an unmapped address, a client pipelining a flood
+ * of requests to one wPort, bad command-line options. Each gets a clear error and nothing else breaks.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeApdu, isDlmsError, type Apdu } from '@meteringlab/dlms-core';
 import { DlmsClient } from '@meteringlab/cosem-objects';
-import { encodeWrapperFrame, connectWrapper } from '@meteringlab/transport-tcp';
+import { connectWrapper, createWrapperFramer, encodeWrapperFrame } from '@meteringlab/transport-tcp';
 import { openApduChannel } from '@meteringlab/transport-hdlc-serial';
 import { BrokerError, probeBroker, type Concentrator } from '../src/index.js';
 import { main } from '../src/main.js';
-import { call, startTestConcentrator, tempDir } from './helpers.js';
+import { call, startTestConcentrator, tempDir, until } from './helpers.js';
 
 async function listenOn(
   handler: (s: net.Socket) => void,
@@ -112,7 +112,28 @@ describe('DLMS robustness', () => {
     await dc.disconnect();
   });
 
-  it('drops a connection that floods one wPort with requests, and serves the next client', async () => {
+  it('cuts off a connection that opens more than 64 wPort pairs', async () => {
+    const sock = net.connect({ host: '127.0.0.1', port: c.ports.dlms });
+    sock.on('error', () => undefined);
+    let answers = 0;
+    const framer = createWrapperFramer();
+    sock.on('data', (chunk: Buffer) => (answers += framer.push(chunk).length));
+    await new Promise((r) => sock.once('connect', r));
+    const closed = new Promise((r) => sock.once('close', r));
+    // 65 client wPorts to the same meter: every pair is a link of its own.
+    const rlrq = encodeApdu({ type: 'rlrq', reason: 'normal' });
+    sock.write(
+      Buffer.concat(
+        Array.from({ length: 65 }, (_, i) =>
+          encodeWrapperFrame({ source: 100 + i, destination: 3100, apdu: rlrq }),
+        ),
+      ),
+    );
+    await closed;
+    expect(answers).toBeLessThanOrEqual(64);
+  });
+
+  it('answers a flood of pipelined requests in order (reading only as fast as the client reads), and serves the next client', async () => {
     const aarq: Apdu = {
       type: 'aarq',
       applicationContextName: 'logical-name-referencing-no-ciphering',
@@ -130,11 +151,17 @@ describe('DLMS robustness', () => {
     const flood = Buffer.concat(Array.from({ length: 500 }, () => frame));
     const sock = net.connect({ host: '127.0.0.1', port: c.ports.dlms });
     sock.on('error', () => undefined);
-    sock.on('data', () => undefined);
+    const framer = createWrapperFramer();
+    const tags: number[] = [];
+    sock.on('data', (chunk: Buffer) => {
+      for (const f of framer.push(chunk)) tags.push(f.apdu[0]!);
+    });
     await new Promise((r) => sock.once('connect', r));
-    const closed = new Promise((r) => sock.once('close', r));
     sock.write(flood);
-    await closed;
+    await until(() => tags.length === 500 || undefined);
+    // The first AARQ associates; the 499 others meet an established association (AARE rejected).
+    expect(tags.every((t) => t === 0x61)).toBe(true);
+    sock.destroy();
     const dc = new DlmsClient(
       await connectWrapper({ host: '127.0.0.1', port: c.ports.dlms, clientWPort: 16, serverWPort: 3100 }),
       { timeoutMs: 3000 },

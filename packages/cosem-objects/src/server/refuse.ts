@@ -25,26 +25,32 @@ export interface RefuseOptions {
   readonly diagnostic?: AcseServiceUserDiagnostic;
 }
 
+/**
+ * The answer to one APDU on a link that refuses every association (see the module header): an AARE
+ * rejected-permanent for an AARQ, an RLRE for an RLRQ, an ExceptionResponse for anything else.
+ */
+export function refusalAnswer(bytes: Uint8Array, options: RefuseOptions = {}): Uint8Array {
+  try {
+    const apdu = decodeApdu(bytes);
+    if (apdu.type === 'aarq') {
+      return encodeApdu({
+        type: 'aare',
+        applicationContextName: apdu.applicationContextName,
+        result: 'rejected-permanent',
+        resultSourceDiagnostic: {
+          source: 'acse-service-user',
+          value: options.diagnostic ?? 'called-AP-title-not-recognized',
+        },
+      });
+    }
+    if (apdu.type === 'rlrq') return RELEASED;
+  } catch {
+    // Not an APDU: nothing is associated, so the exception is the answer.
+  }
+  return NOT_ASSOCIATED;
+}
+
 /** Serves `channel` by refusing every association on it (see the module header). */
 export async function refuseAssociations(channel: ApduChannel, options: RefuseOptions = {}): Promise<void> {
-  const diagnostic = options.diagnostic ?? 'called-AP-title-not-recognized';
-  for await (const bytes of channel.receive()) {
-    let answer = NOT_ASSOCIATED;
-    try {
-      const apdu = decodeApdu(bytes);
-      if (apdu.type === 'aarq') {
-        answer = encodeApdu({
-          type: 'aare',
-          applicationContextName: apdu.applicationContextName,
-          result: 'rejected-permanent',
-          resultSourceDiagnostic: { source: 'acse-service-user', value: diagnostic },
-        });
-      } else if (apdu.type === 'rlrq') {
-        answer = RELEASED;
-      }
-    } catch {
-      // Not an APDU: nothing is associated, so the exception is the answer.
-    }
-    await channel.send(answer);
-  }
+  for await (const bytes of channel.receive()) await channel.send(refusalAnswer(bytes, options));
 }
