@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeApdu, encodeApdu, fromHex } from '@meteringlab/dlms-core';
 import { memoryApduChannelPair } from '@meteringlab/transport-tcp';
-import { refuseAssociations } from '../../src/index.js';
+import { refusalAnswer, refuseAssociations } from '../../src/index.js';
 
 async function answer(client: ReturnType<typeof memoryApduChannelPair>[0], apdu: Uint8Array) {
   await client.send(apdu);
@@ -45,5 +45,25 @@ describe('refuseAssociations', () => {
     expect(aare).toMatchObject({ resultSourceDiagnostic: { value: 'no-reason-given' } });
     await client.close();
     await done;
+  });
+});
+
+describe('refusalAnswer', () => {
+  it('answers one APDU at a time, synchronously, with the diagnostic asked for', () => {
+    // The Green Book AARQ without security (public vector gb-aarq-no-security).
+    const aarq = fromHex('601DA109060760857405080101BE10040E01000000065F1F0400007E1F04B0');
+    expect(decodeApdu(refusalAnswer(aarq, { diagnostic: 'no-reason-given' }))).toMatchObject({
+      type: 'aare',
+      result: 'rejected-permanent',
+      resultSourceDiagnostic: { source: 'acse-service-user', value: 'no-reason-given' },
+    });
+    expect(decodeApdu(refusalAnswer(encodeApdu({ type: 'rlrq', reason: 'normal' })))).toEqual({
+      type: 'rlre',
+      reason: 'normal',
+    });
+    expect(decodeApdu(refusalAnswer(new Uint8Array(0)))).toMatchObject({
+      type: 'exception-response',
+      serviceError: 'operation-not-possible',
+    });
   });
 });
