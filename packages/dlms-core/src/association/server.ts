@@ -277,6 +277,8 @@ function send(...apdus: Uint8Array[]): ServerStep {
 export class ServerAssociation {
   private stateValue: ServerAssociationState = 'idle';
   private readonly config: ServerAssociationConfig;
+  /** The options every request is decoded with (built once: the configuration does not change). */
+  private decodeOptions: { dataLimits?: NonNullable<ServerAssociationConfig['dataLimits']> } | undefined;
   private readonly maxReassembly: number;
   private mechanism = 0;
   private clientTitle: Uint8Array | undefined;
@@ -657,7 +659,8 @@ export class ServerAssociation {
   // Protection
 
   private dataLimits(): { dataLimits?: NonNullable<ServerAssociationConfig['dataLimits']> } {
-    return this.config.dataLimits === undefined ? {} : { dataLimits: this.config.dataLimits };
+    return (this.decodeOptions ??=
+      this.config.dataLimits === undefined ? {} : { dataLimits: this.config.dataLimits });
   }
 
   private requiresProtection(): boolean {

@@ -46,13 +46,16 @@ export type ConformanceBit = (typeof CONFORMANCE_BITS)[number];
 /** The [APPLICATION 31] tag of the conformance block. */
 export const CONFORMANCE_TAG = 0x5f1f;
 
-const BIT_INDEX: ReadonlyMap<string, number> = new Map(CONFORMANCE_BITS.map((n, i) => [n, i]));
+/** Mask per bit name: a plain object (engines test bits on every request; a property load is cheaper than a Map lookup). */
+const BIT_MASK: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(CONFORMANCE_BITS.map((n, i) => [n, 1 << (23 - i)])),
+);
 
 /** Mask of one named bit in the 24-bit block (bit 0 is 0x800000). */
 export function conformanceBit(name: ConformanceBit): number {
-  const i = BIT_INDEX.get(name);
-  if (i === undefined) throw new ArgumentError(`'${String(name)}' is not a conformance bit`);
-  return 1 << (23 - i);
+  const m = Object.hasOwn(BIT_MASK, name) ? BIT_MASK[name] : undefined;
+  if (m === undefined) throw new ArgumentError(`'${String(name)}' is not a conformance bit`);
+  return m;
 }
 
 /** The 24-bit block with exactly the named bits set. */
