@@ -22,6 +22,7 @@ import {
   connectWrapper,
   connectWrapperUdp,
   createWrapperServer,
+  createWrapperUdpServer,
   type WrapperServer,
 } from '@meteringlab/transport-tcp';
 import { connectHdlcTcp } from '@meteringlab/transport-hdlc-serial';
@@ -214,6 +215,22 @@ describe('dlms sim: fleets', () => {
     await ch.close();
   });
 
+  it('answers as three devices at consecutive HDLC server addresses', async () => {
+    sim = await startSimulator({ hdlcPort: 0, fleet: 3 });
+    const names: string[] = [];
+    for (const serverLogical of [3, 1, 2]) {
+      const link = await connectHdlcTcp('127.0.0.1', listener(sim, 'hdlc').port, {
+        clientAddress: 16,
+        serverLogical,
+      });
+      const c = new Client(link);
+      expect(await c.associate()).toMatchObject({ result: 'accepted' });
+      names.push(((await c.get(1, LDN)) as { value: string }).value);
+      await link.close();
+    }
+    expect(names).toEqual(['SIM0000000000003', 'SIM0000000000001', 'SIM0000000000002']);
+  });
+
   it('serves one meter per port in ports mode', async () => {
     sim = await startSimulator({ port: 0, fleet: 2, fleetMode: 'ports' });
     expect(sim.listeners).toHaveLength(2);
@@ -282,6 +299,38 @@ describe('dlms sim: pushes', () => {
     if (n.type !== 'data-notification' || n.body.type !== 'structure') throw new Error('not a notification');
     // The push setup's logical name, the clock, the energy register.
     expect(n.body.value.map((v) => v.type)).toEqual(['octet-string', 'octet-string', 'double-long-unsigned']);
+  });
+
+  it('sends a DataNotification to a wrapper receptor over UDP, from the command line', async () => {
+    let got!: (f: { source: number; destination: number; apdu: Uint8Array }) => void;
+    const next = new Promise<{ source: number; destination: number; apdu: Uint8Array }>((r) => (got = r));
+    const udp = await createWrapperUdpServer({
+      port: 0,
+      host: '127.0.0.1',
+      onPeer: async (channel) => {
+        for await (const f of channel.receiveFrames())
+          got({ source: f.source, destination: f.destination, apdu: f.apdu.slice() });
+      },
+    });
+    const io = {
+      out: '',
+      err: '',
+      stdout: { write: (s: string) => (io.out += s) },
+      stderr: { write: (s: string) => (io.err += s) },
+    };
+    const running = main(
+      ['sim', '--port', '0', '--push-to', `udp://127.0.0.1:${udp.port}`, '--push-interval', '0.05'],
+      io,
+    );
+    try {
+      const frame = await next;
+      expect(frame).toMatchObject({ source: 1, destination: 16 });
+      expect(decodeApdu(frame.apdu)).toMatchObject({ type: 'data-notification' });
+    } finally {
+      process.emit('SIGINT');
+      expect(await running).toBe(0);
+      await udp.close();
+    }
   });
 
   it('ciphers the push with the profile keys when asked', async () => {
@@ -368,6 +417,37 @@ describe('dlms sim: the example profiles', () => {
     });
     await expect(refused.associate()).rejects.toMatchObject({ code: expect.any(String) });
     await wrong.close();
+  });
+
+  it('serve: the three-phase meter over HLS-GMAC with ciphering, on the push-driven TCP path', async () => {
+    const profile: unknown = JSON.parse(await readFile(join(dir, 'three-phase-meter.json'), 'utf8'));
+    sim = await startSimulator({ port: 0, profile });
+    const port = listener(sim, 'tcp').port;
+    const ek = hex(KEY);
+    const ak = hex(AK);
+    const client = new DlmsClient(
+      await connectWrapper({ host: '127.0.0.1', port, clientWPort: 48, serverWPort: 1 }),
+      {
+        authentication: { mechanism: 5, encryptionKey: ek, authenticationKey: ak },
+        security: {
+          policy: 'authenticated-encrypted',
+          key: ek,
+          authKey: ak,
+          systemTitle: hex('4D4D4D0000000099'),
+          // A fresh simulator has seen no counter from this client yet.
+          invocationCounter: 1,
+        },
+        timeoutMs: 5000,
+      },
+    );
+    const n = await client.associate();
+    expect(n.mechanism).toBe('hls-gmac');
+    const voltage = await client.getValue({ classId: 3, logicalName: '1.0.32.7.0.255', attribute: 2 });
+    expect(voltage.type).toBe('long-unsigned');
+    // A long answer: the load profile in ciphered GET blocks.
+    const buffer = await client.getValue({ classId: 7, logicalName: '1.0.99.1.0.255', attribute: 2 });
+    expect(buffer.type === 'array' && buffer.value.length).toBe(672);
+    await client.disconnect();
   });
 
   it('serve: gas and water meters are two logical devices on one port', async () => {
