@@ -330,6 +330,16 @@ export async function startSimulator(
     return () => links.delete(c);
   };
   let closed = false;
+  /** Serves a wrapper link (TCP connection with faults, or UDP peer), closed with the simulator. */
+  const serveTracked = async (server: DlmsServer, channel: WrapperApduChannel, where: string) => {
+    stats.connections++;
+    const untrack = track(channel);
+    try {
+      await serveWrapperLink(server, channel, faults, where, log, stats);
+    } finally {
+      untrack();
+    }
+  };
 
   const close = async () => {
     if (closed) return;
@@ -367,22 +377,8 @@ export async function startSimulator(
                 },
               }
             : {
-                onConnection: async (channel: WrapperApduChannel, info: WrapperConnectionInfo) => {
-                  stats.connections++;
-                  const untrack = track(channel);
-                  try {
-                    await serveWrapperLink(
-                      meter.server,
-                      channel,
-                      faults,
-                      `tcp ${info.remoteAddress}:${info.remotePort}`,
-                      log,
-                      stats,
-                    );
-                  } finally {
-                    untrack();
-                  }
-                },
+                onConnection: (channel: WrapperApduChannel, info: WrapperConnectionInfo) =>
+                  serveTracked(meter.server, channel, `tcp ${info.remoteAddress}:${info.remotePort}`),
               }),
           onError: (e, info) => log(`tcp ${info.remoteAddress}:${info.remotePort}: ${(e as Error).message}`),
         });
@@ -399,22 +395,8 @@ export async function startSimulator(
         const udp = await createWrapperUdpServer({
           port: portOf(options.udpPort),
           host,
-          onPeer: async (channel, info) => {
-            stats.connections++;
-            const untrack = track(channel);
-            try {
-              await serveWrapperLink(
-                meter.server,
-                channel,
-                faults,
-                `udp ${info.remoteAddress}:${info.remotePort}`,
-                log,
-                stats,
-              );
-            } finally {
-              untrack();
-            }
-          },
+          onPeer: (channel, info) =>
+            serveTracked(meter.server, channel, `udp ${info.remoteAddress}:${info.remotePort}`),
           onError: (e, info) => log(`udp ${info.remoteAddress}:${info.remotePort}: ${(e as Error).message}`),
         });
         closers.push(() => udp.close());

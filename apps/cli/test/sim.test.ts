@@ -92,6 +92,17 @@ function listener(sim: RunningSimulator, kind: 'tcp' | 'udp' | 'hdlc', index = 0
   return l;
 }
 
+/** The standard streams of a `main` run, captured. */
+function capture() {
+  const io = {
+    out: '',
+    err: '',
+    stdout: { write: (s: string) => (io.out += s) },
+    stderr: { write: (s: string) => (io.err += s) },
+  };
+  return io;
+}
+
 let sim: RunningSimulator | undefined;
 let receptor: WrapperServer | undefined;
 afterEach(async () => {
@@ -312,12 +323,7 @@ describe('dlms sim: pushes', () => {
           got({ source: f.source, destination: f.destination, apdu: f.apdu.slice() });
       },
     });
-    const io = {
-      out: '',
-      err: '',
-      stdout: { write: (s: string) => (io.out += s) },
-      stderr: { write: (s: string) => (io.err += s) },
-    };
+    const io = capture();
     const running = main(
       ['sim', '--port', '0', '--push-to', `udp://127.0.0.1:${udp.port}`, '--push-interval', '0.05'],
       io,
@@ -357,12 +363,7 @@ describe('dlms sim: pushes', () => {
         ],
       }),
     );
-    const io = {
-      out: '',
-      err: '',
-      stdout: { write: (s: string) => (io.out += s) },
-      stderr: { write: (s: string) => (io.err += s) },
-    };
+    const io = capture();
     const running = main(
       [
         'sim',
@@ -475,16 +476,6 @@ describe('dlms sim: the example profiles', () => {
 });
 
 describe('dlms sim: the command line', () => {
-  function capture() {
-    const io = {
-      out: '',
-      err: '',
-      stdout: { write: (s: string) => (io.out += s) },
-      stderr: { write: (s: string) => (io.err += s) },
-    };
-    return io;
-  }
-
   it('explains itself with examples', async () => {
     const io = capture();
     expect(await main(['sim', '--help'], io)).toBe(0);

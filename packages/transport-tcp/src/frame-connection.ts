@@ -20,6 +20,7 @@ import {
   type WrapperFrame,
   type WrapperLimits,
 } from './wrapper.js';
+import { endGracefully } from './socket-end.js';
 
 /** What a {@link WrapperFrameHandler} gives for one frame: frames to send back, or `'close'`. */
 export type WrapperFrameAnswer = readonly WrapperFrame[] | 'close';
@@ -198,13 +199,7 @@ export function serveFrames(
   const close = (): Promise<void> => {
     if (closing) return closing;
     done = true;
-    if (socket.destroyed) return (closing = Promise.resolve());
-    // Keep reading (and discarding) so the peer's FIN is seen even if reading was paused.
-    socket.resume();
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), closeTimeoutMs);
-    timer.unref();
-    closing = closedEvent.then(() => clearTimeout(timer));
+    closing = endGracefully(socket, closedEvent, closeTimeoutMs);
     return closing;
   };
 

@@ -12,6 +12,7 @@
 import net from 'node:net';
 import { TransportError, type ByteChannel } from '@meteringlab/dlms-core';
 import { AsyncQueue } from './queue.js';
+import { endGracefully } from './socket-end.js';
 
 /** Options of {@link tcpByteChannel}. */
 export interface TcpChannelOptions {
@@ -129,13 +130,7 @@ export function tcpByteChannel(socket: net.Socket, options: TcpChannelOptions = 
     if (closing) return closing;
     closed = true;
     queue.discard();
-    if (socket.destroyed) return (closing = Promise.resolve());
-    // Keep reading (and discarding) so the peer's FIN is seen even if we had paused for backpressure.
-    socket.resume();
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), closeTimeoutMs);
-    timer.unref();
-    closing = closedEvent.then(() => clearTimeout(timer));
+    closing = endGracefully(socket, closedEvent, closeTimeoutMs);
     return closing;
   };
 

@@ -355,15 +355,14 @@ function isThenable<T>(x: T | Promise<T>): x is Promise<T> {
 function engineFailure(e: unknown, options: ServeOptions): ServerStep {
   if (!isDlmsError(e)) throw e;
   options.onError?.(e);
+  return exceptionStep('other-reason');
+}
+
+/** A step sending one ExceptionResponse (state error service-not-allowed). */
+function exceptionStep(serviceError: 'other-reason' | 'operation-not-possible'): ServerStep {
   return {
     kind: 'send',
-    apdus: [
-      encodeApdu({
-        type: 'exception-response',
-        stateError: 'service-not-allowed',
-        serviceError: 'other-reason',
-      }),
-    ],
+    apdus: [encodeApdu({ type: 'exception-response', stateError: 'service-not-allowed', serviceError })],
   };
 }
 
@@ -531,16 +530,7 @@ function refuse(apdu: Uint8Array): ServerStep {
     };
   }
   if (apdu[0] === 0x62) return { kind: 'send', apdus: [encodeApdu({ type: 'rlre', reason: 'normal' })] };
-  return {
-    kind: 'send',
-    apdus: [
-      encodeApdu({
-        type: 'exception-response',
-        stateError: 'service-not-allowed',
-        serviceError: 'operation-not-possible',
-      }),
-    ],
-  };
+  return exceptionStep('operation-not-possible');
 }
 
 function live(state: string | undefined): boolean {
