@@ -89,6 +89,17 @@ function makeServer(): { server: DlmsServer; energy: { wh: number } } {
   return { server: new DlmsServer().addDevice(1, device, associations), energy };
 }
 
+/** The xDLMS InitiateRequest of every AARQ here. */
+const INITIATE = {
+  apdu: {
+    type: 'initiate-request',
+    responseAllowed: true,
+    proposedDlmsVersionNumber: 6,
+    proposedConformance: 0x00ffff,
+    clientMaxReceivePduSize: 512,
+  },
+} as const;
+
 /** A minimal client over any ApduChannel: one request, one answer. */
 class TestClient {
   private readonly it: AsyncIterator<Uint8Array>;
@@ -115,15 +126,7 @@ class TestClient {
             mechanismName: 'lls' as const,
             callingAuthenticationValue: { type: 'charstring' as const, value: lls },
           }),
-      userInformation: {
-        apdu: {
-          type: 'initiate-request',
-          responseAllowed: true,
-          proposedDlmsVersionNumber: 6,
-          proposedConformance: 0x00ffff,
-          clientMaxReceivePduSize: 512,
-        },
-      },
+      userInformation: INITIATE,
     });
   }
   get(instanceId: Uint8Array, classId = 3, attributeId = 2): Promise<Apdu> {
@@ -430,15 +433,7 @@ describe('DlmsServer.router (push-driven routing of addressed APDUs)', () => {
   const aarqBytes = encodeApdu({
     type: 'aarq',
     applicationContextName: 'logical-name-referencing-no-ciphering',
-    userInformation: {
-      apdu: {
-        type: 'initiate-request',
-        responseAllowed: true,
-        proposedDlmsVersionNumber: 6,
-        proposedConformance: 0x00ffff,
-        clientMaxReceivePduSize: 512,
-      },
-    },
+    userInformation: INITIATE,
   });
   const getBytes = (instanceId: Uint8Array, classId = 3) =>
     encodeApdu({
