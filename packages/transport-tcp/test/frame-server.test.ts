@@ -4,6 +4,7 @@
  * failures, idle timeout, backpressure from a client that does not read, graceful close.
  */
 import net from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDlmsError, type DlmsError } from '@meteringlab/dlms-core';
 import {
@@ -254,6 +255,45 @@ describe('wrapper server, push-driven (onFrames)', () => {
         onConnection: () => undefined,
       }),
     ).rejects.toThrow(/exactly one/);
+  });
+});
+
+describe('wrapper server, push-driven: any chunking of the stream', () => {
+  it('hands every frame over once, in order, however the client splits its writes', async () => {
+    const seen: number[][] = [];
+    const server = await frameServer(() => ({
+      frame: (f) => {
+        seen.push([...f.apdu]);
+        return [reply(f, Uint8Array.of(f.apdu.length & 0xff))];
+      },
+    }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }),
+        async (apdus, cuts) => {
+          seen.length = 0;
+          const raw = await rawClient(server.port);
+          raw.socket.setNoDelay(true);
+          const stream = Buffer.concat(
+            apdus.map((apdu) => encodeWrapperFrame({ source: 16, destination: 1, apdu })),
+          );
+          // Write the stream in pieces of the drawn sizes (cycled), yielding between writes.
+          let at = 0;
+          for (let i = 0; at < stream.length; i++) {
+            const n = cuts[i % cuts.length]!;
+            raw.socket.write(stream.subarray(at, at + n));
+            at += n;
+            if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+          }
+          await until(() => raw.frames.length === apdus.length);
+          raw.socket.destroy();
+          expect(seen).toEqual(apdus.map((a) => [...a]));
+          expect(raw.frames.map((f) => f.apdu[0])).toEqual(apdus.map((a) => a.length & 0xff));
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
 
