@@ -67,8 +67,9 @@ function frameBytes(frames: readonly WrapperFrame[]): Buffer {
   return out;
 }
 
-function isThenable<T>(x: T | Promise<T>): x is Promise<T> {
-  return typeof (x as { then?: unknown } | null)?.then === 'function';
+/** Whether the handler answered later: anything but a list of frames or `'close'` is taken as a promise. */
+function isLater(x: WrapperFrameAnswer | Promise<WrapperFrameAnswer>): x is Promise<WrapperFrameAnswer> {
+  return typeof x !== 'string' && !Array.isArray(x);
 }
 
 /**
@@ -144,10 +145,11 @@ export function serveFrames(
         fail(e);
         return;
       }
-      if (isThenable(answer)) {
+      if (isLater(answer)) {
         awaiting = true;
         socket.pause();
-        answer.then(
+        // Promise.resolve: a thenable that is not a native promise is followed the same way.
+        Promise.resolve(answer).then(
           (a) => {
             awaiting = false;
             if (deliverSafely(a)) pump();
