@@ -813,28 +813,42 @@ export class ClientAssociation {
       return this.out(whole);
     // Green Book 9.3.5: the value (or the SEQUENCE OF Data) goes in DataBlock-SA raw-data.
     const raw = items.length === 1 ? encodeDataBytes(items[0]!.value) : listBytes(items.map((i) => i.value));
-    const headerRoom = 1 + 1 + 1 + items.length * 12 + 4;
-    const size = largestPayload(this.plainBudget() - headerRoom, pblockOverhead);
-    if (size < 1) throw new ArgumentError('the server max PDU leaves no room for a SET data block');
-    const blocks = splitBlocks(raw, size);
-    p.blocksOut = { blocks, sent: 1, bytes: blocks[0]!.length };
-    const block = { lastBlock: blocks.length === 1, blockNumber: 1, rawData: blocks[0]! };
-    const first =
+    return this.firstBlock(p, raw, 1 + 1 + 1 + items.length * 12 + 4, 'a SET data block', (block) =>
       items.length === 1
-        ? encodeApdu({
+        ? {
             type: 'set-request-with-first-datablock',
             invokeIdAndPriority: iid,
             attribute: items[0]!.attribute,
             ...(items[0]!.access === undefined ? {} : { accessSelection: items[0]!.access }),
             block,
-          })
-        : encodeApdu({
+          }
+        : {
             type: 'set-request-with-list-and-first-datablock',
             invokeIdAndPriority: iid,
             attributes: items.map(withSelection),
             block,
-          });
-    return this.out(first, {
+          },
+    );
+  }
+
+  /**
+   * Starts sending `raw` in blocks (SET data blocks, ACTION pblocks): splits it for the server's max
+   * PDU less `headerRoom` bytes of request header, keeps the blocks for the next steps and sends the
+   * first one in the APDU `first` builds.
+   */
+  private firstBlock(
+    p: Pending,
+    raw: Uint8Array,
+    headerRoom: number,
+    what: string,
+    first: (block: { lastBlock: boolean; blockNumber: number; rawData: Uint8Array }) => Apdu,
+  ): ClientStep {
+    const size = largestPayload(this.plainBudget() - headerRoom, pblockOverhead);
+    if (size < 1) throw new ArgumentError(`the server max PDU leaves no room for ${what}`);
+    const blocks = splitBlocks(raw, size);
+    p.blocksOut = { blocks, sent: 1, bytes: blocks[0]!.length };
+    const block = { lastBlock: blocks.length === 1, blockNumber: 1, rawData: blocks[0]! };
+    return this.out(encodeApdu(first(block)), {
       direction: 'sending',
       blockNumber: 1,
       bytes: block.rawData.length,
@@ -867,32 +881,21 @@ export class ClientAssociation {
       items.length === 1
         ? encodeDataBytes(items[0]!.parameters ?? { type: 'null-data' })
         : listBytes(items.map((i) => i.parameters ?? { type: 'null-data' }));
-    const headerRoom = 1 + 1 + 1 + items.length * 9 + 4;
-    const size = largestPayload(this.plainBudget() - headerRoom, pblockOverhead);
-    if (size < 1) throw new ArgumentError('the server max PDU leaves no room for an ACTION pblock');
-    const blocks = splitBlocks(raw, size);
-    p.blocksOut = { blocks, sent: 1, bytes: blocks[0]!.length };
-    const block = { lastBlock: blocks.length === 1, blockNumber: 1, rawData: blocks[0]! };
-    const first =
+    return this.firstBlock(p, raw, 1 + 1 + 1 + items.length * 9 + 4, 'an ACTION pblock', (block) =>
       items.length === 1
-        ? encodeApdu({
+        ? {
             type: 'action-request-with-first-pblock',
             invokeIdAndPriority: iid,
             method: items[0]!.method,
             block,
-          })
-        : encodeApdu({
+          }
+        : {
             type: 'action-request-with-list-and-first-pblock',
             invokeIdAndPriority: iid,
             methods: items.map((i) => i.method),
             block,
-          });
-    return this.out(first, {
-      direction: 'sending',
-      blockNumber: 1,
-      bytes: block.rawData.length,
-      totalBlocks: blocks.length,
-    });
+          },
+    );
   }
 
   /** SN Read of variables (base name + attribute offset, or parameterized access). */
