@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import { Writer, decodeAare, encodeAare, fromHex, type Aare } from '../src/index.js';
-import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
+import { decodeAare, encodeAare, fromHex, type Aare } from '../src/index.js';
+import { berApduProperties, codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbAare } from '../../../fixtures/src/arbitraries/acse.js';
 
 const whole = (b: Uint8Array): Aare => decodeWhole(decodeAare, b);
@@ -228,41 +227,12 @@ describe('AARE', () => {
     ).toBe('INVALID_ARGUMENT');
   });
 
-  it('decode(encode(x)) equals x', () => {
-    fc.assert(
-      fc.property(arbAare, (v) => {
-        const w = new Writer(8);
-        encodeAare(w, v);
-        expect(whole(w.toBytes())).toEqual(v);
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('arbitrary bytes decode or throw a DlmsError', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {
-        if (b.length > 1) {
-          b[0] = 0x61;
-          b[1] = b.length - 2;
-        }
-        const c = codeOf(() => whole(b));
-        expect(c === undefined || !c.startsWith('not a')).toBe(true);
-      }),
-      { numRuns: 3000 },
-    );
-  });
-
-  it('mutated fixtures decode or throw a DlmsError', () => {
-    const fixtures = FIXTURES.map((f) => fromHex(f.hex));
-    fc.assert(
-      fc.property(fc.constantFrom(...fixtures), fc.nat(), fc.integer({ min: 0, max: 255 }), (f, at, byte) => {
-        const b = f.slice();
-        b[at % b.length] = byte;
-        const c = codeOf(() => whole(b));
-        expect(c === undefined || !c.startsWith('not a')).toBe(true);
-      }),
-      { numRuns: 3000 },
-    );
+  berApduProperties({
+    arbitrary: arbAare,
+    encode: encodeAare,
+    whole,
+    tag: 0x61,
+    maxLength: 80,
+    fixtures: FIXTURES.map((f) => fromHex(f.hex)),
   });
 });

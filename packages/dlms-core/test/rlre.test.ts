@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import { Writer, decodeRlre, encodeRlre, fromHex, type Rlre } from '../src/index.js';
-import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
+import { decodeRlre, encodeRlre, fromHex, type Rlre } from '../src/index.js';
+import { berApduProperties, codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbRlre } from '../../../fixtures/src/arbitraries/acse.js';
 
 const whole = (b: Uint8Array): Rlre => decodeWhole(decodeRlre, b);
@@ -95,28 +94,11 @@ describe('RLRE', () => {
     ).toBe('INVALID_ARGUMENT');
   });
 
-  it('decode(encode(x)) equals x', () => {
-    fc.assert(
-      fc.property(arbRlre, (v) => {
-        const w = new Writer(8);
-        encodeRlre(w, v);
-        expect(whole(w.toBytes())).toEqual(v);
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('arbitrary bytes decode or throw a DlmsError', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
-        if (b.length > 1) {
-          b[0] = 0x63;
-          b[1] = b.length - 2;
-        }
-        const c = codeOf(() => whole(b));
-        expect(c === undefined || !c.startsWith('not a')).toBe(true);
-      }),
-      { numRuns: 3000 },
-    );
+  berApduProperties({
+    arbitrary: arbRlre,
+    encode: encodeRlre,
+    whole,
+    tag: 0x63,
+    maxLength: 40,
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import { Writer, decodeRlrq, encodeRlrq, fromHex, type Rlrq } from '../src/index.js';
-import { codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
+import { decodeRlrq, encodeRlrq, fromHex, type Rlrq } from '../src/index.js';
+import { berApduProperties, codeOf, decodeWhole, encodeHex } from './codec-helpers.js';
 import { arbRlrq } from '../../../fixtures/src/arbitraries/acse.js';
 
 const whole = (b: Uint8Array): Rlrq => decodeWhole(decodeRlrq, b);
@@ -88,28 +87,11 @@ describe('RLRQ', () => {
     );
   });
 
-  it('decode(encode(x)) equals x', () => {
-    fc.assert(
-      fc.property(arbRlrq, (v) => {
-        const w = new Writer(8);
-        encodeRlrq(w, v);
-        expect(whole(w.toBytes())).toEqual(v);
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('arbitrary bytes decode or throw a DlmsError', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
-        if (b.length > 1) {
-          b[0] = 0x62;
-          b[1] = b.length - 2;
-        }
-        const c = codeOf(() => whole(b));
-        expect(c === undefined || !c.startsWith('not a')).toBe(true);
-      }),
-      { numRuns: 3000 },
-    );
+  berApduProperties({
+    arbitrary: arbRlrq,
+    encode: encodeRlrq,
+    whole,
+    tag: 0x62,
+    maxLength: 40,
   });
 });
