@@ -11,6 +11,8 @@
  * - `loadgen.mjs`, its Node twin.
  * The floor is `canned-server.mjs`, a child process that answers every wrapper frame with the bytes the
  * simulator answers to the same GET without looking at them: the cost of Node sockets and the loopback.
+ * It runs twice: reading directly into one buffer as the simulator does (`direct`, the true floor), and
+ * through `'data'` events (what a Node server pays without direct reads).
  *
  * Printed per case: GET/s, p50, p99, and the CPU time per GET of the server (from /proc) and of the
  * generator. `BENCH_SECONDS` (default 3) sets the length of a case; `BENCH_CPU_PROF=<dir>` runs the
@@ -145,10 +147,9 @@ async function startSim(): Promise<Target> {
   return { child, port, associate: true, conns, frames };
 }
 
-async function startCanned(answer: Uint8Array): Promise<Target> {
-  const child = spawn(process.execPath, [CANNED, Buffer.from(answer).toString('hex')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function startCanned(answer: Uint8Array, direct: boolean): Promise<Target> {
+  const args = [CANNED, Buffer.from(answer).toString('hex'), ...(direct ? ['direct'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = Number((await waitForLine(child, /listening (\d+)/))[1]);
   const conns: Connection[] = [];
   const frames: Uint8Array[] = [];
@@ -267,12 +268,14 @@ async function closedLoop(
 const figures: string[] = [];
 let sim: Target | undefined;
 let canned: Target | undefined;
+let cannedData: Target | undefined;
 
 beforeAll(async () => {
   sim = await startSim();
   // The floor answers with exactly what the simulator answers to the same GET.
   const answer = await sim.conns[0]!.roundTrip(sim.frames[0]!);
-  canned = await startCanned(answer);
+  canned = await startCanned(answer, true);
+  cannedData = await startCanned(answer, false);
   const native = nativeGenerator();
   const generators: Generator[] = [
     ...(native === undefined
@@ -287,7 +290,8 @@ beforeAll(async () => {
     figures.push(`load generator: ${g.name}`);
     for (const [name, t] of [
       ['dlms sim', sim],
-      ['canned floor', canned],
+      ['floor', canned],
+      ['floor, data', cannedData],
     ] as const) {
       for (const n of CONCURRENCY) {
         const r = await closedLoop(g, t, n, SECONDS, 0.5);
@@ -305,11 +309,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await stop(sim);
   await stop(canned);
+  await stop(cannedData);
 }, 30_000);
 
 for (const n of CONCURRENCY) {
   describe(`${n} association${n === 1 ? '' : 's'}, one GET each per iteration`, () => {
     bench('dlms sim', () => round(sim!, n) as Promise<void>, { time: 1000 });
-    bench('canned floor', () => round(canned!, n) as Promise<void>, { time: 1000 });
+    bench('canned floor (direct reads)', () => round(canned!, n) as Promise<void>, { time: 1000 });
   });
 }

@@ -9,6 +9,11 @@
  * (a peer that does not read its answers), so a connection never holds more than what one read
  * delivered. A malformed stream (bad version, oversize length) ends only this connection.
  *
+ * Reads are direct where Node allows it (see `direct-reads.ts`): every connection's bytes land in one
+ * buffer shared by all of them, and each read is copied out of it (one small copy, in place of the
+ * buffer Node would allocate) before it is framed, so a handler may keep a frame's APDU as long as it
+ * likes.
+ *
  * Internal to this package: `createWrapperServer({ onFrames })` is the public way in.
  */
 import type net from 'node:net';
@@ -21,6 +26,7 @@ import {
   type WrapperLimits,
 } from './wrapper.js';
 import { endGracefully } from './socket-end.js';
+import { adoptDirectReads, DIRECT_READ_BUFFER_SIZE } from './direct-reads.js';
 
 /** What a {@link WrapperFrameHandler} gives for one frame: frames to send back, or `'close'`. */
 export type WrapperFrameAnswer = readonly WrapperFrame[] | 'close';
@@ -41,13 +47,25 @@ export interface WrapperFrameHandler {
 export interface FrameConnectionOptions extends WrapperLimits {
   readonly idleTimeoutMs?: number;
   readonly closeTimeoutMs?: number;
+  /** Read directly into the shared buffer when Node allows it (default true); false: `'data'` events. */
+  readonly directReads?: boolean;
 }
 
 /** A connection served by {@link serveFrames}. */
 export interface FrameConnection {
   /** Graceful close: pending writes flushed, FIN sent, destroyed if the peer lingers. Idempotent. */
   close(): Promise<void>;
+  /** Settles once the connection is closed, by either side. */
+  readonly closed: Promise<void>;
+  /** Whether the connection is read directly (see `direct-reads.ts`) rather than through `'data'`. */
+  readonly direct: boolean;
 }
+
+/**
+ * The buffer every directly read connection of this thread is read into: reads run one at a time on
+ * the event loop, and each is consumed (its frames copied out) before the next one happens.
+ */
+let sharedReadBuffer: Uint8Array | undefined;
 
 /**
  * The frames of one answer in one Node Buffer (one write: a GBT window goes out in one segment). A
@@ -67,17 +85,30 @@ function frameBytes(frames: readonly WrapperFrame[]): Buffer {
   return out;
 }
 
+/**
+ * The first `n` bytes of `buffer`, copied into memory of their own. A Node Buffer from its allocation
+ * pool, not `Uint8Array.prototype.slice`: V8 keeps a small typed array made by `slice` inside its own
+ * heap and moves it out (an allocation and a copy, several hundred nanoseconds) the first time anything
+ * asks for its `buffer` or a view of it, which the framer and every decoder do.
+ */
+function ownCopy(buffer: Uint8Array, n: number): Buffer {
+  const copy = Buffer.allocUnsafe(n);
+  copy.set(buffer.subarray(0, n));
+  return copy;
+}
+
 /** Whether the handler answered later: anything but a list of frames or `'close'` is taken as a promise. */
 function isLater(x: WrapperFrameAnswer | Promise<WrapperFrameAnswer>): x is Promise<WrapperFrameAnswer> {
   return typeof x !== 'string' && !Array.isArray(x);
 }
 
 /**
- * Serves `socket` with `handler` until either side closes; `onError` receives a framing error, an idle
- * timeout or a handler failure (the connection is destroyed then).
+ * Serves `accepted` (a socket accepted with `pauseOnConnect: true`) with `handler` until either side
+ * closes; `onError` receives a framing error, an idle timeout or a handler failure (the connection is
+ * destroyed then).
  */
 export function serveFrames(
-  socket: net.Socket,
+  accepted: net.Socket,
   handler: WrapperFrameHandler,
   options: FrameConnectionOptions,
   onError: (e: unknown) => void,
@@ -91,6 +122,32 @@ export function serveFrames(
   let draining = false;
   let done = false;
   let closing: Promise<void> | undefined;
+
+  /** Hands the frames completed by `chunk` (owned by this connection) to the handler. */
+  const received = (chunk: Uint8Array) => {
+    if (done) return;
+    let frames: WrapperFrame[];
+    try {
+      frames = framer.push(chunk);
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    if (frames.length === 0) return;
+    if (queue.length === 0) queue = frames;
+    else for (const f of frames) queue.push(f);
+    pump();
+  };
+
+  const adopted =
+    options.directReads === false
+      ? undefined
+      : adoptDirectReads(
+          accepted,
+          (sharedReadBuffer ??= new Uint8Array(DIRECT_READ_BUFFER_SIZE)),
+          (buffer, n) => received(ownCopy(buffer, n)),
+        );
+  const socket = adopted ?? accepted;
   const closedEvent = new Promise<void>((resolve) => socket.once('close', () => resolve()));
 
   const fail = (e: unknown) => {
@@ -170,20 +227,11 @@ export function serveFrames(
     resumeIfFree();
   };
 
-  socket.on('data', (chunk: Buffer) => {
-    if (done) return;
-    let frames: WrapperFrame[];
-    try {
-      frames = framer.push(chunk);
-    } catch (e) {
-      fail(e);
-      return;
-    }
-    if (frames.length === 0) return;
-    if (queue.length === 0) queue = frames;
-    else for (const f of frames) queue.push(f);
-    pump();
-  });
+  if (adopted === undefined) {
+    socket.on('data', received);
+    // Accepted paused: start reading now that every listener is in place.
+    socket.resume();
+  }
   socket.on('error', (e: NodeJS.ErrnoException) => {
     if (done) return;
     fail(new TransportError('LINK_FAILED', `TCP connection failed: ${e.code ?? e.message}`, { cause: e }));
@@ -205,5 +253,5 @@ export function serveFrames(
     return closing;
   };
 
-  return { close };
+  return { close, closed: closedEvent, direct: adopted !== undefined };
 }
