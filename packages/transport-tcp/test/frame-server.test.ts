@@ -139,6 +139,29 @@ for (const direct of [true, false]) {
       }
     });
 
+    it('answers what came before the peer half-closes, then closes; a reset ends only that connection', async () => {
+      let closedCalls = 0;
+      const server = await frameServer(() => ({ frame: (f) => [reply(f)], closed: () => closedCalls++ }));
+      const raw = await rawClient(server.port);
+      raw.socket.end(
+        Buffer.concat(
+          [1, 2, 3].map((b) => encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(b) })),
+        ),
+      );
+      await raw.ended;
+      expect(raw.frames.map((f) => f.apdu[0])).toEqual([1, 2, 3]);
+
+      const reset = await rawClient(server.port);
+      reset.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(9) }));
+      await until(() => reset.frames.length === 1);
+      reset.socket.resetAndDestroy();
+      await until(() => closedCalls === 2 && server.connections === 0);
+
+      const c = await client(server.port);
+      await c.send(Uint8Array.of(4));
+      expect((await c.receive()[Symbol.asyncIterator]().next()).value).toEqual(Uint8Array.of(4));
+    });
+
     it('answers synchronously, frames of every size, with the wPorts the handler gives', async () => {
       const server = await frameServer(() => ({ frame: (f) => [reply(f)] }));
       const c = await client(server.port);
