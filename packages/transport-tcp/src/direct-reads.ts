@@ -2,8 +2,8 @@
  * Direct reads for accepted TCP connections: Node reads the socket into one buffer of ours and calls
  * us with the byte count, instead of allocating a new buffer per read and pushing it through the
  * readable-stream machinery (`push`, the `'data'` event, a `nextTick` per read). On a busy server that
- * answers small requests, this is most of what Node itself spends per request: measured on loopback
- * with a server that answers every frame with fixed bytes, 20–30 % more answers per second.
+ * answers small requests, that is a large part of what Node itself spends per request: measured on
+ * loopback with a server that answers every frame with fixed bytes, 20–30 % more answers per second.
  *
  * Node offers this as the `onread` option of `net.Socket`, but only for sockets it creates (a client
  * connect, or a socket opened on a file descriptor). An accepted connection is adopted instead: the
@@ -15,9 +15,9 @@
  * Node does not offer it, and callers then read the ordinary way.
  *
  * `onBytes(buffer, n)` gets the buffer and the count of bytes read into it: they are valid only during
- * the call, since the next read (of any connection sharing the buffer) overwrites them. Reading stops with `socket.pause()` and starts again with
- * `socket.resume()`, as for any socket. End of stream and errors arrive as usual (`'end'`, `'error'`,
- * `'close'`).
+ * the call, since the next read (of any connection sharing the buffer) overwrites them. Reading stops
+ * with `socket.pause()` and starts again with `socket.resume()`, as for any socket. End of stream and
+ * errors arrive as usual (`'end'`, `'error'`, `'close'`).
  *
  * Internal to this package (not exported from the index).
  */
@@ -45,8 +45,8 @@ function isNativeHandle(h: unknown): h is NativeHandle {
 
 /**
  * Moves the native handle of `accepted` (a socket accepted with `pauseOnConnect: true`, not read
- * from yet) into a new socket whose reads land in `buffer` and go to `onBytes(buffer, n)`. Returns the new
- * socket (reading already), or `undefined` (and `accepted` untouched) when this Node cannot do it.
+ * from yet) into a new socket whose reads land in `buffer` and go to `onBytes(buffer, n)`. Returns the
+ * new socket (reading already), or `undefined` (and `accepted` untouched) when this Node cannot do it.
  * Socket options set on `accepted` before (`setNoDelay`, keep-alive) stay: they belong to the
  * connection, not to the JavaScript object.
  */
