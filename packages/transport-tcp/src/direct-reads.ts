@@ -62,6 +62,7 @@ export function adoptDirectReads(
   try {
     adopted = new net.Socket({
       handle,
+      allowHalfOpen: accepted.allowHalfOpen,
       readable: true,
       writable: true,
       onread: {

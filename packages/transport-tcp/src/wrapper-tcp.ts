@@ -97,6 +97,15 @@ export interface WrapperServerOptions extends WrapperLimits, TcpChannelOptions {
    * out of the shared buffer before a handler sees them. False: always the ordinary way.
    */
   readonly directReads?: boolean;
+  /**
+   * With `onFrames`: coalesce writes (default true). The first answer given in a turn of the event
+   * loop is written at once; the ones given after it in the same turn are held and written at its end,
+   * one write per connection, every connection's in a row. A lone client waits for nothing; on a busy
+   * server the kernel's send path and the clients' wake-ups come in runs. Held answers are written at
+   * once when 64 KiB are held for a connection, and before it closes. False: each answer is written
+   * when it is given.
+   */
+  readonly coalesceWrites?: boolean;
   /** Errors of a handler or of a connection (e.g. a `FramingError`); the server keeps serving. */
   onError?(error: unknown, info: WrapperConnectionInfo): void;
 }
@@ -140,8 +149,10 @@ export function createWrapperServer(options: WrapperServerOptions): Promise<Wrap
   let nextId = 1;
   let closing: Promise<void> | undefined;
 
-  // Push-driven connections are accepted paused, so that they can be read directly (serveFrames).
-  const server = net.createServer({ pauseOnConnect: options.onFrames !== undefined }, (socket) => {
+  // Push-driven connections are accepted paused, so that they can be read directly, and half-open, so
+  // that frames sent just before a FIN are still answered (serveFrames ends the connection then).
+  const pushDriven = options.onFrames !== undefined;
+  const server = net.createServer({ pauseOnConnect: pushDriven, allowHalfOpen: pushDriven }, (socket) => {
     if (closing || live.size >= maxConnections) {
       stats.rejected++;
       socket.destroy();

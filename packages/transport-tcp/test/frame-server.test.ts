@@ -32,7 +32,17 @@ const reply = (f: WrapperFrame, apdu: Uint8Array = f.apdu): WrapperFrame => ({
 });
 
 /** Whether the servers of the suite being defined read directly (both ways are tested). */
-let directReads = true;
+interface Mode {
+  readonly name: string;
+  readonly directReads: boolean;
+  readonly coalesceWrites: boolean;
+}
+const MODES: readonly Mode[] = [
+  { name: 'direct reads, coalesced writes', directReads: true, coalesceWrites: true },
+  { name: "'data' events, coalesced writes", directReads: false, coalesceWrites: true },
+  { name: 'direct reads, writes at once', directReads: true, coalesceWrites: false },
+];
+let mode: Mode = MODES[0]!;
 
 async function frameServer(
   handler: () => WrapperFrameHandler,
@@ -42,7 +52,8 @@ async function frameServer(
     port: 0,
     host: HOST,
     onFrames: handler,
-    directReads,
+    directReads: mode.directReads,
+    coalesceWrites: mode.coalesceWrites,
     ...extra,
   });
   cleanups.push(() => server.close());
@@ -80,10 +91,10 @@ async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
 
 const codeOf = (e: unknown) => (isDlmsError(e) ? (e as DlmsError).code : String(e));
 
-for (const direct of [true, false]) {
-  describe(`wrapper server, push-driven (onFrames), ${direct ? 'direct reads' : "'data' events"}`, () => {
+for (const m of MODES) {
+  describe(`wrapper server, push-driven (onFrames), ${m.name}`, () => {
     beforeAll(() => {
-      directReads = direct;
+      mode = m;
     });
 
     it('reads the way it was asked (direct reads work on the Node the tests run on)', async () => {
@@ -92,7 +103,7 @@ for (const direct of [true, false]) {
       await c.send(Uint8Array.of(1));
       await c.receive()[Symbol.asyncIterator]().next();
       expect(server.stats.accepted).toBe(1);
-      expect(server.stats.directReads).toBe(directReads ? 1 : 0);
+      expect(server.stats.directReads).toBe(mode.directReads ? 1 : 0);
     });
 
     it('lets handlers keep frames while many connections are read at once', async () => {
@@ -150,6 +161,15 @@ for (const direct of [true, false]) {
       );
       await raw.ended;
       expect(raw.frames.map((f) => f.apdu[0])).toEqual([1, 2, 3]);
+
+      // An answer that comes later than the FIN it was asked before still goes out.
+      const late = await frameServer(() => ({
+        frame: (f) => new Promise((r) => setTimeout(() => r([reply(f)]), 10)),
+      }));
+      const lateRaw = await rawClient(late.port);
+      lateRaw.socket.end(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(5) }));
+      await lateRaw.ended;
+      expect(lateRaw.frames.map((f) => f.apdu[0])).toEqual([5]);
 
       const reset = await rawClient(server.port);
       reset.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(9) }));
@@ -323,12 +343,42 @@ for (const direct of [true, false]) {
       expect(calls).toBe(n);
     });
 
+    it('stops early for a client that does not read, when many small answers come from one read', async () => {
+      let calls = 0;
+      const answer = new Uint8Array(2000);
+      const server = await frameServer(() => ({
+        frame: (f) => {
+          calls++;
+          return [reply(f, answer)];
+        },
+      }));
+      const socket = net.connect({ host: HOST, port: server.port });
+      cleanups.push(() => socket.destroy());
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      socket.pause();
+      // 20,000 requests of 9 bytes arrive a few reads at a time; their answers would be 40 MB.
+      const n = 20_000;
+      const request = encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(0) });
+      socket.write(Buffer.concat(Array.from({ length: n }, () => request)));
+      await new Promise((r) => setTimeout(r, 300));
+      // Answers stop once the socket buffers (a few MB on loopback) are full: fewer than the 7,281
+      // requests one 64 KiB read brings, which a server that held a whole read's answers would answer.
+      expect(calls).toBeLessThan(5000);
+      const framer = createWrapperFramer();
+      let got = 0;
+      socket.on('data', (c: Buffer) => (got += framer.push(c).length));
+      socket.resume();
+      await until(() => got === n, 20_000);
+      expect(calls).toBe(n);
+    }, 30_000);
+
     it('closes gracefully and refuses to start without exactly one of onConnection and onFrames', async () => {
       const server = await createWrapperServer({
         port: 0,
         host: HOST,
         onFrames: () => ({ frame: (f) => [reply(f)] }),
-        directReads,
+        directReads: mode.directReads,
+        coalesceWrites: mode.coalesceWrites,
       });
       const raw = await rawClient(server.port);
       raw.socket.write(encodeWrapperFrame({ source: 16, destination: 1, apdu: Uint8Array.of(1) }));
@@ -349,9 +399,9 @@ for (const direct of [true, false]) {
     });
   });
 
-  describe(`wrapper server, push-driven: any chunking of the stream, ${direct ? 'direct reads' : "'data' events"}`, () => {
+  describe(`wrapper server, push-driven: any chunking of the stream, ${m.name}`, () => {
     beforeAll(() => {
-      directReads = direct;
+      mode = m;
     });
 
     it('hands every frame over once, in order, however the client splits its writes', async () => {
