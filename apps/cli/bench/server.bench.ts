@@ -15,7 +15,8 @@
  * through `'data'` events (what a Node server pays without direct reads).
  *
  * Printed per case: GET/s, p50, p99, and the CPU time per GET of the server (from /proc) and of the
- * generator. `BENCH_SECONDS` (default 3) sets the length of a case; `BENCH_CPU_PROF=<dir>` runs the
+ * generator. `BENCH_SECONDS` (default 3) sets the length of a case; `BENCH_AB=<rounds>` adds the
+ * simulator with its transport tuning turned off, in turns with the default (see `onOffRuns`); `BENCH_CPU_PROF=<dir>` runs the
  * simulator under `node --cpu-prof`. The `bench()` entries below time one GET on every association at
  * once from a minimal client inside this process (vitest's own figures; that client shares the
  * bench process with vitest).
@@ -120,7 +121,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecAr
   });
 }
 
-async function startSim(): Promise<Target> {
+async function startSim(flags: readonly string[] = []): Promise<Target> {
   const prof = process.env['BENCH_CPU_PROF'];
   const args = [
     ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
@@ -131,6 +132,7 @@ async function startSim(): Promise<Target> {
     '--fleet',
     '100',
     '--quiet',
+    ...flags,
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = Number((await waitForLine(child, /tcp:\/\/127\.0\.0\.1:(\d+)/))[1]);
@@ -312,7 +314,54 @@ beforeAll(async () => {
   console.log(
     `\nclosed loop, ${SECONDS} s per case (after 0.5 s of warm-up), loopback TCP, server and generator in their own processes:\n${figures.join('\n')}\n`,
   );
-}, 600_000);
+  const rounds = Number(process.env['BENCH_AB'] ?? 0);
+  if (rounds > 0) console.log(await onOffRuns(rounds, generators, native !== undefined));
+}, 1_800_000);
+
+/**
+ * `BENCH_AB=<rounds>`: the simulator with its transport tuning on and off (`--no-coalesce-writes`,
+ * then `--no-direct-reads` as well), the three taking turns case by case so that they meet the same
+ * moments of a noisy machine; prints the mean GET/s of each over the rounds.
+ */
+async function onOffRuns(rounds: number, generators: readonly Generator[], native: boolean): Promise<string> {
+  const variants = [
+    ['default', sim!],
+    ['--no-coalesce-writes', await startSim(['--no-coalesce-writes'])],
+    ['--no-direct-reads --no-coalesce-writes', await startSim(['--no-direct-reads', '--no-coalesce-writes'])],
+  ] as const;
+  const cases = native
+    ? [
+        { g: generators[1]!, n: 8 },
+        { g: generators[0]!, n: 100 },
+      ]
+    : [
+        { g: generators.at(-1)!, n: 8 },
+        { g: generators.at(-1)!, n: 100 },
+      ];
+  const lines = [`on and off, ${rounds} round(s) of ${SECONDS} s per variant and case (mean GET/s):`];
+  try {
+    for (const { g, n } of cases) {
+      const sums = variants.map(() => 0);
+      for (let r = 0; r < rounds; r++) {
+        for (let v = 0; v < variants.length; v++)
+          sums[v]! += (await closedLoop(g, variants[v]![1], n, SECONDS, 0.5)).perSecond;
+      }
+      for (let v = 0; v < variants.length; v++) {
+        lines.push(
+          `  ${`${g.name}, ${n} assoc`.padEnd(34)} ${variants[v]![0].padEnd(40)} ${Math.round(
+            sums[v]! / rounds,
+          )
+            .toLocaleString('en')
+            .padStart(8)}`,
+        );
+      }
+    }
+  } finally {
+    await stop(variants[1][1]);
+    await stop(variants[2][1]);
+  }
+  return lines.join('\n');
+}
 
 afterAll(async () => {
   await stop(sim);

@@ -38,6 +38,7 @@ import {
   type WrapperConnectionInfo,
   type WrapperFrameAnswer,
   type WrapperFrameHandler,
+  type WrapperServer,
 } from '@meteringlab/transport-tcp';
 import { acceptHdlc } from '@meteringlab/transport-hdlc-serial';
 
@@ -69,6 +70,13 @@ export interface SimulatorOptions {
   readonly now?: () => Date;
   /** Timeout of a push connection in ms (default 5000). */
   readonly pushTimeoutMs?: number;
+  /**
+   * Wrapper TCP without faults: read connections directly into one shared buffer (default true; see
+   * transport-tcp's `directReads`). False reads through `'data'` events, for comparison.
+   */
+  readonly directReads?: boolean;
+  /** Wrapper TCP without faults: coalesce writes per turn of the event loop (default true). */
+  readonly coalesceWrites?: boolean;
 }
 
 /** One bound listener. */
@@ -86,8 +94,17 @@ export interface SimListener {
 export interface RunningSimulator {
   readonly listeners: readonly SimListener[];
   readonly meters: readonly SimulatedMeter[];
-  /** Pushes sent and failed so far. */
-  readonly stats: { pushesSent: number; pushesFailed: number; associations: number; connections: number };
+  /**
+   * Pushes sent and failed, associations accepted and connections served so far; `directReads`: the
+   * wrapper TCP connections read directly (see `SimulatorOptions.directReads`).
+   */
+  readonly stats: {
+    pushesSent: number;
+    pushesFailed: number;
+    associations: number;
+    connections: number;
+    readonly directReads: number;
+  };
   /** Stops the listeners, closes every link and the schedule timer. Idempotent. */
   close(): Promise<void>;
 }
@@ -300,7 +317,16 @@ export async function startSimulator(
   const count = options.fleet ?? 1;
   const mode = options.fleetMode ?? 'wports';
   const faults = options.faults !== undefined && hasFaults(options.faults) ? options.faults : undefined;
-  const stats = { pushesSent: 0, pushesFailed: 0, associations: 0, connections: 0 };
+  const tcpServers: WrapperServer[] = [];
+  const stats = {
+    pushesSent: 0,
+    pushesFailed: 0,
+    associations: 0,
+    connections: 0,
+    get directReads() {
+      return tcpServers.reduce((n, t) => n + t.stats.directReads, 0);
+    },
+  };
   const pushTimeoutMs = options.pushTimeoutMs ?? 5000;
   const transmit = async (push: SimulatedPush, apdu: Uint8Array) => {
     try {
@@ -363,6 +389,8 @@ export async function startSimulator(
           port: portOf(options.port),
           host,
           maxConnections: 10_000,
+          ...(options.directReads === undefined ? {} : { directReads: options.directReads }),
+          ...(options.coalesceWrites === undefined ? {} : { coalesceWrites: options.coalesceWrites }),
           ...(faults === undefined
             ? {
                 // Push-driven: a GET to a synchronous provider is answered without a promise.
@@ -382,6 +410,7 @@ export async function startSimulator(
               }),
           onError: (e, info) => log(`tcp ${info.remoteAddress}:${info.remotePort}: ${(e as Error).message}`),
         });
+        tcpServers.push(tcp);
         closers.push(() => tcp.close());
         listeners.push({
           kind: 'tcp',

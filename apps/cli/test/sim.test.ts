@@ -500,6 +500,42 @@ describe('dlms sim: the command line', () => {
     expect(io.err).toContain('$.devices[0].serverAddress');
   });
 
+  it('reads directly and coalesces writes by default; turned off, it serves the same', async () => {
+    for (const off of [false, true]) {
+      sim = await startSimulator({
+        port: 0,
+        ...(off ? { directReads: false, coalesceWrites: false } : {}),
+      });
+      const ch = await connectWrapper({
+        host: '127.0.0.1',
+        port: sim.listeners[0]!.port,
+        clientWPort: 16,
+        serverWPort: 1,
+      });
+      const c = new Client(ch);
+      expect(await c.associate()).toMatchObject({ result: 'accepted' });
+      expect(await c.get(1, LDN)).toMatchObject({ type: 'visible-string' });
+      await ch.close();
+      expect(sim.stats.directReads).toBe(off ? 0 : 1);
+      await sim.close();
+      sim = undefined;
+    }
+  });
+
+  it('takes --no-direct-reads and --no-coalesce-writes from the command line', async () => {
+    const io = capture();
+    const running = main(['sim', '--port', '0', '--no-direct-reads', '--no-coalesce-writes'], io);
+    for (let i = 0; i < 200 && !io.out.includes('tcp://'); i++) await new Promise((r) => setTimeout(r, 10));
+    const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(io.out)![1]);
+    const ch = await connectWrapper({ host: '127.0.0.1', port, clientWPort: 16, serverWPort: 1 });
+    const c = new Client(ch);
+    expect(await c.associate()).toMatchObject({ result: 'accepted' });
+    expect(await c.get(3, ENERGY)).toMatchObject({ type: 'double-long-unsigned' });
+    await ch.close();
+    process.emit('SIGINT');
+    expect(await running).toBe(0);
+  });
+
   it('starts on port 0, prints the bound port, serves, and stops on SIGINT', async () => {
     const io = capture();
     const running = main(['sim', '--port', '0', '--udp-port', '0'], io);

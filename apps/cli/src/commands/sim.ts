@@ -75,6 +75,8 @@ interface SimCliOptions {
   readonly pushInterval: number;
   readonly pushCiphered?: boolean;
   readonly quiet?: boolean;
+  readonly directReads: boolean;
+  readonly coalesceWrites: boolean;
 }
 
 class SimUsageError extends Error {}
@@ -151,6 +153,8 @@ export async function runSim(opts: SimCliOptions, io: SimIo, hooks: SimHooks = {
     },
     ...(opts.pushTo === undefined ? {} : { pushTo: opts.pushTo, pushIntervalS: opts.pushInterval }),
     ...(opts.pushCiphered === true ? { pushCiphered: true } : {}),
+    directReads: opts.directReads,
+    coalesceWrites: opts.coalesceWrites,
   };
   const problem = simulatorOptionProblem(options);
   if (problem !== undefined) {
@@ -295,6 +299,18 @@ export function registerSimCommand(
       new Option('--push-ciphered', 'cipher pushes with the profile keys (general-glo-ciphering, suite 0)'),
     )
     .addOption(new Option('-q, --quiet', 'do not log associations and errors to stderr'))
+    .addOption(
+      new Option(
+        '--no-direct-reads',
+        "wrapper TCP: read connections through Node's 'data' events (slower; to compare)",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--no-coalesce-writes',
+        'wrapper TCP: write every answer at once instead of one write per connection per turn (to compare)',
+      ),
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (opts: SimCliOptions) => {
       setCode(await runSim(opts, io, hooks));
