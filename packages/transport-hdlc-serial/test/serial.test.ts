@@ -58,6 +58,9 @@ async function open(
   return ch;
 }
 
+/** Identification timeout of the sign-ons expected to succeed (the default, 1.5 s, is a meter's). */
+const SIGN_ON_MS = 5000;
+
 /** Reads one CR LF-terminated line from `ch`. */
 async function readLine(ch: SerialChannel): Promise<Uint8Array> {
   const r = new LineReader();
@@ -122,7 +125,7 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
       for await (const apdu of link.receive()) await link.send(Uint8Array.of(0xc4, ...apdu));
     })();
     fakeMeter.catch(() => undefined); // awaited below; avoids an unhandled rejection if the test fails first
-    const id = await signOnModeE(probe, { switchDelayMs: 100 });
+    const id = await signOnModeE(probe, { switchDelayMs: 100, identificationTimeoutMs: SIGN_ON_MS });
     expect(id).toMatchObject({
       manufacturer: 'TST',
       baudRate: 9600,
@@ -154,13 +157,14 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
     const probe = await open(a, { baudRate: 300, dataBits: 7, parity: 'even' });
     const meter = await open(b, { baudRate: 300, dataBits: 7, parity: 'even' });
     // The meter ignores the first request (asleep), answers the second.
-    void readLine(meter)
+    readLine(meter)
       .then(() => readLine(meter))
-      .then(() => meter.write(new TextEncoder().encode('/TST4\\2WOKEUP\r\n')));
+      .then(() => meter.write(new TextEncoder().encode('/TST4\\2WOKEUP\r\n')))
+      .catch(() => undefined); // the port closes at cleanup if the test failed first
     await expect(signOnModeE(probe, { identificationTimeoutMs: 200 })).rejects.toMatchObject({
       code: 'CONNECT_TIMEOUT',
     });
-    const id = await signOnModeE(probe, { switchDelayMs: 10 });
+    const id = await signOnModeE(probe, { switchDelayMs: 10, identificationTimeoutMs: SIGN_ON_MS });
     expect(id).toMatchObject({ identification: 'WOKEUP', baudRate: 4800 });
     expect(sttySpeed(a)).toMatch(/speed 4800 baud/);
   });
@@ -169,7 +173,12 @@ describe.skipIf(!SOCAT)('serial ports (socat pty pair)', () => {
     const [a, b] = await ptyPair();
     const probe = await open(a, { baudRate: 300, dataBits: 7, parity: 'even' });
     const meter = await open(b, { baudRate: 300, dataBits: 7, parity: 'even' });
-    void readLine(meter).then(() => meter.write(new TextEncoder().encode('/TST5PLAINMETER\r\n')));
-    await expect(signOnModeE(probe)).rejects.toMatchObject({ code: 'UNEXPECTED_APDU' });
+    readLine(meter)
+      .then(() => meter.write(new TextEncoder().encode('/TST5PLAINMETER\r\n')))
+      .catch(() => undefined); // the port closes at cleanup if the test failed first
+    // A generous timeout: on a loaded machine the pty pair can take over a second to deliver.
+    await expect(signOnModeE(probe, { identificationTimeoutMs: SIGN_ON_MS })).rejects.toMatchObject({
+      code: 'UNEXPECTED_APDU',
+    });
   });
 });
