@@ -30,6 +30,7 @@ import {
   encodeApdu,
   isDlmsError,
   type ActionOutcome,
+  type CompleteOptions,
   type ApduChannel,
   type ModelRequest,
   type ModelResult,
@@ -160,18 +161,16 @@ export class DlmsServer {
       return { received: 0, sent: 0, associations: 0, end: 'unknown-device' };
     }
     const config = served.associations.get(addresses.clientAddress);
-    const assoc =
-      config === undefined ? undefined : engineFor(served.device, addresses.clientAddress, config);
+    const link =
+      config === undefined ? undefined : new Link(served.device, addresses.clientAddress, config, options);
+    const assoc = link?.assoc;
     let received = 0;
     let sent = 0;
     let associations = 0;
     for await (const apdu of channel.receive()) {
       received++;
       const before = assoc?.state;
-      const step =
-        assoc === undefined
-          ? refuse(apdu)
-          : await this.run(assoc, apdu, served.device, addresses.clientAddress, options);
+      const step = assoc === undefined ? refuse(apdu) : await link!.run(apdu);
       if (assoc !== undefined && !live(before) && live(assoc.state)) associations++;
       if (step.kind !== 'send') continue;
       for (const out of step.apdus) {
@@ -219,7 +218,10 @@ export class DlmsServer {
    */
   router(options: Omit<ServeOptions, 'closeOnRelease'> = {}): FrameRouter {
     // By destination * 65536 + source when both are 16-bit wPorts (no key text per frame), by text else.
-    const links = new Map<number | string, ServerAssociation | undefined>();
+    const links = new Map<number | string, Link | undefined>();
+    // The link of the previous frame: a connection mostly carries one association.
+    let lastKey: number | string | undefined;
+    let lastLink: Link | undefined;
     const counts = { received: 0, sent: 0, associations: 0, misaddressed: 0 };
     const answer = (
       frame: AddressedApdu,
@@ -229,8 +231,12 @@ export class DlmsServer {
     ): AddressedApdu[] => {
       if (assoc !== undefined && !live(before) && live(assoc.state)) counts.associations++;
       if (step.kind !== 'send') return [];
-      counts.sent += step.apdus.length;
-      return step.apdus.map((apdu) => ({ source: frame.destination, destination: frame.source, apdu }));
+      const apdus = step.apdus;
+      counts.sent += apdus.length;
+      const source = frame.destination;
+      const destination = frame.source;
+      if (apdus.length === 1) return [{ source, destination, apdu: apdus[0]! }];
+      return apdus.map((apdu) => ({ source, destination, apdu }));
     };
     return {
       handle: (frame) => {
@@ -246,86 +252,28 @@ export class DlmsServer {
         }
         const { destination: to, source: from } = frame;
         const key = (to & 0xffff) === to && (from & 0xffff) === from ? to * 65536 + from : `${to}/${from}`;
-        let assoc = links.get(key);
-        if (assoc === undefined && !links.has(key)) {
-          const config = served.associations.get(from);
-          assoc = config === undefined ? undefined : engineFor(served.device, from, config);
-          links.set(key, assoc);
+        let link: Link | undefined;
+        if (key === lastKey) link = lastLink;
+        else {
+          link = links.get(key);
+          if (link === undefined && !links.has(key)) {
+            const config = served.associations.get(from);
+            link = config === undefined ? undefined : new Link(served.device, from, config, options);
+            links.set(key, link);
+          }
+          lastKey = key;
+          lastLink = link;
         }
-        const before = assoc?.state;
-        const step =
-          assoc === undefined
-            ? refuse(frame.apdu)
-            : this.run(assoc, frame.apdu, served.device, from, options);
+        if (link === undefined) return answer(frame, undefined, undefined, refuse(frame.apdu));
+        const assoc = link.assoc;
+        const before = assoc.state;
+        const step = link.run(frame.apdu);
         return step instanceof Promise
           ? step.then((s) => answer(frame, assoc, before, s))
           : answer(frame, assoc, before, step);
       },
       summary: (end) => ({ ...counts, end }),
     };
-  }
-
-  /**
-   * Runs one APDU through the engine, answering model steps from the device: synchronously when the
-   * engine and every provider involved answer synchronously, else as a promise.
-   */
-  private run(
-    assoc: ServerAssociation,
-    apdu: Uint8Array,
-    device: LogicalDevice,
-    clientSap: number,
-    options: ServeOptions,
-  ): ServerStep | Promise<ServerStep> {
-    try {
-      const step = assoc.handleNow(apdu);
-      return step instanceof Promise
-        ? step.then(
-            (s) => this.answerModel(s, assoc, device, clientSap, options),
-            (e: unknown) => engineFailure(e, options),
-          )
-        : this.answerModel(step, assoc, device, clientSap, options);
-    } catch (e) {
-      return engineFailure(e, options);
-    }
-  }
-
-  /** Answers the model steps of `step` (none: `step` itself) until the engine has something to send. */
-  private answerModel(
-    step: ServerStep,
-    assoc: ServerAssociation,
-    device: LogicalDevice,
-    clientSap: number,
-    options: ServeOptions,
-  ): ServerStep | Promise<ServerStep> {
-    try {
-      while (step.kind === 'model') {
-        const ctx = requestContext(assoc, device, clientSap, step.protection);
-        let authenticated = false;
-        let encrypted = false;
-        for (const r of step.requests) {
-          const need = responseNeed(ctx, r);
-          authenticated ||= need?.authenticated === true;
-          encrypted ||= need?.encrypted === true;
-        }
-        const complete =
-          authenticated || encrypted ? { responseProtection: { authenticated, encrypted } } : {};
-        const results = performAll(device, ctx, step.requests, options);
-        const next =
-          results instanceof Promise
-            ? results.then((r) => assoc.completeNow(r, complete))
-            : assoc.completeNow(results, complete);
-        if (next instanceof Promise) {
-          return next.then(
-            (s) => this.answerModel(s, assoc, device, clientSap, options),
-            (e: unknown) => engineFailure(e, options),
-          );
-        }
-        step = next;
-      }
-      return step;
-    } catch (e) {
-      return engineFailure(e, options);
-    }
   }
 }
 
@@ -366,43 +314,111 @@ function exceptionStep(serviceError: 'other-reason' | 'operation-not-possible'):
   };
 }
 
-/** The last request context built per engine, reused while the association's info stays the same. */
-const CONTEXTS = new WeakMap<
-  ServerAssociation,
-  { info: ServerAssociationInfo; device: LogicalDevice; clientSap: number; ctx: AccessContext }
->();
-
 /**
- * The request context of a model step: what the engine knows of the association and how the request
- * was protected. A plain request on an association whose info is unchanged (the engine returns the same
- * info object then) gets the context of the previous request: contexts are readonly.
+ * One association link: its engine, the device and client SAP it serves, and the request context of
+ * the previous plain request (reused while the engine's info object stays the same: contexts are
+ * readonly). Runs APDUs through the engine and answers its model steps from the device.
  */
-function requestContext(
-  assoc: ServerAssociation,
-  device: LogicalDevice,
-  clientSap: number,
-  protection: MessageProtection | undefined,
-): AccessContext {
-  const info = assoc.info;
-  if (protection === undefined) {
-    const last = CONTEXTS.get(assoc);
-    if (last !== undefined && last.info === info && last.device === device && last.clientSap === clientSap)
-      return last.ctx;
+class Link {
+  readonly assoc: ServerAssociation;
+  private lastInfo: ServerAssociationInfo | undefined;
+  private lastCtx: AccessContext | undefined;
+
+  constructor(
+    private readonly device: LogicalDevice,
+    private readonly clientSap: number,
+    config: ServerAssociationConfig,
+    private readonly options: ServeOptions,
+  ) {
+    this.assoc = engineFor(device, clientSap, config);
   }
-  const ctx: AccessContext = {
-    clientSap,
-    authenticated: info.state === 'associated' && info.mechanism >= 1,
-    device,
-    associationStatus: associationStatus(info.state),
-    ...(protection === undefined ? {} : { protection }),
-    // A ciphered engine can authenticate and encrypt any response; it never signs.
-    ...(info.ciphered === true
-      ? { responseProtection: { authenticated: true, encrypted: true, signed: false } }
-      : {}),
-  };
-  if (protection === undefined) CONTEXTS.set(assoc, { info, device, clientSap, ctx });
-  return ctx;
+
+  /**
+   * Runs one APDU through the engine, answering model steps from the device: synchronously when the
+   * engine and every provider involved answer synchronously, else as a promise.
+   */
+  run(apdu: Uint8Array): ServerStep | Promise<ServerStep> {
+    try {
+      const step = this.assoc.handleNow(apdu);
+      return step instanceof Promise
+        ? step.then(
+            (s) => this.answerModel(s),
+            (e: unknown) => engineFailure(e, this.options),
+          )
+        : this.answerModel(step);
+    } catch (e) {
+      return engineFailure(e, this.options);
+    }
+  }
+
+  /** Answers the model steps of `step` (none: `step` itself) until the engine has something to send. */
+  private answerModel(step: ServerStep): ServerStep | Promise<ServerStep> {
+    const assoc = this.assoc;
+    const options = this.options;
+    try {
+      while (step.kind === 'model') {
+        const ctx = this.context(step.protection);
+        let complete: CompleteOptions = NO_RESPONSE_PROTECTION;
+        // Without ciphering the access check refuses what would demand a protected response.
+        if (ctx.responseProtection !== undefined) {
+          let authenticated = false;
+          let encrypted = false;
+          for (const r of step.requests) {
+            const need = responseNeed(ctx, r);
+            authenticated ||= need?.authenticated === true;
+            encrypted ||= need?.encrypted === true;
+          }
+          if (authenticated || encrypted) complete = { responseProtection: { authenticated, encrypted } };
+        }
+        const results = performAll(this.device, ctx, step.requests, options);
+        const done = complete;
+        const next =
+          results instanceof Promise
+            ? results.then((r) => assoc.completeNow(r, done))
+            : assoc.completeNow(results, done);
+        if (next instanceof Promise) {
+          return next.then(
+            (s) => this.answerModel(s),
+            (e: unknown) => engineFailure(e, options),
+          );
+        }
+        step = next;
+      }
+      return step;
+    } catch (e) {
+      return engineFailure(e, options);
+    }
+  }
+
+  /**
+   * The request context of a model step: what the engine knows of the association and how the
+   * request was protected. A plain request on an association whose info is unchanged (the engine
+   * returns the same info object then) gets the context of the previous one.
+   */
+  private context(protection: MessageProtection | undefined): AccessContext {
+    const info = this.assoc.info;
+    if (protection === undefined && this.lastInfo === info) return this.lastCtx!;
+    const ctx: AccessContext = {
+      clientSap: this.clientSap,
+      authenticated: info.state === 'associated' && info.mechanism >= 1,
+      device: this.device,
+      associationStatus: associationStatus(info.state),
+      ...(protection === undefined ? {} : { protection }),
+      // A ciphered engine can authenticate and encrypt any response; it never signs.
+      ...(info.ciphered === true
+        ? { responseProtection: { authenticated: true, encrypted: true, signed: false } }
+        : {}),
+    };
+    if (protection === undefined) {
+      this.lastInfo = info;
+      this.lastCtx = ctx;
+    }
+    return ctx;
+  }
 }
+
+/** What a model step completes with when its response needs no protection beyond the request's. */
+const NO_RESPONSE_PROTECTION: CompleteOptions = Object.freeze({});
 
 /**
  * The engine of one link. An SN association without `baseNames` in its configuration gets the
@@ -444,10 +460,6 @@ function perform(
   r: ModelRequest,
   options: ServeOptions,
 ): ModelResult | Promise<ModelResult> {
-  const failed = (e: unknown): ModelResult => {
-    options.onError?.(e);
-    return r.op === 'action' ? { result: PROVIDER_FAILURE } : PROVIDER_FAILURE;
-  };
   const d = r.descriptor;
   try {
     let out: ModelResult | Promise<ModelResult>;
@@ -478,10 +490,18 @@ function perform(
       }
     }
     // A native promise from here on, whatever thenable the provider gave.
-    return isThenable(out) ? Promise.resolve(out).then(undefined, failed) : out;
+    return isThenable(out)
+      ? Promise.resolve(out).then(undefined, (e: unknown) => providerFailure(r, e, options))
+      : out;
   } catch (e) {
-    return failed(e);
+    return providerFailure(r, e, options);
   }
+}
+
+/** The result of a request whose provider threw or rejected (reported to `onError`). */
+function providerFailure(r: ModelRequest, e: unknown, options: ServeOptions): ModelResult {
+  options.onError?.(e);
+  return r.op === 'action' ? { result: PROVIDER_FAILURE } : PROVIDER_FAILURE;
 }
 
 function actionOutcome(reply: ActionReply): ActionOutcome {
