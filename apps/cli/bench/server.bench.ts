@@ -15,7 +15,8 @@
  * through `'data'` events (what a Node server pays without direct reads).
  *
  * Printed per case: GET/s, p50, p99, and the CPU time per GET of the server (from /proc) and of the
- * generator. `BENCH_SECONDS` (default 3) sets the length of a case; `BENCH_AB=<rounds>` adds the
+ * generator. `BENCH_SECONDS` (default 3) sets the length of a case; `BENCH_ROUNDS=<n>` runs every case
+ * n times and adds the medians (a noisy machine moves single figures by tens of percent); `BENCH_AB=<rounds>` adds the
  * simulator with its transport tuning turned off, in turns with the default (see `onOffRuns`); `BENCH_CPU_PROF=<dir>` runs the
  * simulator under `node --cpu-prof`. The `bench()` entries below time one GET on every association at
  * once from a minimal client inside this process (vitest's own figures; that client shares the
@@ -38,6 +39,7 @@ const CANNED = fileURLToPath(new URL('./canned-server.mjs', import.meta.url));
 const LOADGEN_C = fileURLToPath(new URL('./loadgen.c', import.meta.url));
 const LOADGEN_MJS = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
+const ROUNDS = Math.max(1, Math.floor(Number(process.env['BENCH_ROUNDS'] ?? 1)));
 const CONCURRENCY = [1, 8, 100] as const;
 
 const AARQ = encodeApdu({
@@ -267,6 +269,30 @@ async function closedLoop(
   };
 }
 
+/** One measured case: a generator's result with the server's CPU per GET and its share of the floor. */
+interface CaseResult {
+  readonly perSecond: number;
+  readonly p50us: number;
+  readonly p99us: number;
+  readonly cpuUs: number;
+  readonly serverCpuUs: number | undefined;
+  readonly share?: number | undefined;
+}
+
+/** The printed line of one case. */
+function caseLine(name: string, n: number, r: CaseResult, share: number | undefined): string {
+  const cpu = r.serverCpuUs === undefined ? '?' : r.serverCpuUs.toFixed(1);
+  const pct = share === undefined ? '' : `  (${Math.round(100 * share)} % of floor)`;
+  return `  ${name.padEnd(12)} ${String(n).padStart(3)} assoc: ${Math.round(r.perSecond).toLocaleString('en').padStart(8)} GET/s  p50 ${String(Math.round(r.p50us)).padStart(5)} µs  p99 ${String(Math.round(r.p99us)).padStart(6)} µs  CPU per GET: server ${cpu} µs, generator ${r.cpuUs.toFixed(1)} µs${pct}`;
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even length). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 const figures: string[] = [];
 let sim: Target | undefined;
 let canned: Target | undefined;
@@ -289,25 +315,56 @@ beforeAll(async () => {
     { name: 'Node (own process)', command: [process.execPath, LOADGEN_MJS], extra: [] },
   ];
   // Each case runs the simulator and the two floors back to back, so that the three meet the same
-  // moment of a noisy machine; the simulator's share of the floor is printed beside it.
-  for (const g of generators) {
-    figures.push(`load generator: ${g.name}`);
-    for (const n of CONCURRENCY) {
-      let floor: number | undefined;
-      for (const [name, t] of [
-        ['floor', canned],
-        ['dlms sim', sim],
-        ['floor, data', cannedData],
-      ] as const) {
-        const r = await closedLoop(g, t, n, SECONDS, 0.5);
-        if (t === canned) floor = r.perSecond;
-        const share =
-          t === canned || floor === undefined
-            ? ''
-            : `  (${Math.round((100 * r.perSecond) / floor)} % of floor)`;
-        figures.push(
-          `  ${name.padEnd(12)} ${String(n).padStart(3)} assoc: ${Math.round(r.perSecond).toLocaleString('en').padStart(8)} GET/s  p50 ${String(r.p50us).padStart(5)} µs  p99 ${String(r.p99us).padStart(6)} µs  CPU per GET: server ${r.serverCpuUs === undefined ? '?' : r.serverCpuUs.toFixed(1)} µs, generator ${r.cpuUs.toFixed(1)} µs${share}`,
-        );
+  // moment of a noisy machine; the simulator's share of the floor is printed beside it. With
+  // `BENCH_ROUNDS` > 1 every case runs that many times and the medians follow the rounds.
+  const targets = [
+    ['floor', canned],
+    ['dlms sim', sim],
+    ['floor, data', cannedData],
+  ] as const;
+  const runs = new Map<string, CaseResult[]>();
+  for (let r = 0; r < ROUNDS; r++) {
+    if (ROUNDS > 1) figures.push(`round ${r + 1} of ${ROUNDS}`);
+    for (const g of generators) {
+      figures.push(`load generator: ${g.name}`);
+      for (const n of CONCURRENCY) {
+        let floor: number | undefined;
+        for (const [name, t] of targets) {
+          const res = await closedLoop(g, t, n, SECONDS, 0.5);
+          if (t === canned) floor = res.perSecond;
+          const share = t === canned || floor === undefined ? undefined : res.perSecond / floor;
+          const key = `${g.name}\u0000${n}\u0000${name}`;
+          runs.set(key, [...(runs.get(key) ?? []), { ...res, share }]);
+          figures.push(caseLine(name, n, res, share));
+        }
+      }
+    }
+  }
+  if (ROUNDS > 1) {
+    figures.push(`medians of ${ROUNDS} rounds (each column on its own):`);
+    for (const g of generators) {
+      figures.push(`load generator: ${g.name}`);
+      for (const n of CONCURRENCY) {
+        for (const [name] of targets) {
+          const rs = runs.get(`${g.name}\u0000${n}\u0000${name}`)!;
+          const shares = rs.flatMap((x) => (x.share === undefined ? [] : [x.share]));
+          figures.push(
+            caseLine(
+              name,
+              n,
+              {
+                perSecond: median(rs.map((x) => x.perSecond)),
+                p50us: median(rs.map((x) => x.p50us)),
+                p99us: median(rs.map((x) => x.p99us)),
+                cpuUs: median(rs.map((x) => x.cpuUs)),
+                serverCpuUs: rs.some((x) => x.serverCpuUs === undefined)
+                  ? undefined
+                  : median(rs.map((x) => x.serverCpuUs!)),
+              },
+              shares.length === 0 ? undefined : median(shares),
+            ),
+          );
+        }
       }
     }
   }
