@@ -126,9 +126,14 @@ function frameBytes(frames: readonly WrapperFrame[]): Buffer {
  */
 function ownCopy(buffer: Uint8Array, n: number): Buffer {
   const copy = Buffer.allocUnsafe(n);
-  copy.set(buffer.subarray(0, n));
+  // A request of a few dozen bytes is copied faster byte by byte than through a view made for `set`.
+  if (n <= SMALL_COPY) for (let i = 0; i < n; i++) copy[i] = buffer[i]!;
+  else copy.set(buffer.subarray(0, n));
   return copy;
 }
+
+/** Reads up to this many bytes are copied out of the shared buffer by a loop (see {@link ownCopy}). */
+const SMALL_COPY = 32;
 
 /** Whether the handler answered later: anything but a list of frames or `'close'` is taken as a promise. */
 function isLater(x: WrapperFrameAnswer | Promise<WrapperFrameAnswer>): x is Promise<WrapperFrameAnswer> {

@@ -517,6 +517,11 @@ function performAll(
   requests: readonly ModelRequest[],
   options: ServeOptions,
 ): ModelResult[] | Promise<ModelResult[]> {
+  if (requests.length === 1) {
+    // The usual case (a GET, SET or ACTION normal): the result array made at its final size.
+    const r = perform(device, ctx, requests[0]!, options);
+    return r instanceof Promise ? r.then((x) => [x]) : [r];
+  }
   const results: ModelResult[] = [];
   for (let i = 0; i < requests.length; i++) {
     const r = perform(device, ctx, requests[i]!, options);
