@@ -522,14 +522,26 @@ describe('dlms sim: the command line', () => {
     }
   });
 
-  it('takes --no-direct-reads and --no-coalesce-writes from the command line', async () => {
+  /**
+   * Runs `dlms <args>` until it has printed `listening` (a listener's scheme), then associates a client
+   * with the wrapper port it printed; the caller ends the command with SIGINT.
+   */
+  async function simCommand(args: readonly string[], listening: string) {
     const io = capture();
-    const running = main(['sim', '--port', '0', '--no-direct-reads', '--no-coalesce-writes'], io);
-    for (let i = 0; i < 200 && !io.out.includes('tcp://'); i++) await new Promise((r) => setTimeout(r, 10));
+    const running = main([...args], io);
+    for (let i = 0; i < 200 && !io.out.includes(listening); i++) await new Promise((r) => setTimeout(r, 10));
     const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(io.out)![1]);
     const ch = await connectWrapper({ host: '127.0.0.1', port, clientWPort: 16, serverWPort: 1 });
     const c = new Client(ch);
     expect(await c.associate()).toMatchObject({ result: 'accepted' });
+    return { io, running, ch, c };
+  }
+
+  it('takes --no-direct-reads and --no-coalesce-writes from the command line', async () => {
+    const { running, ch, c } = await simCommand(
+      ['sim', '--port', '0', '--no-direct-reads', '--no-coalesce-writes'],
+      'tcp://',
+    );
     expect(await c.get(3, ENERGY)).toMatchObject({ type: 'double-long-unsigned' });
     await ch.close();
     process.emit('SIGINT');
@@ -537,13 +549,7 @@ describe('dlms sim: the command line', () => {
   });
 
   it('starts on port 0, prints the bound port, serves, and stops on SIGINT', async () => {
-    const io = capture();
-    const running = main(['sim', '--port', '0', '--udp-port', '0'], io);
-    for (let i = 0; i < 200 && !io.out.includes('udp://'); i++) await new Promise((r) => setTimeout(r, 10));
-    const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(io.out)![1]);
-    const ch = await connectWrapper({ host: '127.0.0.1', port, clientWPort: 16, serverWPort: 1 });
-    const c = new Client(ch);
-    expect(await c.associate()).toMatchObject({ result: 'accepted' });
+    const { io, running, ch } = await simCommand(['sim', '--port', '0', '--udp-port', '0'], 'udp://');
     await ch.close();
     process.emit('SIGINT');
     expect(await running).toBe(0);
